@@ -583,6 +583,23 @@ static void z2m_aux(const json_t *root, struct cn_z2m_state *out, bool *has_ts, 
 	}
 }
 
+/* The keys z2m_events() maps. */
+static const char *const z2m_event_keys[] = {
+	"action", "fall_down_status", "fall", "smoke", "gas", "water_leak",
+	"contact", "occupancy", "presence",
+};
+
+/* True when the message has any event key, even as null: then the device
+ * is a sensor of that kind and its `temperature` is the chip's own (Aqara
+ * contact and leak sensors send it with every report). */
+static bool z2m_has_event_key(const json_t *root)
+{
+	for (size_t i = 0; i < sizeof(z2m_event_keys) / sizeof(z2m_event_keys[0]); i++)
+		if (json_object_get(root, z2m_event_keys[i]))
+			return true;
+	return false;
+}
+
 /* The event fields, alarms first. Sets *bad for a field of the wrong type. */
 static void z2m_events(const json_t *root, struct cn_z2m_state *out, bool *bad)
 {
@@ -661,7 +678,7 @@ enum cn_reject cn_payload_decode_z2m_state(const void *payload, size_t len,
 		rc = CN_REJECT_BAD_TYPE;
 		goto out;
 	}
-	if (out->n_events == 0) {
+	if (!z2m_has_event_key(root)) {
 		j = get_optional(root, "temperature");
 		if (json_is_number(j) && json_number_value(j) >= -50.0 && json_number_value(j) <= 100.0)
 			z2m_add(out, CN_EV_TEMPERATURE, CN_VAL_NUMBER, json_number_value(j));

@@ -100,9 +100,10 @@ enum cn_reject cn_payload_decode_heartbeat(const void *payload, size_t len,
  *   contact (bool)         -> door; false = "open", true = "closed".
  *   occupancy, presence (bool) -> one motion event, true if either is.
  *   temperature (number -50..100) -> temperature, only when none of the
- *                             fields above mapped: contact and leak
- *                             sensors report their chip temperature in
- *                             every message, which is not room climate.
+ *                             keys above is present, even as null:
+ *                             contact and leak sensors report their chip
+ *                             temperature in every message, which is not
+ *                             room climate.
  *   battery (number, rounded, 0..100) -> out->battery and each event's
  *                             battery; a battery event only when nothing
  *                             else mapped.
