@@ -244,7 +244,9 @@ enum cn_reject cn_topic_parse(const char *topic, size_t len,
 		rc = parse_native(rest, rest_len, out);
 		goto out;
 	}
-	bases = cfg->z2m_base_count < CN_Z2M_BASES_MAX ? cfg->z2m_base_count : CN_Z2M_BASES_MAX;
+	bases = cfg->z2m_base_count;
+	if (bases > CN_Z2M_BASES_MAX)
+		bases = CN_Z2M_BASES_MAX;
 	for (size_t i = 0; i < bases; i++) {
 		if (strip_prefix(topic, len, cfg->z2m_bases[i], &rest, &rest_len)) {
 			rc = parse_z2m(rest, rest_len, out);
