@@ -1,0 +1,111 @@
+# CareNet build. `make` builds build/carenetd and build/carenet-sim;
+# `make test` runs the unit and end-to-end tests on a sanitizer build;
+# `make run` starts a broker, the daemon and demo data on loopback.
+
+CC      ?= gcc
+PKGS    := libmosquitto jansson libmicrohttpd sqlite3 libsodium
+WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wno-missing-field-initializers
+INC     := -Iproto -Idb -Iservices -Ibuild/gen
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+CFLAGS  ?= -O2 -g
+SAN     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+PROTO_SRC  := $(sort $(wildcard proto/*.c))
+DB_SRC     := $(sort $(wildcard db/*.c))
+SVC_SRC    := $(sort $(filter-out services/main.c,$(wildcard services/*.c)))
+SIM_SRC    := $(sort $(wildcard services/sim/*.c))
+MIGRATIONS := $(sort $(wildcard db/migrations/*.sql))
+GEN_SRC    := build/gen/migrations.c build/gen/openapi.c
+LIB_SRC    := $(PROTO_SRC) $(DB_SRC) $(SVC_SRC) $(GEN_SRC)
+UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
+FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+obj = $(patsubst %.c,build/$(1)/%.o,$(2))
+LIB_OBJ     := $(call obj,rel,$(LIB_SRC))
+LIB_OBJ_SAN := $(call obj,san,$(LIB_SRC))
+UNIT_BIN    := $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC))
+FUZZ_BIN    := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FUZZ_SECONDS ?= 60
+
+.PHONY: all test unit e2e run lint fuzz bench clean deps
+all: build/carenetd $(if $(SIM_SRC),build/carenet-sim)
+
+deps:
+	@bash deploy/deps.sh
+
+build/gen/migrations.c: db/embed_migrations.sh $(MIGRATIONS)
+	@mkdir -p $(dir $@)
+	sh db/embed_migrations.sh $@ $(MIGRATIONS)
+
+build/gen/openapi.c: proto/openapi.yaml proto/embed_openapi.py
+	@mkdir -p $(dir $@)
+	/usr/bin/python3 proto/embed_openapi.py proto/openapi.yaml $@
+
+build/rel/%.o: %.c | $(GEN_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(INC) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+build/san/%.o: %.c | $(GEN_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(SAN) $(INC) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+build/carenetd: build/rel/services/main.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) $^ $(PKG_LIBS) -o $@
+
+build/carenet-sim: $(call obj,rel,$(SIM_SRC)) $(LIB_OBJ)
+	$(CC) $(CFLAGS) $^ $(PKG_LIBS) -o $@
+
+build/san/carenetd: build/san/services/main.o $(LIB_OBJ_SAN)
+	$(CC) $(SAN) $^ $(PKG_LIBS) -o $@
+
+build/san/carenet-sim: $(call obj,san,$(SIM_SRC)) $(LIB_OBJ_SAN)
+	$(CC) $(SAN) $^ $(PKG_LIBS) -o $@
+
+build/san/unit/%: build/san/tests/unit/%.o $(LIB_OBJ_SAN)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) $^ $(PKG_LIBS) -lcmocka -o $@
+
+test: deps
+	$(MAKE) --no-print-directory build/san/carenetd $(if $(SIM_SRC),build/san/carenet-sim) $(UNIT_BIN)
+	$(MAKE) --no-print-directory unit e2e
+
+unit: $(UNIT_BIN)
+	@bash tests/run_unit.sh $(UNIT_BIN)
+
+e2e: build/san/carenetd
+	cd tests/e2e && CARENET_BIN=$(CURDIR)/build/san/carenetd CARENET_SIM=$(CURDIR)/build/san/carenet-sim \
+	  /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) .
+
+run: deps all
+	@bash deploy/run-dev.sh
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	  --inline-suppr --suppress=missingIncludeSystem $(INC) proto db services
+	@! grep -nE '\b(atoi|sprintf|strcpy|strtok|gets)[[:space:]]*\(' \
+	  $(PROTO_SRC) $(DB_SRC) $(SVC_SRC) services/main.c $(SIM_SRC) tests/unit/*.c \
+	  || (echo "lint: banned function (use strtol, snprintf, memcpy with bounds)"; exit 1)
+	@echo "lint: clean"
+
+build/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(DB_SRC) $(SVC_SRC) $(GEN_SRC)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(INC) $(PKG_CFLAGS) \
+	  $< $(PROTO_SRC) $(DB_SRC) $(SVC_SRC) $(GEN_SRC) $(PKG_LIBS) -o $@
+
+fuzz: deps $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do \
+	  name=$$(basename $$f); corpus=tests/fuzz/corpus/$${name#fuzz_}; work=build/fuzz/corpus-$$name; \
+	  mkdir -p $$work; echo "fuzz: $$name for $(FUZZ_SECONDS) s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $$work $$corpus 2>build/fuzz/$$name.log \
+	    || { tail -50 build/fuzz/$$name.log; exit 1; }; \
+	  grep -E 'stat::number_of_executed_units' build/fuzz/$$name.log; \
+	done
+
+bench: deps all
+	@bash tests/bench/run.sh
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,47 @@
+/* Storage of device events and of quarantined messages. */
+#ifndef CN_DB_EVENTS_H
+#define CN_DB_EVENTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db.h"
+
+struct db_event_new {
+	int64_t device_key;
+	const char *type;
+	const char *value_json; /* may be NULL */
+	bool has_seq;
+	int64_t seq;
+	bool has_ts;
+	int64_t ts;
+	int64_t received_at;
+	int battery; /* -1: none */
+	const void *raw;
+	size_t raw_len;
+};
+
+/* The earlier event with the same (device, seq). */
+struct db_event_prior {
+	int64_t event_id;
+	int64_t alert_id; /* 0: none */
+	int64_t received_at;
+	char type[32];
+	char value[128];
+};
+
+/* Stores an event and sets *event_id. When this device's seq is stored
+ * already, stores nothing, sets *duplicate and describes the earlier
+ * event in *prior (so the caller can tell a retry from a reused seq). */
+enum cn_err db_event_insert(struct db *db, const struct db_event_new *ev, bool *duplicate,
+                            int64_t *event_id, struct db_event_prior *prior);
+
+enum cn_err db_quarantine_insert(struct db *db, const char *topic, const void *payload,
+                                 size_t len, const char *reason, int64_t now);
+
+/* Deletes events received before `before` (retention), at most `max`
+ * rows; *deleted gets the count. */
+enum cn_err db_events_prune(struct db *db, int64_t before, int max, int *deleted);
+
+#endif

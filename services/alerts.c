@@ -1,0 +1,384 @@
+#include "alerts.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "config.h"
+#include "db_alerts.h"
+#include "log.h"
+#include "metrics.h"
+#include "outbox.h"
+#include "xalloc.h"
+
+#define LEVEL_MAX 3
+
+long alerts_step_seconds(const struct app *app, int priority)
+{
+	switch (priority) {
+	case 1:
+		return app->cfg->escalate_p1_s;
+	case 2:
+		return app->cfg->escalate_p2_s;
+	case 3:
+		return app->cfg->escalate_p3_s;
+	default:
+		return 0; /* P4 is listed, never paged */
+	}
+}
+
+/* Who each level pages (care-model.md "From an alert to a person"). */
+static unsigned level_mask(int level)
+{
+	switch (level) {
+	case 0:
+		return DB_PAGE_PRIMARY;
+	case 1:
+		return DB_PAGE_PRIMARY | DB_PAGE_BACKUP;
+	case 2:
+		return DB_PAGE_PRIMARY | DB_PAGE_BACKUP | DB_PAGE_SUPERVISOR | DB_PAGE_COORDINATORS;
+	default:
+		return DB_PAGE_ON_DUTY | DB_PAGE_COORDINATORS;
+	}
+}
+
+static void dedup_key(const struct alert_raise *rq, char *out, size_t size)
+{
+	if (alert_kind_is_technical(rq->kind))
+		snprintf(out, size, "%s|%s|%s", rq->resident_id ? rq->resident_id : "",
+		         alert_kind_name(rq->kind), rq->device_id ? rq->device_id : "");
+	else
+		snprintf(out, size, "%s|%s", rq->resident_id ? rq->resident_id : "",
+		         alert_kind_name(rq->kind));
+}
+
+/* Records an alert change: the feed row (SSE) and the site topic. */
+static enum cn_err announce(struct app *app, struct db *db, int64_t alert_id, const char *event,
+                            int64_t now, struct outbox *ob)
+{
+	json_t *alert = NULL;
+	enum cn_err rc = db_alert_json(db, alert_id, false, &alert);
+	if (rc != CN_OK)
+		return rc;
+	const char *site = json_string_value(json_object_get(alert, "site_id"));
+	const char *resident = json_string_value(json_object_get(alert, "resident_id"));
+	int64_t change_id = 0;
+	rc = db_alert_change_add(db, alert_id, site, resident, event, now, &change_id);
+	if (rc == CN_OK) {
+		char topic[256];
+		snprintf(topic, sizeof(topic), "%s/site/%s/alerts", app->cfg->topic_root, site ? site : "");
+		json_t *msg = json_pack("{s:s,s:O}", "event", event, "alert", alert);
+		outbox_add(ob, topic, json_dumps(msg, JSON_COMPACT), 0);
+		json_decref(msg);
+		if (change_id > ob->max_change_id)
+			ob->max_change_id = change_id;
+	}
+	json_decref(alert);
+	return rc;
+}
+
+/* Pages everyone `level` reaches. With nobody on shift at all, the site's
+ * coordinators are paged at once (and admins when there is no
+ * coordinator either), and each page says so. */
+static enum cn_err page_level(struct app *app, struct db *db, int64_t alert_id,
+                              const char *site_id, const char *resident_id, int level,
+                              int64_t now, struct outbox *ob, bool *nobody_on_shift)
+{
+	char (*ids)[65] = xcalloc(DB_PAGE_MAX, sizeof(*ids));
+	size_t n = 0;
+	bool anyone = false;
+	json_t *alert = NULL, *card = NULL;
+	enum cn_err rc = db_anyone_on_shift(db, site_id, now, &anyone);
+	if (rc != CN_OK)
+		goto out;
+	*nobody_on_shift = !anyone;
+	if (anyone) {
+		/* A level that reaches nobody (say, no primary on this shift)
+		 * goes on up rather than wait silently for the step time. */
+		for (int l = level; l <= LEVEL_MAX && n == 0; l++) {
+			rc = db_staff_to_page(db, site_id, level_mask(l), now, ids, DB_PAGE_MAX, &n);
+			if (rc != CN_OK)
+				goto out;
+		}
+	}
+	if (n == 0) {
+		rc = db_staff_to_page(db, site_id, DB_PAGE_COORDINATORS, now, ids, DB_PAGE_MAX, &n);
+		if (rc == CN_OK && n == 0)
+			rc = db_staff_to_page(db, site_id, DB_PAGE_ADMINS, now, ids, DB_PAGE_MAX, &n);
+		if (rc != CN_OK)
+			goto out;
+	}
+	if (n == 0) {
+		log_error("alerts", "alert %lld: nobody to page at site %s: no shift, coordinator or admin",
+		          (long long)alert_id, site_id);
+		rc = db_timeline_add(db, alert_id, now, "system", "notified",
+		                     "nobody could be paged: no staff on shift, no coordinator, no admin");
+		goto out;
+	}
+	int64_t notif_ids[DB_PAGE_MAX];
+	for (size_t i = 0; i < n; i++) {
+		rc = db_notification_add(db, alert_id, ids[i], level, !anyone, now, &notif_ids[i]);
+		if (rc != CN_OK)
+			goto out;
+		char detail[160];
+		snprintf(detail, sizeof(detail), "paged %s at level %d%s", ids[i], level,
+		         anyone ? "" : " (nobody on shift)");
+		rc = db_timeline_add(db, alert_id, now, "system", "notified", detail);
+		if (rc != CN_OK)
+			goto out;
+	}
+	rc = db_alert_json(db, alert_id, false, &alert);
+	if (rc == CN_OK)
+		rc = db_resident_card(db, resident_id, &card);
+	if (rc != CN_OK)
+		goto out;
+	json_object_set_new(alert, "level", json_integer(level));
+	json_object_set(alert, "resident", card);
+	json_object_set_new(alert, "nobody_on_shift", json_boolean(!anyone));
+	char *payload = json_dumps(alert, JSON_COMPACT);
+	for (size_t i = 0; i < n; i++) {
+		char topic[256];
+		snprintf(topic, sizeof(topic), "%s/staff/%s/notify", app->cfg->topic_root, ids[i]);
+		outbox_add(ob, topic, xstrdup(payload), notif_ids[i]);
+	}
+	free(payload);
+out:
+	json_decref(alert);
+	json_decref(card);
+	free(ids);
+	return rc;
+}
+
+enum cn_err alerts_raise(struct app *app, struct db *db, const struct alert_raise *rq, int64_t now,
+                         struct outbox *ob, int64_t *alert_id, bool *created)
+{
+	char key[200];
+	dedup_key(rq, key, sizeof(key));
+	*created = false;
+	struct db_alert_row row;
+	enum cn_err rc = db_alert_find_active(db, key, &row);
+	if (rc == CN_OK) {
+		/* A repeat: one alert, counted, on the record, nobody re-paged. */
+		*alert_id = row.id;
+		rc = db_alert_fold(db, row.id, rq->event_at, now);
+		if (rc == CN_OK) {
+			char detail[160];
+			snprintf(detail, sizeof(detail), "repeat #%d%s%s", row.count + 1,
+			         rq->detail ? ": " : "", rq->detail ? rq->detail : "");
+			rc = db_timeline_add(db, row.id, now, rq->actor, "folded", detail);
+		}
+		if (rc == CN_OK)
+			rc = announce(app, db, row.id, "updated", now, ob);
+		return rc;
+	}
+	if (rc != CN_ERR_NOT_FOUND)
+		return rc;
+
+	long step = alerts_step_seconds(app, rq->priority);
+	struct db_alert_new a = {
+		.site_id = rq->site_id,
+		.resident_id = rq->resident_id,
+		.device_id = rq->device_id,
+		.kind = alert_kind_name(rq->kind),
+		.dedup_key = key,
+		.detail = rq->detail,
+		.priority = rq->priority,
+		.now = now,
+		.event_at = rq->event_at,
+		.next_escalation_at = step > 0 ? now + step * 1000 : 0,
+	};
+	rc = db_alert_insert(db, &a, alert_id);
+	if (rc != CN_OK)
+		return rc;
+	*created = true;
+	rc = db_timeline_add(db, *alert_id, now, rq->actor, "raised", rq->detail);
+	if (rc == CN_OK && step > 0) {
+		bool nobody = false;
+		rc = page_level(app, db, *alert_id, rq->site_id, rq->resident_id, 0, now, ob, &nobody);
+		if (rc == CN_OK && nobody)
+			rc = db_alert_set_level(db, *alert_id, 0, a.next_escalation_at, now, true);
+		ob->wake_scheduler = true;
+	}
+	if (rc == CN_OK)
+		rc = announce(app, db, *alert_id, "raised", now, ob);
+	if (rc == CN_OK) {
+		ob->alerts_raised++;
+		atomic_fetch_add(&app->metrics->alerts_raised[rq->kind], 1);
+	}
+	return rc;
+}
+
+enum cn_err alerts_clear(struct app *app, struct db *db, enum alert_kind kind,
+                         const char *resident_id, const char *device_id, const char *why,
+                         int64_t now, struct outbox *ob)
+{
+	struct alert_raise rq = {.kind = kind, .resident_id = resident_id, .device_id = device_id};
+	char key[200];
+	dedup_key(&rq, key, sizeof(key));
+	struct db_alert_row row;
+	enum cn_err rc = db_alert_find_active(db, key, &row);
+	if (rc == CN_ERR_NOT_FOUND)
+		return CN_OK;
+	if (rc != CN_OK)
+		return rc;
+	rc = db_alert_resolve(db, row.id, NULL, NULL, why, now);
+	if (rc == CN_OK)
+		rc = db_timeline_add(db, row.id, now, "system", "resolved", why);
+	if (rc == CN_OK)
+		rc = announce(app, db, row.id, "resolved", now, ob);
+	return rc;
+}
+
+enum cn_err alerts_note_active(struct app *app, struct db *db, enum alert_kind kind,
+                               const char *resident_id, const char *device_id,
+                               const char *action, const char *detail, const char *actor,
+                               int64_t now, struct outbox *ob, int64_t *alert_id)
+{
+	struct alert_raise rq = {.kind = kind, .resident_id = resident_id, .device_id = device_id};
+	char key[200];
+	dedup_key(&rq, key, sizeof(key));
+	struct db_alert_row row;
+	*alert_id = 0;
+	enum cn_err rc = db_alert_find_active(db, key, &row);
+	if (rc == CN_ERR_NOT_FOUND)
+		return CN_OK;
+	if (rc != CN_OK)
+		return rc;
+	*alert_id = row.id;
+	rc = db_timeline_add(db, row.id, now, actor, action, detail);
+	if (rc == CN_OK)
+		rc = announce(app, db, row.id, "updated", now, ob);
+	return rc;
+}
+
+enum cn_err alerts_escalate(struct app *app, struct db *db, int64_t alert_id, int64_t now,
+                            struct outbox *ob)
+{
+	struct db_alert_row row;
+	enum cn_err rc = db_alert_get_row(db, alert_id, &row);
+	if (rc != CN_OK)
+		return rc;
+	if (strcmp(row.status, "open") != 0 || row.next_escalation_at == 0)
+		return CN_OK; /* acknowledged meanwhile */
+	long step = alerts_step_seconds(app, row.priority);
+	int level = row.level < LEVEL_MAX ? row.level + 1 : LEVEL_MAX;
+	/* The next deadline counts from now, not from the missed one: after a
+	 * restart an overdue escalation fires once, not once per step missed. */
+	int64_t next = step > 0 ? now + step * 1000 : 0;
+	char detail[96];
+	snprintf(detail, sizeof(detail), "no acknowledgement after %ld s: level %d", step, level);
+	rc = db_timeline_add(db, alert_id, now, "system", "escalated", detail);
+	bool nobody = false;
+	if (rc == CN_OK)
+		rc = page_level(app, db, alert_id, row.site_id, row.resident_id, level, now, ob, &nobody);
+	if (rc == CN_OK)
+		rc = db_alert_set_level(db, alert_id, level, next, now, nobody);
+	if (rc == CN_OK)
+		rc = announce(app, db, alert_id, "escalated", now, ob);
+	ob->wake_scheduler = true;
+	return rc;
+}
+
+bool alerts_outcome_valid(const char *outcome)
+{
+	static const char *const outcomes[] = {"genuine",         "false_alarm", "accidental", "test",
+	                                       "technical_fault", "no_access",   "hospital"};
+	for (size_t i = 0; outcome && i < sizeof(outcomes) / sizeof(outcomes[0]); i++)
+		if (strcmp(outcome, outcomes[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Tells the device that raised the alert that help is coming. */
+static void help_coming(struct app *app, const struct db_alert_row *row, struct outbox *ob)
+{
+	if (!row->device_id[0])
+		return;
+	char topic[256];
+	snprintf(topic, sizeof(topic), "%s/dev/%s/cmd", app->cfg->topic_root, row->device_id);
+	char payload[96];
+	snprintf(payload, sizeof(payload), "{\"cmd\":\"help_coming\",\"alert_id\":\"%lld\"}",
+	         (long long)row->id);
+	outbox_add(ob, topic, xstrdup(payload), 0);
+}
+
+enum cn_err alerts_step(struct app *app, struct db *db, int64_t alert_id, enum alert_step step,
+                        const struct principal *who, const char *arg, const char *note,
+                        int64_t now, struct outbox *ob)
+{
+	struct db_alert_row row;
+	enum cn_err rc = db_alert_get_row(db, alert_id, &row);
+	if (rc != CN_OK)
+		return rc;
+	char actor[80];
+	snprintf(actor, sizeof(actor), "user:%s", who->id);
+	bool was_open = strcmp(row.status, "open") == 0;
+	char detail[600];
+	const char *event = "updated";
+	switch (step) {
+	case STEP_ACK:
+		rc = db_alert_ack(db, alert_id, who->id, now);
+		snprintf(detail, sizeof(detail), "acknowledged by %s", who->id);
+		rc = rc == CN_OK ? db_timeline_add(db, alert_id, now, actor, "acknowledged", detail) : rc;
+		event = "acknowledged";
+		break;
+	case STEP_DISPATCH:
+		rc = db_alert_dispatch(db, alert_id, who->id, arg, now);
+		if (rc == CN_OK && was_open)
+			rc = db_timeline_add(db, alert_id, now, actor, "acknowledged", "acknowledged by dispatch");
+		snprintf(detail, sizeof(detail), "responder %s dispatched", arg);
+		rc = rc == CN_OK ? db_timeline_add(db, alert_id, now, actor, "dispatched", detail) : rc;
+		event = was_open ? "acknowledged" : "updated";
+		break;
+	case STEP_ARRIVE:
+		rc = db_alert_arrive(db, alert_id, who->id, now);
+		rc = rc == CN_OK ? db_timeline_add(db, alert_id, now, actor, "on_site", "responder on site") : rc;
+		break;
+	case STEP_RESOLVE:
+		rc = db_alert_resolve(db, alert_id, who->id, arg, note, now);
+		snprintf(detail, sizeof(detail), "outcome %s%s%.400s", arg, note ? ": " : "",
+		         note ? note : "");
+		rc = rc == CN_OK ? db_timeline_add(db, alert_id, now, actor, "resolved", detail) : rc;
+		event = "resolved";
+		break;
+	case STEP_NOTE:
+		rc = db_timeline_add(db, alert_id, now, actor, "note", arg);
+		break;
+	}
+	if (rc != CN_OK)
+		return rc;
+	if (was_open && (step == STEP_ACK || step == STEP_DISPATCH)) {
+		metrics_observe_ack(app->metrics, now - row.created_at);
+		help_coming(app, &row, ob);
+	}
+	return announce(app, db, alert_id, event, now, ob);
+}
+
+enum cn_err alerts_resend_unsent(struct app *app, struct db *db, struct outbox *ob)
+{
+	struct db_unsent_page pages[256];
+	size_t n = 0;
+	enum cn_err rc = db_notifications_unsent(db, pages, 256, &n);
+	for (size_t i = 0; rc == CN_OK && i < n; i++) {
+		json_t *alert = NULL, *card = NULL;
+		rc = db_alert_json(db, pages[i].alert_id, false, &alert);
+		const char *resident = json_string_value(json_object_get(alert, "resident_id"));
+		if (rc == CN_OK)
+			rc = db_resident_card(db, resident, &card);
+		if (rc == CN_OK) {
+			json_object_set_new(alert, "level", json_integer(pages[i].level));
+			json_object_set(alert, "resident", card);
+			json_object_set_new(alert, "nobody_on_shift", json_boolean(pages[i].nobody_on_shift));
+			char topic[256];
+			snprintf(topic, sizeof(topic), "%s/staff/%s/notify", app->cfg->topic_root,
+			         pages[i].staff_id);
+			outbox_add(ob, topic, json_dumps(alert, JSON_COMPACT), pages[i].id);
+		}
+		json_decref(alert);
+		json_decref(card);
+	}
+	if (n)
+		log_info("alerts", "re-sending %zu page(s) that never reached the broker", n);
+	return rc;
+}

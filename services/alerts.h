@@ -1,0 +1,77 @@
+/* The alert engine: raising and folding, paging and escalation, and the
+ * lifecycle steps staff take. Every function here runs inside the
+ * caller's transaction on the caller's connection and collects what must
+ * be published into the caller's outbox, so an alert, its timeline, its
+ * pages and the event that raised it commit together or not at all. */
+#ifndef CN_ALERTS_H
+#define CN_ALERTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "alert_kind.h"
+#include "api.h"
+#include "cn_error.h"
+
+struct app;
+struct db;
+struct outbox;
+
+struct alert_raise {
+	enum alert_kind kind;
+	int priority;            /* 1-4 */
+	const char *site_id;     /* required */
+	const char *resident_id; /* may be NULL (a device not assigned yet) */
+	const char *device_id;   /* may be NULL (manual, window rules) */
+	const char *detail;      /* may be NULL */
+	const char *actor;       /* "device:ID", "user:ID" or "system" */
+	int64_t event_at;        /* when it happened (device time or now) */
+};
+
+/* Raises an alert, or folds into the active one of the same resident and
+ * kind (same device for technical kinds): a fold counts and notes the
+ * repeat and pages nobody. A new alert pages level 0 at once (P1-P3) and
+ * gets its escalation deadline. *created says which happened. */
+enum cn_err alerts_raise(struct app *app, struct db *db, const struct alert_raise *rq, int64_t now,
+                         struct outbox *ob, int64_t *alert_id, bool *created);
+
+/* Resolves the active technical alert (device_offline, low_battery) of a
+ * device that is fine again; nothing when there is none. */
+enum cn_err alerts_clear(struct app *app, struct db *db, enum alert_kind kind,
+                         const char *resident_id, const char *device_id, const char *why,
+                         int64_t now, struct outbox *ob);
+
+/* Adds a timeline line to the active alert of this kind, if one exists
+ * (a `cancel` press, activity after an inactivity alert). */
+enum cn_err alerts_note_active(struct app *app, struct db *db, enum alert_kind kind,
+                               const char *resident_id, const char *device_id,
+                               const char *action, const char *detail, const char *actor,
+                               int64_t now, struct outbox *ob, int64_t *alert_id);
+
+/* Fires the escalation of one alert that fell due: next level, pages,
+ * next deadline. Nothing when it was acknowledged meanwhile. */
+enum cn_err alerts_escalate(struct app *app, struct db *db, int64_t alert_id, int64_t now,
+                            struct outbox *ob);
+
+/* Staff steps over REST. */
+enum alert_step { STEP_ACK, STEP_DISPATCH, STEP_ARRIVE, STEP_RESOLVE, STEP_NOTE };
+
+/* Validated resolve outcomes of care-model.md. */
+bool alerts_outcome_valid(const char *outcome);
+
+/* Applies a step by `who`. `arg` is the responder's staff id (dispatch),
+ * the outcome (resolve) or the text (note); `note` goes with resolve.
+ * CN_ERR_CONFLICT when the status does not allow the step. */
+enum cn_err alerts_step(struct app *app, struct db *db, int64_t alert_id, enum alert_step step,
+                        const struct principal *who, const char *arg, const char *note,
+                        int64_t now, struct outbox *ob);
+
+/* Re-publishes pages of open alerts that never reached the broker. */
+enum cn_err alerts_resend_unsent(struct app *app, struct db *db, struct outbox *ob);
+
+/* Escalation step time for a priority, seconds (0 for P4: never paged). */
+long alerts_step_seconds(const struct app *app, int priority);
+
+#endif

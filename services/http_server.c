@@ -1,0 +1,465 @@
+#define _POSIX_C_SOURCE 200809L
+#include "http_server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "api.h"
+#include "app.h"
+#include "auth.h"
+#include "config.h"
+#include "db_pool.h"
+#include "log.h"
+#include "metrics.h"
+#include "stream.h"
+#include "xalloc.h"
+
+struct http_server {
+	struct app *app;
+	const struct route *routes;
+	size_t n_routes;
+	struct MHD_Daemon *mhd;
+	int listen_fd;
+	char *tls_cert, *tls_key; /* file contents, kept while MHD runs */
+};
+
+/* Per-connection request state, from the first call of the access
+ * handler to the completion callback. */
+struct request_state {
+	char *body;
+	size_t len, cap;
+	bool too_large;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- helpers the handlers use (api.h) ---- */
+
+const char *api_param(const struct api_req *r, size_t i)
+{
+	return (r->match && i < r->match->n_params) ? r->match->params[i] : "";
+}
+
+const char *api_query(const struct api_req *r, const char *name)
+{
+	return r->query_fn ? r->query_fn(r->conn, name) : NULL;
+}
+
+const char *api_header(const struct api_req *r, const char *name)
+{
+	return r->header_fn ? r->header_fn(r->conn, name) : NULL;
+}
+
+void api_reply(struct api_req *r, int status, json_t *body)
+{
+	json_decref(r->out);
+	free(r->out_text);
+	r->out_text = NULL;
+	r->status = status;
+	r->out = body;
+}
+
+void api_reply_text(struct api_req *r, int status, const char *type, char *text)
+{
+	json_decref(r->out);
+	r->out = NULL;
+	free(r->out_text);
+	r->status = status;
+	r->out_text = text;
+	r->out_type = type;
+}
+
+void api_error(struct api_req *r, enum cn_err err, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	api_reply(r, cn_err_http_status(err),
+	          json_pack("{s:{s:s,s:s}}", "error", "code", cn_err_code(err), "message", msg));
+}
+
+static const char *query_lookup(void *conn, const char *name)
+{
+	return MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static const char *header_lookup(void *conn, const char *name)
+{
+	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+}
+
+/* ---- the wire ---- */
+
+static enum MHD_Result send_reply(struct http_server *srv, struct MHD_Connection *conn,
+                                  struct api_req *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	const char *type = "application/json";
+	if (r->out) {
+		buf = json_dumps(r->out, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
+		len = buf ? strlen(buf) : 0;
+	} else if (r->out_text) {
+		buf = r->out_text;
+		r->out_text = NULL;
+		len = strlen(buf);
+		type = r->out_type ? r->out_type : "text/plain; charset=utf-8";
+	}
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer_with_free_callback(len, buf ? buf : xstrdup(""), free);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	if (r->status == 405 && r->match && r->match->allow[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->match->allow);
+	if (r->status == 401)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+	if (r->retry_after_s > 0) {
+		char ra[16];
+		snprintf(ra, sizeof(ra), "%d", r->retry_after_s);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+	}
+	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	metrics_count_http(srv->app->metrics, (unsigned)r->status);
+	return ret;
+}
+
+static bool is_json_type(const char *ct)
+{
+	if (!ct)
+		return false;
+	static const char want[] = "application/json";
+	if (strncasecmp(ct, want, sizeof(want) - 1) != 0)
+		return false;
+	char next = ct[sizeof(want) - 1];
+	return next == '\0' || next == ';' || next == ' ';
+}
+
+/* Parses the body into r->body; on failure sets the error response. */
+static bool parse_body(struct api_req *r, struct MHD_Connection *conn, struct request_state *st)
+{
+	if (st->len == 0)
+		return true;
+	if (!is_json_type(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	                                               MHD_HTTP_HEADER_CONTENT_TYPE))) {
+		api_error(r, CN_ERR_MEDIA_TYPE, "request body must be application/json");
+		return false;
+	}
+	json_error_t jerr;
+	r->body = json_loadb(st->body, st->len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!r->body) {
+		api_error(r, CN_ERR_INVALID, "body: invalid JSON at line %d column %d: %s", jerr.line,
+		          jerr.column, jerr.text);
+		return false;
+	}
+	if (!json_is_object(r->body)) {
+		api_error(r, CN_ERR_INVALID, "body: must be a JSON object");
+		return false;
+	}
+	return true;
+}
+
+static void handle(struct http_server *srv, struct MHD_Connection *conn, const char *url,
+                   const char *method, struct request_state *st, struct api_req *r)
+{
+	struct route_match *match = xcalloc(1, sizeof(*match));
+	r->match = match;
+	enum route_result rr = router_match(srv->routes, srv->n_routes, method, url, match);
+	if (rr == ROUTE_NOT_FOUND) {
+		api_error(r, CN_ERR_NOT_FOUND, "no such path: %.200s", url);
+		return;
+	}
+	if (rr == ROUTE_BAD_METHOD) {
+		api_error(r, CN_ERR_METHOD, "%s is not allowed here; allowed: %s", method, match->allow);
+		return;
+	}
+	if (st->too_large) {
+		api_error(r, CN_ERR_TOO_LARGE, "request body is over %d bytes", HTTP_BODY_MAX);
+		return;
+	}
+	unsigned flags = match->route->flags;
+	if ((flags & API_WRITE) && atomic_load(&srv->app->store_state) == STORE_FULL) {
+		/* Keep trying: the flag clears as soon as a write succeeds. */
+		api_error(r, CN_ERR_FULL, "storage is full; the change was not made");
+		r->retry_after_s = 30;
+		return;
+	}
+	if (!parse_body(r, conn, st))
+		return;
+	r->db = db_pool_acquire(srv->app->pool);
+	struct principal who;
+	if (!(flags & API_PUBLIC)) {
+		const char *authz =
+			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+		enum cn_err rc = auth_bearer(r->db, authz, r->now, &who);
+		if (rc != CN_OK) {
+			api_error(r, rc, rc == CN_ERR_UNAUTHORIZED ? "missing, unknown or expired token"
+			                                           : "cannot check the token");
+			return;
+		}
+		r->who = &who;
+	}
+	((api_handler)match->route->handler)(r);
+	if (r->status == 0)
+		api_error(r, CN_ERR_DB, "handler gave no answer");
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+	(void)version;
+	struct http_server *srv = cls;
+	struct request_state *st = *con_cls;
+	if (!st) {
+		st = xcalloc(1, sizeof(*st));
+		*con_cls = st;
+		/* Refuse an announced oversized body before reading any of it. */
+		const char *cl =
+			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl) {
+			char *end = NULL;
+			errno = 0;
+			long long n = strtoll(cl, &end, 10);
+			if (errno || end == cl || n > HTTP_BODY_MAX)
+				st->too_large = true;
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		if (!st->too_large) {
+			size_t n = *upload_data_size;
+			if (st->len + n > HTTP_BODY_MAX) {
+				st->too_large = true;
+				free(st->body);
+				st->body = NULL;
+				st->len = st->cap = 0;
+			} else {
+				if (st->len + n > st->cap) {
+					size_t cap = st->cap ? st->cap : 1024;
+					while (cap < st->len + n)
+						cap *= 2;
+					char *grown = xrealloc(st->body, cap);
+					st->body = grown;
+					st->cap = cap;
+				}
+				memcpy(st->body + st->len, upload_data, n);
+				st->len += n;
+			}
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+
+	struct api_req r;
+	memset(&r, 0, sizeof(r));
+	r.app = srv->app;
+	r.method = method;
+	r.path = url;
+	r.now = now_ms();
+	r.conn = conn;
+	r.query_fn = query_lookup;
+	r.header_fn = header_lookup;
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char ip[INET6_ADDRSTRLEN] = "?";
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ip, sizeof(ip));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof(ip));
+	}
+	r.client_ip = ip;
+
+	handle(srv, conn, url, method, st, &r);
+	enum MHD_Result ret;
+	if (r.stream) {
+		ret = stream_respond(r.stream, conn);
+		metrics_count_http(srv->app->metrics, 200);
+	} else {
+		ret = send_reply(srv, conn, &r);
+	}
+	db_pool_release(srv->app->pool, r.db);
+	json_decref(r.body);
+	json_decref(r.out);
+	free(r.out_text);
+	free((void *)r.match);
+	return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	struct request_state *st = *con_cls;
+	if (st) {
+		free(st->body);
+		free(st);
+		*con_cls = NULL;
+	}
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char msg[512];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	log_debug("http", "%s", msg);
+}
+
+static int open_listener(const char *bind_addr, long port, char *err, size_t err_size)
+{
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof(ss));
+	socklen_t sl;
+	int family;
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+	if (inet_pton(AF_INET, bind_addr, &v4->sin_addr) == 1) {
+		family = AF_INET;
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)port);
+		sl = sizeof(*v4);
+	} else if (inet_pton(AF_INET6, bind_addr, &v6->sin6_addr) == 1) {
+		family = AF_INET6;
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)port);
+		sl = sizeof(*v6);
+	} else {
+		snprintf(err, err_size, "http_bind: '%s' is not an IPv4 or IPv6 address", bind_addr);
+		return -1;
+	}
+	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, err_size, "http: socket: %s", strerror(errno));
+		return -1;
+	}
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, sl) != 0 || listen(fd, 128) != 0) {
+		snprintf(err, err_size, "http_port: cannot listen on %s:%ld: %s", bind_addr, port,
+		         strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static char *read_file(const char *path, char *err, size_t err_size, const char *key)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, err_size, "%s: cannot read %s: %s", key, path, strerror(errno));
+		return NULL;
+	}
+	size_t cap = 8192, len = 0;
+	char *buf = xmalloc(cap);
+	size_t n;
+	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += n;
+		if (len + 1 == cap) {
+			if (cap >= 1024 * 1024)
+				break;
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+	}
+	fclose(f);
+	buf[len] = '\0';
+	return buf;
+}
+
+enum cn_err http_server_start(struct app *app, const struct route *routes, size_t n_routes,
+                              struct http_server **out, char *err, size_t err_size)
+{
+	const struct config *cfg = app->cfg;
+	struct http_server *srv = xcalloc(1, sizeof(*srv));
+	srv->app = app;
+	srv->routes = routes;
+	srv->n_routes = n_routes;
+	srv->listen_fd = -1;
+	*out = NULL;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+	                 MHD_ALLOW_SUSPEND_RESUME;
+	if (cfg->http_tls_cert) {
+		srv->tls_cert = read_file(cfg->http_tls_cert, err, err_size, "http_tls_cert");
+		if (!srv->tls_cert)
+			goto fail;
+		srv->tls_key = read_file(cfg->http_tls_key, err, err_size, "http_tls_key");
+		if (!srv->tls_key)
+			goto fail;
+		flags |= MHD_USE_TLS;
+	}
+	srv->listen_fd = open_listener(cfg->http_bind, cfg->http_port, err, err_size);
+	if (srv->listen_fd < 0)
+		goto fail;
+	struct MHD_OptionItem tls_opts[] = {
+		{MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert},
+		{MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key},
+		{MHD_OPTION_END, 0, NULL},
+	};
+	srv->mhd = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET, srv->listen_fd,
+		MHD_OPTION_THREAD_POOL_SIZE, 2u, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)cfg->http_max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned)cfg->http_timeout_s,
+		/* Request line and headers must fit here: oversized ones get 431. */
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
+		on_completed, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv, MHD_OPTION_ARRAY,
+		srv->tls_cert ? tls_opts : tls_opts + 2, MHD_OPTION_END);
+	if (!srv->mhd) {
+		snprintf(err, err_size, "http: cannot start the HTTP server on %s:%ld%s", cfg->http_bind,
+		         cfg->http_port, srv->tls_cert ? " (check the TLS certificate and key)" : "");
+		goto fail;
+	}
+	log_info("http", "listening on %s://%s:%ld", srv->tls_cert ? "https" : "http",
+	         cfg->http_bind, cfg->http_port);
+	*out = srv;
+	return CN_OK;
+fail:
+	http_server_stop(srv);
+	return CN_ERR_IO;
+}
+
+void http_server_stop(struct http_server *srv)
+{
+	if (!srv)
+		return;
+	if (srv->mhd) {
+		stream_shutdown_all(srv->app->hub);
+		MHD_stop_daemon(srv->mhd);
+	}
+	if (srv->listen_fd >= 0)
+		close(srv->listen_fd);
+	free(srv->tls_cert);
+	free(srv->tls_key);
+	free(srv);
+}

@@ -1,0 +1,175 @@
+/* carenetd: start-up, the wait for a signal, and an orderly shutdown.
+ *
+ * Start-up order: config, database (open + migrate + bootstrap admin),
+ * the HTTP listener (so "port in use" fails before anything runs), device
+ * registry, SSE hub, scheduler, ingest, MQTT, HTTP serving. Any failure
+ * prints one line and exits non-zero; a database file this run created is
+ * removed again, so a failed start leaves nothing half-made. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "auth.h"
+#include "clock.h"
+#include "config.h"
+#include "db.h"
+#include "db_alerts.h"
+#include "db_pool.h"
+#include "devices.h"
+#include "http_server.h"
+#include "ingest.h"
+#include "log.h"
+#include "login_throttle.h"
+#include "metrics.h"
+#include "mqtt_client.h"
+#include "routes.h"
+#include "scheduler.h"
+#include "stream.h"
+
+extern char **environ;
+
+#define HTTP_POOL_CONNECTIONS 4
+#define SHUTDOWN_FLUSH_MS 1500
+
+static void on_mqtt_message(void *ctx, const char *topic, const void *payload, size_t len)
+{
+	ingest_submit(ctx, topic, payload, len);
+}
+
+static void remove_db_files(const char *path)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm"};
+	char name[4096];
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "%s%s", path, suffixes[i]);
+		unlink(name);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	char err[1024] = "";
+	enum config_result cr = config_load(argc, argv, environ, &cfg, stdout, err, sizeof(err));
+	if (cr == CONFIG_HELP)
+		return 0;
+	if (cr == CONFIG_ERROR) {
+		fprintf(stderr, "carenetd: %s\n", err);
+		return 2;
+	}
+	log_set_level(log_level_from_name(cfg.log_level));
+	clock_set_zone(cfg.timezone);
+
+	/* Signals are taken by sigwait() in this thread only: block them
+	 * before any thread starts so every thread inherits the mask. */
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	int status = 1;
+	struct metrics metrics;
+	metrics_init(&metrics);
+	struct app app;
+	memset(&app, 0, sizeof(app));
+	app.cfg = &cfg;
+	app.metrics = &metrics;
+	app.throttle = login_throttle_new();
+	struct db *db = NULL;
+	struct http_server *http = NULL;
+	struct stat st;
+	bool db_existed = stat(cfg.db_path, &st) == 0;
+
+	if (auth_init() != CN_OK) {
+		fprintf(stderr, "carenetd: cannot initialise libsodium\n");
+		goto out;
+	}
+	if (db_open(cfg.db_path, &db, err, sizeof(err)) != CN_OK) {
+		fprintf(stderr, "carenetd: db_path: %s\n", err);
+		goto out;
+	}
+	int version = 0;
+	if (db_migrate(db, &version, err, sizeof(err)) != CN_OK) {
+		fprintf(stderr, "carenetd: db_path: %s\n", err);
+		goto out;
+	}
+	int64_t now = clock_now_ms();
+	if (cfg.bootstrap_token) {
+		int created = 0;
+		enum cn_err rc = auth_bootstrap(db, cfg.bootstrap_token, now, &created);
+		if (rc != CN_OK) {
+			fprintf(stderr, "carenetd: bootstrap_token: cannot create the admin: %s\n",
+			        cn_strerror(rc));
+			goto out;
+		}
+		if (created)
+			log_info("main", "created user admin with the bootstrap token");
+	}
+	if (db_pool_open(cfg.db_path, HTTP_POOL_CONNECTIONS, &app.pool, err, sizeof(err)) != CN_OK) {
+		fprintf(stderr, "carenetd: db_path: %s\n", err);
+		goto out;
+	}
+	if (devices_load(db, &app.devices) != CN_OK) {
+		fprintf(stderr, "carenetd: db_path: cannot load devices\n");
+		goto out;
+	}
+	int64_t latest_change = 0;
+	db_alert_changes_latest(db, &latest_change);
+	app.hub = stream_hub_new(&app, latest_change);
+	/* Bind the API port before starting any worker: a port in use stops
+	 * start-up before anything was read from the broker. */
+	if (http_server_start(&app, api_routes, api_route_count, &http, err, sizeof(err)) != CN_OK) {
+		fprintf(stderr, "carenetd: %s\n", err);
+		goto out;
+	}
+	if (scheduler_start(&app, &app.scheduler, err, sizeof(err)) != CN_OK ||
+	    ingest_start(&app, &app.ingest, err, sizeof(err)) != CN_OK) {
+		fprintf(stderr, "carenetd: %s\n", err);
+		goto out;
+	}
+	if (mqtt_client_start(&cfg, &metrics, on_mqtt_message, app.ingest, &app.mqtt, err,
+	                      sizeof(err)) != CN_OK) {
+		fprintf(stderr, "carenetd: %s\n", err);
+		goto out;
+	}
+	log_info("main", "carenetd ready: schema v%d, database %s, broker %s:%ld", version,
+	         cfg.db_path, cfg.mqtt_host, cfg.mqtt_port);
+	db_existed = true; /* from here on the database is ours to keep */
+
+	int sig = 0;
+	while (sigwait(&sigs, &sig) != 0)
+		;
+	log_info("main", "signal %d: shutting down", sig);
+	atomic_store(&app.stopping, true);
+	status = 0;
+
+out:
+	/* Stop taking work, finish what is in hand, then close. The order
+	 * matters: no new API requests; no new MQTT messages read (the broker
+	 * keeps them for our session); ingest stores and acks what it holds;
+	 * the scheduler stops; MQTT writes out what is queued and `offline`. */
+	http_server_stop(http);
+	mqtt_client_stop_reading(app.mqtt);
+	ingest_stop(app.ingest);
+	scheduler_stop(app.scheduler);
+	mqtt_client_stop(app.mqtt, SHUTDOWN_FLUSH_MS);
+	stream_hub_free(app.hub);
+	devices_free(app.devices);
+	db_pool_free(app.pool);
+	login_throttle_free(app.throttle);
+	db_close(db);
+	if (!db_existed)
+		remove_db_files(cfg.db_path);
+	if (status == 0)
+		log_info("main", "stopped");
+	config_free(&cfg);
+	return status;
+}

@@ -1,0 +1,159 @@
+#define _POSIX_C_SOURCE 200809L
+#include "scheduler.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "alerts.h"
+#include "app.h"
+#include "clock.h"
+#include "config.h"
+#include "db.h"
+#include "db_alerts.h"
+#include "log.h"
+#include "mqtt_client.h"
+#include "outbox.h"
+#include "windows.h"
+#include "xalloc.h"
+
+#define IDLE_WAIT_MS 60000 /* look again at least this often */
+#define RETRY_MS 1000      /* after a database error */
+
+struct scheduler {
+	struct app *app;
+	struct db *db;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool woken, stop;
+	bool resent; /* unsent pages re-published after the first connect */
+	struct outbox ob;
+};
+
+void scheduler_wake(struct scheduler *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->woken = true;
+	pthread_cond_signal(&s->wake);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Fires everything due at `now`; returns the next deadline (0: none) or
+ * -1 on a database error. */
+static int64_t fire_due(struct scheduler *s, int64_t now)
+{
+	struct app *app = s->app;
+	int64_t ids[64];
+	size_t n = 0;
+	if (!s->resent && mqtt_connected(app->mqtt)) {
+		/* Pages written but never handed to the broker (a crash right
+		 * after the commit) go out first. */
+		if (alerts_resend_unsent(app, s->db, &s->ob) == CN_OK)
+			outbox_flush(&s->ob, app, s->db);
+		else
+			outbox_clear(&s->ob);
+		s->resent = true;
+	}
+	enum cn_err rc = db_begin(s->db);
+	if (rc == CN_OK)
+		rc = db_alerts_due(s->db, now, ids, 64, &n);
+	for (size_t i = 0; rc == CN_OK && i < n; i++)
+		rc = alerts_escalate(app, s->db, ids[i], now, &s->ob);
+	if (rc == CN_OK)
+		rc = windows_fire_due(app, s->db, now, &s->ob);
+	if (rc == CN_OK)
+		rc = db_commit(s->db);
+	app_note_store_result(app, rc);
+	if (rc != CN_OK) {
+		db_rollback(s->db);
+		outbox_clear(&s->ob);
+		log_error("scheduler", "cannot fire due deadlines: %s; retrying", cn_strerror(rc));
+		return -1;
+	}
+	s->ob.wake_scheduler = false; /* we are awake already */
+	outbox_flush(&s->ob, app, s->db);
+	int64_t next_alert = 0, next_window = 0;
+	if (db_alerts_next_due(s->db, &next_alert) != CN_OK ||
+	    windows_next_due(s->db, &next_window) != CN_OK)
+		return -1;
+	if (n == 64 && next_alert > now)
+		next_alert = now; /* more were due than one round takes */
+	if (!next_alert || (next_window && next_window < next_alert))
+		return next_window;
+	return next_alert;
+}
+
+static void *scheduler_main(void *arg)
+{
+	struct scheduler *s = arg;
+	pthread_mutex_lock(&s->lock);
+	while (!s->stop) {
+		s->woken = false;
+		pthread_mutex_unlock(&s->lock);
+		int64_t now = clock_now_ms();
+		int64_t next = fire_due(s, now);
+		int64_t wait = next < 0 ? RETRY_MS : next == 0 ? IDLE_WAIT_MS : next - clock_now_ms();
+		if (!s->resent && wait > RETRY_MS)
+			wait = RETRY_MS; /* until the broker is there for the re-send */
+		if (wait > IDLE_WAIT_MS)
+			wait = IDLE_WAIT_MS;
+		pthread_mutex_lock(&s->lock);
+		if (wait > 0 && !s->woken && !s->stop) {
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += (time_t)(wait / 1000);
+			until.tv_nsec += (long)(wait % 1000) * 1000000L;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&s->wake, &s->lock, &until);
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+enum cn_err scheduler_start(struct app *app, struct scheduler **out, char *err, size_t err_size)
+{
+	struct scheduler *s = xcalloc(1, sizeof(*s));
+	s->app = app;
+	*out = NULL;
+	enum cn_err rc = db_open(app->cfg->db_path, &s->db, err, err_size);
+	if (rc != CN_OK) {
+		free(s);
+		return rc;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->wake, NULL);
+	outbox_init(&s->ob);
+	if (pthread_create(&s->thread, NULL, scheduler_main, s) != 0) {
+		snprintf(err, err_size, "scheduler: cannot start the thread");
+		db_close(s->db);
+		free(s);
+		return CN_ERR_IO;
+	}
+	*out = s;
+	return CN_OK;
+}
+
+void scheduler_stop(struct scheduler *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->stop = true;
+	pthread_cond_signal(&s->wake);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->thread, NULL);
+	outbox_free(&s->ob);
+	db_close(s->db);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->wake);
+	free(s);
+}
