@@ -4,7 +4,6 @@
 
 #include <assert.h>
 #include <jansson.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -112,20 +111,27 @@ static enum cn_reject check_bytes(const void *payload, size_t len,
 	return CN_REJECT_NONE;
 }
 
-/* Runs the byte checks and parses. On CN_REJECT_NONE the caller owns
- * *out and drops it with json_decref(). */
+/* Parses bytes that passed check_bytes(). On CN_REJECT_NONE the caller
+ * owns *out and drops it with json_decref(). */
+static enum cn_reject parse_json(const void *payload, size_t len, json_t **out)
+{
+	json_error_t err;
+
+	*out = json_loadb(payload, len, PAYLOAD_JSON_FLAGS, &err);
+	return *out ? CN_REJECT_NONE : CN_REJECT_BAD_JSON;
+}
+
+/* check_bytes() then parse_json(). */
 static enum cn_reject load_json(const void *payload, size_t len,
                                 const struct cn_payload_limits *lim, json_t **out)
 {
-	json_error_t err;
 	enum cn_reject rc;
 
 	*out = NULL;
 	rc = check_bytes(payload, len, lim);
 	if (rc != CN_REJECT_NONE)
 		return rc;
-	*out = json_loadb(payload, len, PAYLOAD_JSON_FLAGS, &err);
-	return *out ? CN_REJECT_NONE : CN_REJECT_BAD_JSON;
+	return parse_json(payload, len, out);
 }
 
 /* ---- small helpers shared by the decoders ---- */
@@ -162,6 +168,15 @@ static bool ts_in_range(int64_t ms)
 	return ms >= CN_TS_MIN_MS && ms < CN_TS_END_MS;
 }
 
+/* Rounds x in 0..100 to the nearest int, halves up. Exact, unlike
+ * (int)(x + 0.5), which turns 0.49999999999999994 into 1; and it keeps
+ * the codec free of libm. */
+static int round_percent(double x)
+{
+	int i = (int)x;
+	return x - i >= 0.5 ? i + 1 : i;
+}
+
 /* A battery percentage: any JSON number in 0..100, rounded. */
 static enum cn_reject read_battery(const json_t *j, int *out)
 {
@@ -172,7 +187,7 @@ static enum cn_reject read_battery(const json_t *j, int *out)
 	x = json_number_value(j);
 	if (!(x >= 0.0 && x <= 100.0))
 		return CN_REJECT_BAD_VALUE;
-	*out = (int)lround(x);
+	*out = round_percent(x);
 	return CN_REJECT_NONE;
 }
 
@@ -371,7 +386,7 @@ enum cn_reject cn_payload_decode_native_event(const void *payload, size_t len,
 		if (rc != CN_REJECT_NONE)
 			goto out;
 	} else if (out->type == CN_EV_BATTERY) {
-		out->battery = (int)lround(out->number);
+		out->battery = round_percent(out->number);
 	}
 out:
 	json_decref(root);
@@ -428,7 +443,7 @@ enum cn_reject cn_payload_decode_status(const void *payload, size_t len,
 		rc = CN_REJECT_BAD_VALUE;
 		goto out;
 	}
-	rc = load_json(payload, len, lim, &root);
+	rc = parse_json(payload, len, &root);
 	if (rc != CN_REJECT_NONE)
 		goto out;
 	if (json_is_string(root)) {
@@ -475,7 +490,7 @@ enum cn_reject cn_payload_decode_heartbeat(const void *payload, size_t len,
 		i++;
 	if (i == len)
 		return CN_REJECT_NONE; /* empty heartbeat: a sign of life, no data */
-	rc = load_json(payload, len, lim, &root);
+	rc = parse_json(payload, len, &root);
 	if (rc != CN_REJECT_NONE)
 		goto out;
 	if (!json_is_object(root)) {
