@@ -35,8 +35,8 @@ enum cn_err db_event_insert(struct db *db, const struct db_event_new *ev, bool *
                             int64_t *event_id, struct db_event_prior *prior)
 {
 	static const char sql[] =
-		"INSERT INTO events(device_key, type, value, seq, ts, received_at, battery, raw)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+		"INSERT INTO events(device_key, type, value, seq, ts, received_at, battery, raw, id)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
 		" ON CONFLICT(device_key, seq) WHERE seq IS NOT NULL DO NOTHING";
 	*duplicate = false;
 	sqlite3_stmt *st = db_stmt(db, sql);
@@ -51,6 +51,7 @@ enum cn_err db_event_insert(struct db *db, const struct db_event_new *ev, bool *
 	db_bind_opt_int(st, 7, ev->battery >= 0, ev->battery);
 	if (ev->raw && ev->raw_len)
 		sqlite3_bind_blob(st, 8, ev->raw, (int)ev->raw_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, ev->id);
 	enum cn_err rc = db_step_done(st);
 	if (rc != CN_OK)
 		return rc;
@@ -96,4 +97,22 @@ enum cn_err db_events_prune(struct db *db, int64_t before, int max, int *deleted
 	if (rc == CN_OK)
 		*deleted = sqlite3_changes(db_handle(db));
 	return rc;
+}
+
+enum cn_err db_events_max_id(struct db *db, int64_t *id)
+{
+	static const char sql[] = "SELECT coalesce(max(id), 0) FROM events";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return CN_ERR_DB;
+	int rc = sqlite3_step(st);
+	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? CN_OK : db_err(rc);
+}
+
+int64_t db_events_next_id(int64_t last, int64_t received_at)
+{
+	int64_t floor = received_at * 1000;
+	return last + 1 > floor ? last + 1 : floor;
 }

@@ -9,6 +9,7 @@
 #include "db.h"
 
 struct db_event_new {
+	int64_t id; /* time-ordered, chosen by the writer: see db_events_next_id */
 	int64_t device_key;
 	const char *type;
 	const char *value_json; /* may be NULL */
@@ -36,6 +37,13 @@ struct db_event_prior {
  * event in *prior (so the caller can tell a retry from a reused seq). */
 enum cn_err db_event_insert(struct db *db, const struct db_event_new *ev, bool *duplicate,
                             int64_t *event_id, struct db_event_prior *prior);
+
+/* The highest event id stored (0 when none), for the writer to go on from. */
+enum cn_err db_events_max_id(struct db *db, int64_t *id);
+
+/* The next event id for an event received at `received_at`: strictly
+ * above `last`, and at least received_at x 1000, so ids follow time. */
+int64_t db_events_next_id(int64_t last, int64_t received_at);
 
 enum cn_err db_quarantine_insert(struct db *db, const char *topic, const void *payload,
                                  size_t len, const char *reason, int64_t now);

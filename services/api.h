@@ -46,6 +46,7 @@ struct api_req {
 	const char *method;
 	const char *path;
 	const struct route_match *match;
+	const void *route_arg;   /* the route's arg (a resource descriptor) */
 	json_t *body;            /* parsed JSON body or NULL; owned by the server */
 	const struct principal *who; /* NULL on public routes */
 	int64_t now;             /* ms, read once per request */

@@ -199,6 +199,7 @@ static void handle(struct http_server *srv, struct MHD_Connection *conn, const c
 		return;
 	}
 	unsigned flags = match->route->flags;
+	r->route_arg = match->route->arg;
 	if ((flags & API_WRITE) && atomic_load(&srv->app->store_state) == STORE_FULL) {
 		/* Keep trying: the flag clears as soon as a write succeeds. */
 		api_error(r, CN_ERR_FULL, "storage is full; the change was not made");

@@ -59,6 +59,7 @@ struct ingest {
 		int64_t at;
 	} logged[LOG_SLOTS];
 
+	int64_t last_event_id;   /* ids are time-ordered; see db_events_next_id */
 	int64_t listening_since; /* when MQTT last (re)connected */
 	bool was_connected;
 	int64_t next_sweep, next_prune;
@@ -247,6 +248,7 @@ static void store_event(struct ingest *in, const struct ingest_msg *m, const str
 	char value[CN_EVENT_OTHER_MAX + 8];
 	cn_event_value_json(&ev, value, sizeof(value));
 	struct db_event_new row = {
+		.id = db_events_next_id(in->last_event_id, m->received_at),
 		.device_key = dev_in->key,
 		.type = ev.type == CN_EV_OTHER ? ev.type_name : cn_event_type_name(ev.type),
 		.value_json = value,
@@ -272,6 +274,7 @@ static void store_event(struct ingest *in, const struct ingest_msg *m, const str
 		log_warn("ingest", "device %s reused seq %lld for a different event; stored as new",
 		         dev_in->id, (long long)ev.seq);
 		row.has_seq = false;
+		row.id = db_events_next_id(row.id, m->received_at);
 		duplicate = false;
 		rc = db_event_insert(in->db, &row, &duplicate, &event_id, &prior);
 	}
@@ -279,6 +282,8 @@ static void store_event(struct ingest *in, const struct ingest_msg *m, const str
 		log_error("ingest", "cannot store an event of %s: %s", dev_in->id, cn_strerror(rc));
 		return;
 	}
+	if (!duplicate)
+		in->last_event_id = row.id;
 	struct device dev;
 	heard(in, dev_in, m->received_at, ev.battery, false, &dev);
 	if (duplicate) {
@@ -546,6 +551,12 @@ enum cn_err ingest_start(struct app *app, struct ingest **out, char *err, size_t
 	if (rc != CN_OK) {
 		free(in);
 		return rc;
+	}
+	if (db_events_max_id(in->db, &in->last_event_id) != CN_OK) {
+		snprintf(err, err_size, "ingest: cannot read the event table");
+		db_close(in->db);
+		free(in);
+		return CN_ERR_DB;
 	}
 	pthread_mutex_init(&in->lock, NULL);
 	pthread_cond_init(&in->not_empty, NULL);

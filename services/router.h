@@ -19,6 +19,7 @@ struct route {
 	const char *pattern; /* "/v1/alerts/{id}/ack" */
 	const void *handler; /* opaque to the router */
 	unsigned flags;      /* opaque to the router */
+	const void *arg;     /* opaque to the router: handed to the handler */
 };
 
 enum route_result {

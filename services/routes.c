@@ -3,8 +3,12 @@
 #include "api.h"
 #include "api_core.h"
 #include "api_handlers.h"
+#include "api_records.h"
 
-#define R(m, p, h, f) {m, p, (const void *)(h), f}
+#define R(m, p, h, f) {m, p, (const void *)(h), f, NULL}
+/* A generic record route: the handler gets the resource as its arg. */
+#define RES(m, p, h, f, res) {m, p, (const void *)(h), f, &(res)}
+#define W API_WRITE
 
 /* Literal paths come before parameter paths of the same shape. */
 const struct route api_routes[] = {
@@ -12,9 +16,55 @@ const struct route api_routes[] = {
 	R("GET", "/metrics", api_metrics, API_PUBLIC),
 	R("GET", "/v1/openapi.json", api_openapi_json, 0),
 	R("GET", "/v1/openapi.yaml", api_openapi_yaml, 0),
-	R("POST", "/v1/auth/login", api_login, API_PUBLIC | API_WRITE),
-	R("POST", "/v1/auth/logout", api_logout, API_WRITE),
+	R("POST", "/v1/auth/login", api_login, API_PUBLIC | W),
+	R("POST", "/v1/auth/logout", api_logout, W),
 	R("GET", "/v1/me", api_me, 0),
+
+	RES("GET", "/v1/sites", res_list, 0, api_sites),
+	RES("POST", "/v1/sites", res_create, W, api_sites),
+	RES("GET", "/v1/sites/{id}", res_get, 0, api_sites),
+	RES("PATCH", "/v1/sites/{id}", res_patch, W, api_sites),
+
+	RES("GET", "/v1/staff", res_list, 0, api_staff),
+	RES("POST", "/v1/staff", res_create, W, api_staff),
+	RES("GET", "/v1/staff/{id}", res_get, 0, api_staff),
+	RES("PATCH", "/v1/staff/{id}", res_patch, W, api_staff),
+	RES("DELETE", "/v1/staff/{id}", res_delete, W, api_staff),
+
+	RES("GET", "/v1/residents", res_list, 0, api_residents),
+	RES("POST", "/v1/residents", res_create, W, api_residents),
+	RES("GET", "/v1/residents/{id}", res_get, 0, api_residents),
+	RES("PATCH", "/v1/residents/{id}", res_patch, W, api_residents),
+	RES("DELETE", "/v1/residents/{id}", res_delete, W, api_residents),
+
+	RES("GET", "/v1/devices", res_list, 0, api_devices),
+	RES("POST", "/v1/devices", api_device_create, W, api_devices),
+	RES("GET", "/v1/devices/{id}", res_get, 0, api_devices),
+	RES("PATCH", "/v1/devices/{id}", res_patch, W, api_devices),
+	RES("DELETE", "/v1/devices/{id}", res_delete, W, api_devices),
+
+	R("GET", "/v1/events", api_events_list, 0),
+
+	RES("GET", "/v1/shifts", res_list, 0, api_shifts),
+	RES("POST", "/v1/shifts", res_create, W, api_shifts),
+	RES("DELETE", "/v1/shifts/{id}", res_delete, W, api_shifts),
+	R("GET", "/v1/oncall", api_oncall, 0),
+
+	R("GET", "/v1/alerts", api_alerts_list, 0),
+	R("POST", "/v1/alerts", api_alerts_create, W),
+	R("GET", "/v1/alerts/stream", api_alerts_stream, API_STREAM),
+	R("GET", "/v1/alerts/{id}", api_alerts_get, 0),
+	R("POST", "/v1/alerts/{id}/ack", api_alerts_ack, W),
+	R("POST", "/v1/alerts/{id}/dispatch", api_alerts_dispatch, W),
+	R("POST", "/v1/alerts/{id}/arrive", api_alerts_arrive, W),
+	R("POST", "/v1/alerts/{id}/resolve", api_alerts_resolve, W),
+	R("POST", "/v1/alerts/{id}/notes", api_alerts_notes, W),
+
+	RES("GET", "/v1/services", res_list, 0, api_services),
+	RES("POST", "/v1/services", res_create, W, api_services),
+	RES("PATCH", "/v1/services/{id}", res_patch, W, api_services),
+
+	R("GET", "/v1/audit", api_audit_list, 0),
 };
 
 const size_t api_route_count = sizeof(api_routes) / sizeof(api_routes[0]);

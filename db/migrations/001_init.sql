@@ -90,6 +90,10 @@ CREATE TABLE devices (
 );
 CREATE INDEX devices_by_resident ON devices(resident_id);
 
+-- Event ids are time-ordered: received_at (ms) x 1000 plus a counter,
+-- assigned by the single ingest writer. So id order is arrival order, a
+-- time range is an id range, and one compact (device_key, id) index
+-- serves "this device's events since T" without a second time index.
 CREATE TABLE events (
   id          INTEGER PRIMARY KEY,
   device_key  INTEGER NOT NULL,
@@ -104,7 +108,7 @@ CREATE TABLE events (
 );
 -- A device repeats an alarm with the same seq until acknowledged.
 CREATE UNIQUE INDEX events_device_seq ON events(device_key, seq) WHERE seq IS NOT NULL;
-CREATE INDEX events_by_device_time ON events(device_key, received_at);
+CREATE INDEX events_by_device ON events(device_key, id);
 
 CREATE TABLE quarantine (
   id          INTEGER PRIMARY KEY,
@@ -158,6 +162,7 @@ CREATE UNIQUE INDEX alerts_one_active ON alerts(dedup_key) WHERE status <> 'reso
 CREATE INDEX alerts_by_site_status ON alerts(site_id, status);
 CREATE INDEX alerts_by_resident ON alerts(resident_id, created_at);
 CREATE INDEX alerts_by_created ON alerts(created_at);
+CREATE INDEX alerts_active ON alerts(id) WHERE status <> 'resolved';
 CREATE INDEX alerts_due ON alerts(next_escalation_at) WHERE next_escalation_at IS NOT NULL;
 
 CREATE TABLE alert_timeline (

@@ -1,0 +1,72 @@
+#include "db_queries.h"
+
+#include <string.h>
+
+enum cn_err db_oncall(struct db *db, const char *site, int64_t at, json_t **out)
+{
+	static const char sql[] =
+		"SELECT h.tier, s.id, s.name, s.role, s.phone, h.starts_at AS \"starts_at@t\","
+		" h.ends_at AS \"ends_at@t\" FROM shifts h JOIN staff s ON s.id = h.staff_id"
+		" WHERE h.site_id = ?1 AND h.starts_at <= ?2 AND h.ends_at > ?2 AND s.active = 1"
+		" ORDER BY h.tier, s.id";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	*out = NULL;
+	if (!st)
+		return CN_ERR_DB;
+	db_bind_text(st, 1, site);
+	sqlite3_bind_int64(st, 2, at);
+	json_t *res = json_pack("{s:[],s:[],s:[]}", "primary", "backup", "supervisor");
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *row = db_row_json(st);
+		const char *tier = json_string_value(json_object_get(row, "tier"));
+		json_t *list = tier ? json_object_get(res, tier) : NULL;
+		json_object_del(row, "tier");
+		if (list)
+			json_array_append(list, row);
+		json_decref(row);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(res);
+		return db_err(rc);
+	}
+	*out = res;
+	return CN_OK;
+}
+
+enum cn_err db_audit_list(struct db *db, const struct db_audit_query *q, json_t **items,
+                          int64_t *last_key)
+{
+	static const char sql[] =
+		"SELECT id AS _key, CAST(id AS TEXT) AS id, ts AS \"ts@t\", actor_id, site_id, action,"
+		" resource, resource_id, before AS \"before@j\", after AS \"after@j\" FROM audit"
+		" WHERE (?1 = 0 OR id < ?1) AND (?2 IS NULL OR site_id = ?2)"
+		" AND (?3 IS NULL OR resource = ?3) AND (?4 IS NULL OR ts >= ?4)"
+		" ORDER BY id DESC LIMIT ?5";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	*items = NULL;
+	*last_key = 0;
+	if (!st)
+		return CN_ERR_DB;
+	sqlite3_bind_int64(st, 1, q->after);
+	db_bind_text(st, 2, q->site);
+	db_bind_text(st, 3, q->resource);
+	db_bind_opt_int(st, 4, q->has_since, q->since);
+	sqlite3_bind_int(st, 5, q->limit);
+	json_t *arr = json_array();
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*last_key = sqlite3_column_int64(st, 0);
+		json_t *row = db_row_json(st);
+		json_object_del(row, "_key");
+		json_array_append_new(arr, row);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(arr);
+		return db_err(rc);
+	}
+	*items = arr;
+	return CN_OK;
+}

@@ -1,0 +1,189 @@
+#include "db_resource.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "payload.h"
+
+static int param_index(sqlite3_stmt *st, const char *prefix, const char *name)
+{
+	char p[80];
+	snprintf(p, sizeof(p), ":%s%s", prefix, name);
+	return sqlite3_bind_parameter_index(st, p);
+}
+
+void db_bind_json_value(sqlite3_stmt *st, const char *param, enum col_kind kind, const json_t *v)
+{
+	int idx = param_index(st, "", param);
+	if (!idx)
+		return;
+	if (!v || json_is_null(v)) {
+		sqlite3_bind_null(st, idx);
+		return;
+	}
+	switch (kind) {
+	case COL_TEXT:
+		sqlite3_bind_text(st, idx, json_string_value(v), (int)json_string_length(v),
+		                  SQLITE_TRANSIENT);
+		break;
+	case COL_INT:
+		sqlite3_bind_int64(st, idx, json_integer_value(v));
+		break;
+	case COL_BOOL:
+		sqlite3_bind_int(st, idx, json_is_true(v));
+		break;
+	case COL_TIME: {
+		int64_t ms = 0;
+		const char *s = json_string_value(v);
+		if (s && cn_time_parse_rfc3339(s, strlen(s), &ms))
+			sqlite3_bind_int64(st, idx, ms);
+		else
+			sqlite3_bind_null(st, idx);
+		break;
+	}
+	case COL_JSON: {
+		char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		sqlite3_bind_text(st, idx, text ? text : "null", -1, SQLITE_TRANSIENT);
+		free(text);
+		break;
+	}
+	}
+}
+
+static void bind_named_text(sqlite3_stmt *st, const char *name, const char *value)
+{
+	int idx = param_index(st, "", name);
+	if (idx)
+		db_bind_text(st, idx, value);
+}
+
+static void bind_named_int(sqlite3_stmt *st, const char *name, int64_t value)
+{
+	int idx = param_index(st, "", name);
+	if (idx)
+		sqlite3_bind_int64(st, idx, value);
+}
+
+enum cn_err db_res_insert(struct db *db, const struct res_desc *d, const char *id,
+                          const json_t *body, int64_t now)
+{
+	sqlite3_stmt *st = db_stmt(db, d->sql_insert);
+	if (!st)
+		return CN_ERR_DB;
+	bind_named_text(st, "id", id);
+	bind_named_int(st, "now", now);
+	for (size_t i = 0; i < d->n_cols; i++)
+		db_bind_json_value(st, d->cols[i].field, d->cols[i].kind,
+		                   json_object_get(body, d->cols[i].field));
+	return db_step_done(st);
+}
+
+enum cn_err db_res_update(struct db *db, const struct res_desc *d, const char *id,
+                          const json_t *patch, int64_t now)
+{
+	sqlite3_stmt *st = db_stmt(db, d->sql_update);
+	if (!st)
+		return CN_ERR_DB;
+	bind_named_text(st, "id", id);
+	bind_named_int(st, "now", now);
+	for (size_t i = 0; i < d->n_cols; i++) {
+		const json_t *v = json_object_get(patch, d->cols[i].field);
+		int has = param_index(st, "has_", d->cols[i].field);
+		if (has)
+			sqlite3_bind_int(st, has, v != NULL);
+		if (v)
+			db_bind_json_value(st, d->cols[i].field, d->cols[i].kind, v);
+	}
+	enum cn_err rc = db_step_done(st);
+	if (rc == CN_OK && sqlite3_changes(db_handle(db)) == 0)
+		return CN_ERR_NOT_FOUND;
+	return rc;
+}
+
+enum cn_err db_res_get(struct db *db, const struct res_desc *d, const char *id, json_t **out)
+{
+	*out = NULL;
+	sqlite3_stmt *st = db_stmt(db, d->sql_get);
+	if (!st)
+		return CN_ERR_DB;
+	bind_named_text(st, "id", id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = db_row_json(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return CN_OK;
+	return rc == SQLITE_DONE ? CN_ERR_NOT_FOUND : db_err(rc);
+}
+
+enum cn_err db_res_list(struct db *db, const struct res_desc *d, const struct res_list_query *q,
+                        json_t **items, int64_t *last_key)
+{
+	*items = NULL;
+	*last_key = 0;
+	sqlite3_stmt *st = db_stmt(db, d->sql_list);
+	if (!st)
+		return CN_ERR_DB;
+	bind_named_int(st, "after", q->after);
+	bind_named_int(st, "limit", q->limit);
+	bind_named_text(st, "site", q->site);
+	bind_named_text(st, "family", q->family);
+	bind_named_text(st, "self", q->self);
+	bind_named_text(st, "volunteer", q->volunteer);
+	for (size_t i = 0; d->filters && d->filters[i] && i < 8; i++) {
+		int idx = param_index(st, "f_", d->filters[i]);
+		if (idx)
+			db_bind_text(st, idx, q->filter_values[i]);
+	}
+	json_t *arr = json_array();
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* Column 0 is the row key (for the cursor), not a field. */
+		*last_key = sqlite3_column_int64(st, 0);
+		json_t *row = db_row_json(st);
+		json_object_del(row, "_key");
+		json_array_append_new(arr, row);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(arr);
+		return db_err(rc);
+	}
+	*items = arr;
+	return CN_OK;
+}
+
+enum cn_err db_res_delete(struct db *db, const struct res_desc *d, const char *id, int64_t now)
+{
+	sqlite3_stmt *st = db_stmt(db, d->sql_delete);
+	if (!st)
+		return CN_ERR_DB;
+	bind_named_text(st, "id", id);
+	bind_named_int(st, "now", now);
+	enum cn_err rc = db_step_done(st);
+	if (rc == CN_OK && sqlite3_changes(db_handle(db)) == 0)
+		return CN_ERR_NOT_FOUND;
+	return rc;
+}
+
+enum cn_err db_audit_add(struct db *db, int64_t now, const char *actor_id, const char *site_id,
+                         const char *action, const char *resource, const char *resource_id,
+                         const json_t *before, const json_t *after)
+{
+	static const char sql[] =
+		"INSERT INTO audit(ts, actor_id, site_id, action, resource, resource_id, before, after)"
+		" VALUES (:now, :actor, :site, :action, :resource, :rid, :before, :after)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return CN_ERR_DB;
+	bind_named_int(st, "now", now);
+	bind_named_text(st, "actor", actor_id);
+	bind_named_text(st, "site", site_id);
+	bind_named_text(st, "action", action);
+	bind_named_text(st, "resource", resource);
+	bind_named_text(st, "rid", resource_id);
+	db_bind_json_value(st, "before", COL_JSON, before);
+	db_bind_json_value(st, "after", COL_JSON, after);
+	return db_step_done(st);
+}

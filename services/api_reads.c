@@ -1,0 +1,110 @@
+/* GET /v1/events, GET /v1/oncall, GET /v1/audit: read-only views. */
+#include <string.h>
+
+#include "api_handlers.h"
+#include "db_alerts_list.h"
+#include "db_queries.h"
+#include "db_resources.h"
+#include "payload.h"
+#include "policy.h"
+#include "validate.h"
+
+void api_events_list(struct api_req *r)
+{
+	if (!policy_require(r, PR_EVENT, PA_LIST, NULL))
+		return;
+	struct db_event_query q;
+	memset(&q, 0, sizeof(q));
+	if (!validate_page(r, &q.limit, &q.after) ||
+	    !validate_query_id(r, "device_id", &q.device_id) ||
+	    !validate_query_id(r, "resident_id", &q.resident_id) ||
+	    !validate_query_time(r, "since", &q.since, &q.has_since) ||
+	    !validate_query_time(r, "until", &q.until, &q.has_until))
+		return;
+	q.type = api_query(r, "type");
+	if (q.type && (strlen(q.type) == 0 || strlen(q.type) > 31)) {
+		api_error(r, CN_ERR_INVALID, "type: must be an event type");
+		return;
+	}
+	struct pol_scope scope;
+	policy_scope(r->who, PR_EVENT, &scope);
+	q.scope_site = scope.site_id;
+	json_t *items = NULL;
+	int64_t last = 0;
+	enum cn_err rc = db_events_list(r->db, &q, &items, &last);
+	if (rc != CN_OK) {
+		api_error(r, rc, "cannot list events");
+		return;
+	}
+	api_reply(r, 200, page_body(items, q.limit, last));
+}
+
+void api_oncall(struct api_req *r)
+{
+	const char *site = NULL;
+	int64_t at = r->now;
+	bool has_at = false;
+	if (!validate_query_id(r, "site_id", &site) || !validate_query_time(r, "at", &at, &has_at))
+		return;
+	if (!has_at)
+		at = r->now;
+	if (!site && r->who->site_id[0])
+		site = r->who->site_id;
+	if (!site) {
+		api_error(r, CN_ERR_INVALID, "site_id: required");
+		return;
+	}
+	json_t *s = NULL;
+	if (db_res_get(r->db, &db_sites, site, &s) != CN_OK) {
+		api_error(r, CN_ERR_NOT_FOUND, "no site with id %s", site);
+		return;
+	}
+	json_decref(s);
+	struct pol_target t = {.site_id = site};
+	if (!policy_require(r, PR_SHIFT, PA_READ, &t))
+		return;
+	json_t *out = NULL;
+	enum cn_err rc = db_oncall(r->db, site, at, &out);
+	if (rc != CN_OK) {
+		api_error(r, rc, "cannot read the on-call list");
+		return;
+	}
+	char ts[32];
+	cn_time_format_rfc3339(at, ts);
+	json_object_set_new(out, "site_id", json_string(site));
+	json_object_set_new(out, "at", json_string(ts));
+	api_reply(r, 200, out);
+}
+
+void api_audit_list(struct api_req *r)
+{
+	if (!policy_require(r, PR_AUDIT, PA_LIST, NULL))
+		return;
+	struct db_audit_query q;
+	memset(&q, 0, sizeof(q));
+	if (!validate_page(r, &q.limit, &q.after) || !validate_query_id(r, "site_id", &q.site) ||
+	    !validate_query_time(r, "since", &q.since, &q.has_since))
+		return;
+	q.resource = api_query(r, "resource");
+	if (q.resource && strlen(q.resource) > 32) {
+		api_error(r, CN_ERR_INVALID, "resource: too long");
+		return;
+	}
+	struct pol_scope scope;
+	policy_scope(r->who, PR_AUDIT, &scope);
+	if (scope.site_id) {
+		if (q.site && strcmp(q.site, scope.site_id) != 0) {
+			api_error(r, CN_ERR_NOT_FOUND, "no such site");
+			return;
+		}
+		q.site = scope.site_id;
+	}
+	json_t *items = NULL;
+	int64_t last = 0;
+	enum cn_err rc = db_audit_list(r->db, &q, &items, &last);
+	if (rc != CN_OK) {
+		api_error(r, rc, "cannot list the audit log");
+		return;
+	}
+	api_reply(r, 200, page_body(items, q.limit, last));
+}

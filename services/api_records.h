@@ -1,0 +1,17 @@
+/* Descriptors of the plain record resources, for the route table. */
+#ifndef CN_API_RECORDS_H
+#define CN_API_RECORDS_H
+
+#include "api_resource.h"
+
+extern const struct api_resource api_sites;
+extern const struct api_resource api_staff;
+extern const struct api_resource api_residents;
+extern const struct api_resource api_devices;
+extern const struct api_resource api_shifts;
+extern const struct api_resource api_services;
+
+/* POST /v1/devices: re-enrols a retired id, otherwise res_create. */
+void api_device_create(struct api_req *r);
+
+#endif
