@@ -74,7 +74,7 @@ unit: $(UNIT_BIN)
 	@bash tests/run_unit.sh $(UNIT_BIN)
 
 e2e: build/san/carenetd
-	cd tests/e2e && CARENET_BIN=$(CURDIR)/build/san/carenetd CARENET_SIM=$(CURDIR)/build/san/carenet-sim \
+	cd tests/e2e && CN_TEST_DAEMON=$(CURDIR)/build/san/carenetd CN_TEST_SIM=$(CURDIR)/build/san/carenet-sim \
 	  /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) .
 
 run: deps all

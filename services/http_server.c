@@ -428,13 +428,14 @@ enum cn_err http_server_start(struct app *app, const struct route *routes, size_
 		{MHD_OPTION_END, 0, NULL},
 	};
 	srv->mhd = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET, srv->listen_fd,
+		flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
+		MHD_OPTION_LISTEN_SOCKET, srv->listen_fd,
 		MHD_OPTION_THREAD_POOL_SIZE, 2u, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)cfg->http_max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned)cfg->http_timeout_s,
 		/* Request line and headers must fit here: oversized ones get 431. */
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
-		on_completed, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv, MHD_OPTION_ARRAY,
+		on_completed, srv, MHD_OPTION_ARRAY,
 		srv->tls_cert ? tls_opts : tls_opts + 2, MHD_OPTION_END);
 	if (!srv->mhd) {
 		snprintf(err, err_size, "http: cannot start the HTTP server on %s:%ld%s", cfg->http_bind,

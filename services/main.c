@@ -130,13 +130,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "carenetd: %s\n", err);
 		goto out;
 	}
-	if (scheduler_start(&app, &app.scheduler, err, sizeof(err)) != CN_OK ||
+	/* The client exists (and queues) before any part may publish; it
+	 * connects only once ingest is there to take what arrives. */
+	if (mqtt_client_new(&cfg, &metrics, &app.mqtt, err, sizeof(err)) != CN_OK ||
+	    scheduler_start(&app, &app.scheduler, err, sizeof(err)) != CN_OK ||
 	    ingest_start(&app, &app.ingest, err, sizeof(err)) != CN_OK) {
 		fprintf(stderr, "carenetd: %s\n", err);
 		goto out;
 	}
-	if (mqtt_client_start(&cfg, &metrics, on_mqtt_message, app.ingest, &app.mqtt, err,
-	                      sizeof(err)) != CN_OK) {
+	if (mqtt_client_start(app.mqtt, on_mqtt_message, app.ingest, err, sizeof(err)) != CN_OK) {
 		fprintf(stderr, "carenetd: %s\n", err);
 		goto out;
 	}

@@ -139,17 +139,14 @@ static void *net_main(void *arg)
 	return NULL;
 }
 
-enum cn_err mqtt_client_start(const struct config *cfg, struct metrics *metrics,
-                              mqtt_message_fn on_msg, void *ctx, struct mqtt_client **out,
-                              char *err, size_t err_size)
+enum cn_err mqtt_client_new(const struct config *cfg, struct metrics *metrics,
+                            struct mqtt_client **out, char *err, size_t err_size)
 {
 	*out = NULL;
 	mosquitto_lib_init();
 	struct mqtt_client *c = xcalloc(1, sizeof(*c));
 	c->cfg = cfg;
 	c->metrics = metrics;
-	c->on_message = on_msg;
-	c->ctx = ctx;
 	snprintf(c->status_topic, sizeof(c->status_topic), "%s/service/status", cfg->topic_root);
 	/* clean_session=false: the broker keeps our subscriptions and queues
 	 * QoS 1 messages for us while carenetd is down. */
@@ -187,22 +184,6 @@ enum cn_err mqtt_client_start(const struct config *cfg, struct metrics *metrics,
 	}
 	/* Resolves the host and sets the target; the network thread connects
 	 * and reconnects, so a broker that is not up yet is only a warning. */
-	rc = mosquitto_connect_async(c->mosq, cfg->mqtt_host, (int)cfg->mqtt_port, 30);
-	if (rc == MOSQ_ERR_SUCCESS) {
-		c->have_socket = true;
-	} else if (rc == MOSQ_ERR_INVAL) {
-		snprintf(err, err_size, "mqtt_host: cannot connect to %s:%ld: %s", cfg->mqtt_host,
-		         cfg->mqtt_port, mosquitto_strerror(rc));
-		goto fail;
-	} else {
-		log_warn("mqtt", "broker %s:%ld not reachable yet; retrying in the background",
-		         cfg->mqtt_host, cfg->mqtt_port);
-	}
-	if (pthread_create(&c->thread, NULL, net_main, c) != 0) {
-		snprintf(err, err_size, "mqtt: cannot start the network thread");
-		goto fail;
-	}
-	c->thread_running = true;
 	*out = c;
 	return CN_OK;
 fail:
@@ -211,6 +192,32 @@ fail:
 	free(c);
 	mosquitto_lib_cleanup();
 	return CN_ERR_INVALID;
+}
+
+enum cn_err mqtt_client_start(struct mqtt_client *c, mqtt_message_fn on_msg, void *ctx,
+                              char *err, size_t err_size)
+{
+	const struct config *cfg = c->cfg;
+	c->on_message = on_msg;
+	c->ctx = ctx;
+	int rc;
+	rc = mosquitto_connect_async(c->mosq, cfg->mqtt_host, (int)cfg->mqtt_port, 30);
+	if (rc == MOSQ_ERR_SUCCESS) {
+		c->have_socket = true;
+	} else if (rc == MOSQ_ERR_INVAL) {
+		snprintf(err, err_size, "mqtt_host: cannot connect to %s:%ld: %s", cfg->mqtt_host,
+		         cfg->mqtt_port, mosquitto_strerror(rc));
+		return CN_ERR_INVALID;
+	} else {
+		log_warn("mqtt", "broker %s:%ld not reachable yet; retrying in the background",
+		         cfg->mqtt_host, cfg->mqtt_port);
+	}
+	if (pthread_create(&c->thread, NULL, net_main, c) != 0) {
+		snprintf(err, err_size, "mqtt: cannot start the network thread");
+		return CN_ERR_INVALID;
+	}
+	c->thread_running = true;
+	return CN_OK;
 }
 
 enum cn_err mqtt_publish(struct mqtt_client *c, const char *topic, const void *payload, size_t len,

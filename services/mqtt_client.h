@@ -20,10 +20,15 @@ struct mqtt_client;
  * messages for us. */
 typedef void (*mqtt_message_fn)(void *ctx, const char *topic, const void *payload, size_t len);
 
-/* Starts connecting in the background; a broker that is not up yet is
- * retried with backoff. Fails only on bad settings (TLS files, ...). */
-enum cn_err mqtt_client_start(const struct config *cfg, struct metrics *metrics,
-                              mqtt_message_fn on_message, void *ctx, struct mqtt_client **out,
+/* Creates the client with its settings (will, credentials, TLS) without
+ * connecting, so other parts can hold it before messages flow. Fails only
+ * on bad settings. */
+enum cn_err mqtt_client_new(const struct config *cfg, struct metrics *metrics,
+                            struct mqtt_client **out, char *err, size_t err_size);
+
+/* Sets where received messages go and starts connecting in the
+ * background; a broker that is not up yet is retried with backoff. */
+enum cn_err mqtt_client_start(struct mqtt_client *c, mqtt_message_fn on_message, void *ctx,
                               char *err, size_t err_size);
 
 /* Publishes (thread-safe). QoS 1 messages are queued by libmosquitto

@@ -50,7 +50,9 @@ static int64_t fire_due(struct scheduler *s, int64_t now)
 	struct app *app = s->app;
 	int64_t ids[64];
 	size_t n = 0;
-	if (!s->resent && mqtt_connected(app->mqtt)) {
+	if (!s->resent && !mqtt_connected(app->mqtt))
+		return -1; /* pages need the broker: wait for the first connection */
+	if (!s->resent) {
 		/* Pages written but never handed to the broker (a crash right
 		 * after the commit) go out first. */
 		if (alerts_resend_unsent(app, s->db, &s->ob) == CN_OK)

@@ -350,7 +350,7 @@ void sim_samples_free(struct sim_samples *s)
 
 void sim_json_print(json_t *obj)
 {
-	char *text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	char *text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
 	if (text) {
 		fputs(text, stdout);
 		fputc('\n', stdout);

@@ -19,8 +19,8 @@ import paho.mqtt.client as mqtt
 import pytest
 import requests
 
-CARENETD = os.environ.get("CARENET_BIN", os.path.join(os.path.dirname(__file__), "../../build/san/carenetd"))
-CARENET_SIM = os.environ.get("CARENET_SIM", os.path.join(os.path.dirname(__file__), "../../build/san/carenet-sim"))
+CARENETD = os.environ.get("CN_TEST_DAEMON", os.path.join(os.path.dirname(__file__), "../../build/san/carenetd"))
+CARENET_SIM = os.environ.get("CN_TEST_SIM", os.path.join(os.path.dirname(__file__), "../../build/san/carenet-sim"))
 BOOTSTRAP = "e2e-bootstrap-token-0123456789"
 DATA_DIR = os.path.join(os.path.dirname(__file__), "../../../shared/data")
 
@@ -357,7 +357,7 @@ class Site:
                                                   "starts_at": iso(start), "ends_at": iso(end), "tier": tier})
 
     def resident(self, name, **extra):
-        body = {"id": "%s-%s" % (self.prefix, name.lower()), "site_id": self.id, "name": name,
+        body = {"id": "%s-%s" % (self.prefix, name.lower().replace(" ", "-")), "site_id": self.id, "name": name,
                 "address": "2 Garden Road, flat 3", "phone": "+86 10 8765 4321"}
         body.update(extra)
         return self.api.ok("POST", "/v1/residents", body)
