@@ -397,7 +397,7 @@ static const struct field_spec device_fields[] = {
 	{"protocol", FIELD_ENUM, false, 0, 0, protocols},
 	{"z2m_name", FIELD_STRING, false, 1, CN_Z2M_NAME_MAX, NULL, true},
 	{"exit_door", FIELD_BOOL},
-	{"heartbeat_s", FIELD_INT, false, 60, 86400},
+	{"heartbeat_s", FIELD_INT, false, 5, 86400},
 };
 
 static void device_target(struct api_req *r, const json_t *obj, struct pol_target *t)
