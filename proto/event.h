@@ -55,6 +55,7 @@ struct cn_event {
 	char other_json[CN_EVENT_OTHER_MAX]; /* with CN_VAL_OTHER */
 	bool has_ts;
 	int64_t ts_ms; /* device time, epoch milliseconds UTC */
+	bool ts_ignored; /* an alarm whose bad device time was dropped, not refused */
 	bool has_seq;
 	int64_t seq; /* device sequence number, >= 0 */
 	int battery; /* 0-100, or -1 when the message did not say */

@@ -375,6 +375,16 @@ enum cn_reject cn_payload_decode_native_event(const void *payload, size_t len,
 	if (rc != CN_REJECT_NONE)
 		goto out;
 	rc = native_ts(get_optional(root, "ts"), out);
+	if (rc == CN_REJECT_BAD_TIMESTAMP && cn_event_is_alarm_class(out->type)) {
+		/* A device whose clock is unset (1970) or counts in seconds must
+		 * still get its alarm through: keep the alarm, drop the device
+		 * time (the receive time stands in for it). Refusing it would
+		 * make the device repeat an alarm that never lands. */
+		out->has_ts = false;
+		out->ts_ms = 0;
+		out->ts_ignored = true;
+		rc = CN_REJECT_NONE;
+	}
 	if (rc != CN_REJECT_NONE)
 		goto out;
 	rc = native_seq(get_optional(root, "seq"), out);

@@ -359,12 +359,17 @@ static void handle(struct ingest *in, const struct ingest_msg *m)
 			reject(in, m, t.name, rj);
 			return;
 		}
+		if (ev.ts_ignored)
+			log_warn("ingest", "device %s sent an alarm with an unusable time; stored with the "
+			                   "receive time", dev.id);
 		store_event(in, m, &dev, &ev, cn_event_is_alarm_class(ev.type));
 		break;
 	}
 	case CN_TOPIC_DEV_STATUS:
 	case CN_TOPIC_Z2M_AVAILABILITY: {
 		bool online = false;
+		if (m->len == 0)
+			return; /* someone cleared the retained status: nothing said */
 		rj = cn_payload_decode_status(m->payload, m->len, &in->lim, &online);
 		if (rj != CN_REJECT_NONE) {
 			reject(in, m, t.name, rj);

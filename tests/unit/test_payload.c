@@ -485,20 +485,20 @@ static const struct test_payload_reject_row test_payload_native_bad_rows[] = {
 	REJ("{\"type\":\"blob\",\"value\":\"0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789\"}",
 	    CN_REJECT_BAD_VALUE),
 	/* ts */
-	REJ("{\"type\":\"fall\",\"value\":true,\"ts\":\"yesterday\"}", CN_REJECT_BAD_TIMESTAMP),
-	REJ("{\"type\":\"fall\",\"value\":true,\"ts\":\"\"}", CN_REJECT_BAD_TIMESTAMP),
-	REJ("{\"type\":\"fall\",\"value\":true,\"ts\":\"2026-13-01T00:00:00Z\"}", CN_REJECT_BAD_TIMESTAMP),
-	REJ("{\"type\":\"fall\",\"value\":true,\"ts\":\"2026-02-30T00:00:00Z\"}", CN_REJECT_BAD_TIMESTAMP),
-	REJ("{\"type\":\"fall\",\"value\":true,\"ts\":\"2026-11-27T24:00:00Z\"}", CN_REJECT_BAD_TIMESTAMP),
-	REJ("{\"type\":\"fall\",\"value\":true,\"ts\":\"2026-11-27T09:22:53\"}", CN_REJECT_BAD_TIMESTAMP),
-	REJ("{\"type\":\"fall\",\"value\":true,\"ts\":\"1999-12-31T23:59:59Z\"}", CN_REJECT_BAD_TIMESTAMP),
-	REJ("{\"type\":\"fall\",\"value\":true,\"ts\":\"1970-01-01T00:00:00Z\"}", CN_REJECT_BAD_TIMESTAMP),
-	REJ("{\"type\":\"fall\",\"value\":true,\"ts\":946684799999}", CN_REJECT_BAD_TIMESTAMP),
-	REJ("{\"type\":\"fall\",\"value\":true,\"ts\":253402300800000}", CN_REJECT_BAD_TIMESTAMP),
-	REJ("{\"type\":\"fall\",\"value\":true,\"ts\":0}", CN_REJECT_BAD_TIMESTAMP),
-	REJ("{\"type\":\"fall\",\"value\":true,\"ts\":-1}", CN_REJECT_BAD_TIMESTAMP),
-	REJ("{\"type\":\"fall\",\"value\":true,\"ts\":1795742573}", CN_REJECT_BAD_TIMESTAMP), /* seconds */
-	REJ("{\"type\":\"fall\",\"value\":true,\"ts\":-9223372036854775808}", CN_REJECT_BAD_TIMESTAMP),
+	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":\"yesterday\"}", CN_REJECT_BAD_TIMESTAMP),
+	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":\"\"}", CN_REJECT_BAD_TIMESTAMP),
+	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":\"2026-13-01T00:00:00Z\"}", CN_REJECT_BAD_TIMESTAMP),
+	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":\"2026-02-30T00:00:00Z\"}", CN_REJECT_BAD_TIMESTAMP),
+	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":\"2026-11-27T24:00:00Z\"}", CN_REJECT_BAD_TIMESTAMP),
+	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":\"2026-11-27T09:22:53\"}", CN_REJECT_BAD_TIMESTAMP),
+	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":\"1999-12-31T23:59:59Z\"}", CN_REJECT_BAD_TIMESTAMP),
+	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":\"1970-01-01T00:00:00Z\"}", CN_REJECT_BAD_TIMESTAMP),
+	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":946684799999}", CN_REJECT_BAD_TIMESTAMP),
+	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":253402300800000}", CN_REJECT_BAD_TIMESTAMP),
+	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":0}", CN_REJECT_BAD_TIMESTAMP),
+	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":-1}", CN_REJECT_BAD_TIMESTAMP),
+	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":1795742573}", CN_REJECT_BAD_TIMESTAMP), /* seconds */
+	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":-9223372036854775808}", CN_REJECT_BAD_TIMESTAMP),
 	REJ("{\"type\":\"fall\",\"value\":true,\"ts\":1795742573123.0}", CN_REJECT_BAD_TYPE),
 	REJ("{\"type\":\"fall\",\"value\":true,\"ts\":1.795742573123e12}", CN_REJECT_BAD_TYPE),
 	REJ("{\"type\":\"fall\",\"value\":true,\"ts\":true}", CN_REJECT_BAD_TYPE),
@@ -537,6 +537,26 @@ static void test_payload_native_invalid(void **state)
 		assert_false(ev.has_ts);
 		assert_false(ev.has_seq);
 		assert_int_equal(ev.battery, -1);
+	}
+}
+
+/* An alarm with an unusable device time is kept with the receive time:
+ * refusing it would make the device repeat an alarm that never lands. */
+static void test_payload_alarm_with_bad_time_is_kept(void **state)
+{
+	(void)state;
+	static const char *const rows[] = {
+		"{\"type\":\"button\",\"value\":\"press\",\"seq\":3,\"ts\":0}",
+		"{\"type\":\"fall\",\"value\":true,\"ts\":\"yesterday\"}",
+		"{\"type\":\"smoke\",\"value\":true,\"ts\":1764234173}",
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct cn_event ev;
+		assert_int_equal(cn_payload_decode_native_event(rows[i], strlen(rows[i]), NULL, &ev),
+		                 CN_REJECT_NONE);
+		assert_false(ev.has_ts);
+		assert_true(ev.ts_ignored);
+		assert_true(cn_event_is_alarm_class(ev.type));
 	}
 }
 
@@ -1038,6 +1058,7 @@ int main(void)
 		cmocka_unit_test(test_payload_time_cross_check),
 		cmocka_unit_test(test_payload_native_valid),
 		cmocka_unit_test(test_payload_native_invalid),
+		cmocka_unit_test(test_payload_alarm_with_bad_time_is_kept),
 		cmocka_unit_test(test_payload_native_other_json_limit),
 		cmocka_unit_test(test_payload_size_cap),
 		cmocka_unit_test(test_payload_depth),
