@@ -28,7 +28,7 @@ UNIT_BIN    := $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC))
 FUZZ_BIN    := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all test unit e2e run lint fuzz bench clean deps
+.PHONY: all test unit e2e run lint fuzz bench clean deps help
 all: build/carenetd $(if $(SIM_SRC),build/carenet-sim)
 
 deps:
@@ -77,14 +77,22 @@ e2e: build/san/carenetd
 	cd tests/e2e && CN_TEST_DAEMON=$(CURDIR)/build/san/carenetd CN_TEST_SIM=$(CURDIR)/build/san/carenet-sim \
 	  /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) .
 
+# Broker and daemon on loopback with demo data; Ctrl-C stops both. Ports
+# 1883 and 8080 unless taken (then the next free ones, and it says so);
+# MQTT_PORT=... HTTP_PORT=... choose others.
 run: deps all
 	@bash deploy/run-dev.sh
 
-lint:
+# cppcheck reads jansson.h so that its foreach macros parse; everything
+# else from the system is left out. Then the banned-function grep (curl's
+# list): atoi, sprintf, strcpy, strtok, gets.
+LINT_SRC := proto db services tests/unit tests/fuzz
+lint: deps
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	  --inline-suppr --suppress=missingIncludeSystem $(INC) proto db services
+	  --inline-suppr --suppress=missingIncludeSystem --library=posix \
+	  --include=/usr/include/jansson.h $(INC) $(LINT_SRC)
 	@! grep -nE '\b(atoi|sprintf|strcpy|strtok|gets)[[:space:]]*\(' \
-	  $(PROTO_SRC) $(DB_SRC) $(SVC_SRC) services/main.c $(SIM_SRC) tests/unit/*.c \
+	  $$(find $(LINT_SRC) -name '*.[ch]' | sort) \
 	  || (echo "lint: banned function (use strtol, snprintf, memcpy with bounds)"; exit 1)
 	@echo "lint: clean"
 
@@ -105,7 +113,22 @@ fuzz: deps $(FUZZ_BIN)
 bench: deps all
 	@bash tests/bench/run.sh
 
+# Keeps var/ (the `make run` database, its token and broker state):
+# rm -rf var for a fresh demo.
 clean:
 	rm -rf build
+	find tests -name __pycache__ -type d -prune -exec rm -rf {} +
+
+help:
+	@echo "CareNet make targets:"
+	@echo "  make          build build/carenetd (and build/carenet-sim)"
+	@echo "  make run      broker + carenetd + demo data on 127.0.0.1; Ctrl-C stops both"
+	@echo "  make test     install missing Debian packages, sanitizer build, unit and e2e tests"
+	@echo "  make unit     only the cmocka unit tests (build/san/unit/test_*)"
+	@echo "  make e2e      only the end-to-end tests (PYTEST_ARGS='-k name' to pick some)"
+	@echo "  make lint     cppcheck and the banned-function check"
+	@echo "  make fuzz     libFuzzer targets, FUZZ_SECONDS=$(FUZZ_SECONDS) each"
+	@echo "  make bench    throughput benchmark"
+	@echo "  make clean    remove build/ (var/ with the demo database stays)"
 
 -include $(shell find build -name '*.d' 2>/dev/null)

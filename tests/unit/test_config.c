@@ -91,7 +91,7 @@ static void expect_error(char **envp, const char *const *args, const char *const
 
 static void expect_file_error(const char *text, const char *const *needles)
 {
-	struct tmp_file t;
+	struct tmp_file t = {"", ""};
 	write_tmp(&t, text);
 	expect_error(NULL, ARGS("-c", t.path), needles);
 	remove_tmp(&t);
@@ -206,7 +206,7 @@ static void test_config_defaults(void **state)
 static void test_config_precedence(void **state)
 {
 	(void)state;
-	struct tmp_file t;
+	struct tmp_file t = {"", ""};
 	write_tmp(&t, "# a comment\n"
 	              "\n"
 	              "http_port 1001\n"
@@ -275,7 +275,7 @@ static void test_config_secrets_and_pairs(void **state)
 static void test_config_unknown_key_in_file(void **state)
 {
 	(void)state;
-	struct tmp_file t;
+	struct tmp_file t = {"", ""};
 	write_tmp(&t, "http_port 8081\n# comment\nhttp_prot 8082\nlog_level debug\n");
 	char where[400];
 	snprintf(where, sizeof(where), "%s:3", t.path);
@@ -345,7 +345,7 @@ static void test_config_unreadable_file(void **state)
 	             NEEDLES("/nonexistent/carenetd.conf", "cannot read"));
 	/* a directory opens but does not read (and root can read anything
 	 * chmod 000, so this is the unreadable case that holds for root too) */
-	struct tmp_file t;
+	struct tmp_file t = {"", ""};
 	write_tmp(&t, "");
 	expect_error(NULL, ARGS("-c", t.dir), NEEDLES(t.dir));
 	remove_tmp(&t);
@@ -354,7 +354,7 @@ static void test_config_unreadable_file(void **state)
 static void test_config_empty_file_is_fine(void **state)
 {
 	(void)state;
-	struct tmp_file t;
+	struct tmp_file t = {"", ""};
 	write_tmp(&t, "# nothing but comments\n\n   \n\t# indented comment\n");
 	struct config cfg;
 	char err[ERR_SIZE];
@@ -477,7 +477,7 @@ static void test_config_topic_names(void **state)
 static void test_config_error_after_strings_set(void **state)
 {
 	(void)state;
-	struct tmp_file t;
+	struct tmp_file t = {"", ""};
 	write_tmp(&t, "db_path /var/lib/carenet/care.db\nmqtt_username u\nmqtt_password p\n");
 	char *envp[] = {"CARENET_MQTT_HOST=broker", "CARENET_BOOTSTRAP_TOKEN=0123456789abcdef", NULL};
 	expect_error(envp, ARGS("-c", t.path, "--mqtt_cafile", "/ca.pem", "--http_port", "x"),
