@@ -221,27 +221,34 @@ static void trim(char **start, char **end)
 		(*end)--;
 }
 
-static bool load_file(struct config *cfg, const char *path, char *err, size_t err_size)
+#define LINE_MAX_CHARS (VALUE_MAX + 254) /* longest line, without its newline */
+#define FILE_MAX_BYTES (1024 * 1024)      /* a config file is a few KiB */
+
+bool config_load_text(const char *text, size_t len, const char *name, struct config *out,
+                      char *err, size_t err_size)
 {
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		snprintf(err, err_size, "-c %s: cannot read config file: %s", path, strerror(errno));
-		return false;
-	}
-	char line[VALUE_MAX + 256];
+	char line[LINE_MAX_CHARS + 1];
 	char where[512];
 	unsigned lineno = 0;
-	bool ok = true;
-	while (ok && fgets(line, sizeof(line), f)) {
+	size_t pos = 0;
+	while (pos < len) {
 		lineno++;
-		snprintf(where, sizeof(where), "%s:%u", path, lineno);
-		size_t len = strlen(line);
-		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
+		snprintf(where, sizeof(where), "%s:%u", name, lineno);
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
+		if (n > LINE_MAX_CHARS) {
 			snprintf(err, err_size, "%s: line is too long", where);
-			ok = false;
-			break;
+			return false;
 		}
-		char *p = line, *end = line + len;
+		if (memchr(text + pos, '\0', n)) {
+			snprintf(err, err_size, "%s: line contains a NUL byte", where);
+			return false;
+		}
+		memcpy(line, text + pos, n);
+		line[n] = '\0';
+		pos += n + (nl ? 1 : 0);
+
+		char *p = line, *end = line + n;
 		trim(&p, &end);
 		if (p == end || *p == '#')
 			continue;
@@ -252,19 +259,55 @@ static bool load_file(struct config *cfg, const char *path, char *err, size_t er
 		if (!k) {
 			*name_end = '\0';
 			snprintf(err, err_size, "%s: unknown key '%.64s'", where, p);
-			ok = false;
-			break;
+			return false;
 		}
 		char *value = name_end;
 		trim(&value, &end);
 		*end = '\0';
-		ok = set_value(cfg, k, value, where, err, err_size);
+		if (!set_value(out, k, value, where, err, err_size))
+			return false;
+	}
+	return true;
+}
+
+/* Reads the whole file (at most FILE_MAX_BYTES) and hands it to
+ * config_load_text, so the file and the fuzzed text take one path. */
+static bool load_file(struct config *cfg, const char *path, char *err, size_t err_size)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, err_size, "-c %s: cannot read config file: %s", path, strerror(errno));
+		return false;
+	}
+	char *text = NULL;
+	size_t len = 0, cap = 0;
+	bool ok = true;
+	for (;;) {
+		if (len > FILE_MAX_BYTES) {
+			snprintf(err, err_size, "-c %s: config file is over %d bytes", path,
+			         FILE_MAX_BYTES);
+			ok = false;
+			break;
+		}
+		if (len == cap) {
+			size_t grown_cap = cap ? cap * 2 : 8192;
+			char *grown = xrealloc(text, grown_cap);
+			text = grown;
+			cap = grown_cap;
+		}
+		size_t n = fread(text + len, 1, cap - len, f);
+		len += n;
+		if (n == 0)
+			break;
 	}
 	if (ok && ferror(f)) {
 		snprintf(err, err_size, "-c %s: read error", path);
 		ok = false;
 	}
 	fclose(f);
+	if (ok)
+		ok = config_load_text(text, len, path, cfg, err, err_size);
+	free(text);
 	return ok;
 }
 

@@ -55,6 +55,18 @@ enum config_result config_load(int argc, char **argv, char **envp,
                                struct config *out, FILE *help_out,
                                char *err, size_t err_size);
 
+/* Applies the "key value" lines of `text` (`len` bytes, need not be
+ * NUL-terminated; # starts a comment line) on top of `out`, as -c FILE
+ * does: `out` is a zeroed struct or one already loaded, and owns its
+ * strings (replaced ones are freed). `name` is used in messages
+ * ("name:12: unknown key 'x'"). Lines are at most 4350 bytes and must not
+ * hold NUL. Only the per-key rules (type, range, length) are checked here;
+ * the rules between keys and of string values run in config_load() after
+ * every source is read. Returns false with one line in `err` at the first
+ * bad line; keys set before it stay set (free them with config_free()). */
+bool config_load_text(const char *text, size_t len, const char *name, struct config *out,
+                      char *err, size_t err_size);
+
 /* Frees the strings of a loaded config; safe on a zeroed struct. */
 void config_free(struct config *cfg);
 
