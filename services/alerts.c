@@ -7,40 +7,32 @@
 #include "app.h"
 #include "config.h"
 #include "db_alerts.h"
+#include "escalation.h"
 #include "log.h"
 #include "metrics.h"
 #include "outbox.h"
 #include "xalloc.h"
 
-#define LEVEL_MAX 3
+#define LEVEL_MAX ESCALATION_LEVEL_MAX
+
+/* The schedule speaks in the page groups of the storage layer. */
+_Static_assert(ESC_PRIMARY == DB_PAGE_PRIMARY && ESC_BACKUP == DB_PAGE_BACKUP &&
+                       ESC_SUPERVISOR == DB_PAGE_SUPERVISOR &&
+                       ESC_COORDINATORS == DB_PAGE_COORDINATORS && ESC_ON_DUTY == DB_PAGE_ON_DUTY,
+               "escalation groups and page groups must agree");
+
+static void step_times(const struct app *app, long steps[3])
+{
+	steps[0] = app->cfg->escalate_p1_s;
+	steps[1] = app->cfg->escalate_p2_s;
+	steps[2] = app->cfg->escalate_p3_s;
+}
 
 long alerts_step_seconds(const struct app *app, int priority)
 {
-	switch (priority) {
-	case 1:
-		return app->cfg->escalate_p1_s;
-	case 2:
-		return app->cfg->escalate_p2_s;
-	case 3:
-		return app->cfg->escalate_p3_s;
-	default:
-		return 0; /* P4 is listed, never paged */
-	}
-}
-
-/* Who each level pages (care-model.md "From an alert to a person"). */
-static unsigned level_mask(int level)
-{
-	switch (level) {
-	case 0:
-		return DB_PAGE_PRIMARY;
-	case 1:
-		return DB_PAGE_PRIMARY | DB_PAGE_BACKUP;
-	case 2:
-		return DB_PAGE_PRIMARY | DB_PAGE_BACKUP | DB_PAGE_SUPERVISOR | DB_PAGE_COORDINATORS;
-	default:
-		return DB_PAGE_ON_DUTY | DB_PAGE_COORDINATORS;
-	}
+	long steps[3];
+	step_times(app, steps);
+	return (priority >= 1 && priority <= 3) ? steps[priority - 1] : 0;
 }
 
 static void dedup_key(const struct alert_raise *rq, char *out, size_t size)
@@ -97,7 +89,7 @@ static enum cn_err page_level(struct app *app, struct db *db, int64_t alert_id,
 		/* A level that reaches nobody (say, no primary on this shift)
 		 * goes on up rather than wait silently for the step time. */
 		for (int l = level; l <= LEVEL_MAX && n == 0; l++) {
-			rc = db_staff_to_page(db, site_id, level_mask(l), now, ids, DB_PAGE_MAX, &n);
+			rc = db_staff_to_page(db, site_id, escalation_mask(l), now, ids, DB_PAGE_MAX, &n);
 			if (rc != CN_OK)
 				goto out;
 		}
@@ -175,7 +167,9 @@ enum cn_err alerts_raise(struct app *app, struct db *db, const struct alert_rais
 	if (rc != CN_ERR_NOT_FOUND)
 		return rc;
 
-	long step = alerts_step_seconds(app, rq->priority);
+	long steps[3];
+	step_times(app, steps);
+	struct escalation esc = escalation_next(-1, rq->priority, steps, now);
 	struct db_alert_new a = {
 		.site_id = rq->site_id,
 		.resident_id = rq->resident_id,
@@ -186,14 +180,14 @@ enum cn_err alerts_raise(struct app *app, struct db *db, const struct alert_rais
 		.priority = rq->priority,
 		.now = now,
 		.event_at = rq->event_at,
-		.next_escalation_at = step > 0 ? now + step * 1000 : 0,
+		.next_escalation_at = esc.next_at,
 	};
 	rc = db_alert_insert(db, &a, alert_id);
 	if (rc != CN_OK)
 		return rc;
 	*created = true;
 	rc = db_timeline_add(db, *alert_id, now, rq->actor, "raised", rq->detail);
-	if (rc == CN_OK && step > 0) {
+	if (rc == CN_OK && esc.mask) {
 		bool nobody = false;
 		rc = page_level(app, db, *alert_id, rq->site_id, rq->resident_id, 0, now, ob, &nobody);
 		if (rc == CN_OK && nobody)
@@ -261,13 +255,16 @@ enum cn_err alerts_escalate(struct app *app, struct db *db, int64_t alert_id, in
 		return rc;
 	if (strcmp(row.status, "open") != 0 || row.next_escalation_at == 0)
 		return CN_OK; /* acknowledged meanwhile */
-	long step = alerts_step_seconds(app, row.priority);
-	int level = row.level < LEVEL_MAX ? row.level + 1 : LEVEL_MAX;
-	/* The next deadline counts from now, not from the missed one: after a
-	 * restart an overdue escalation fires once, not once per step missed. */
-	int64_t next = step > 0 ? now + step * 1000 : 0;
+	long steps[3];
+	step_times(app, steps);
+	struct escalation esc = escalation_next(row.level, row.priority, steps, now);
+	if (!esc.mask)
+		return db_alert_set_level(db, alert_id, row.level, 0, now, false);
+	int level = esc.level;
+	int64_t next = esc.next_at;
 	char detail[96];
-	snprintf(detail, sizeof(detail), "no acknowledgement after %ld s: level %d", step, level);
+	snprintf(detail, sizeof(detail), "no acknowledgement after %ld s: level %d",
+	         steps[row.priority - 1], level);
 	rc = db_timeline_add(db, alert_id, now, "system", "escalated", detail);
 	bool nobody = false;
 	if (rc == CN_OK)
