@@ -136,12 +136,18 @@ static void test_config_help_lists_every_key(void **state)
 	free(text);
 
 	static const char *const contract[] = {
-		"db_path",         "mqtt_host",       "mqtt_port",     "mqtt_username",
-		"mqtt_password",   "mqtt_cafile",     "mqtt_client_id", "topic_root",
-		"z2m_base",        "http_bind",       "http_port",     "http_tls_cert",
-		"http_tls_key",    "timezone",        "bootstrap_token", "escalate_p1_s",
-		"escalate_p2_s",   "escalate_p3_s",   "low_battery_pct", "battery_ok_pct",
-		"offline_after",   "event_retention_days", "log_level",
+		"db_path",         "mqtt_host",
+		"mqtt_port",       "mqtt_username",
+		"mqtt_password",   "mqtt_cafile",
+		"mqtt_client_id",  "topic_root",
+		"z2m_base",        "http_bind",
+		"http_port",       "http_tls_cert",
+		"http_tls_key",    "timezone",
+		"bootstrap_token", "escalate_p1_s",
+		"escalate_p2_s",   "escalate_p3_s",
+		"low_battery_pct", "battery_ok_pct",
+		"offline_after",   "event_retention_days",
+		"log_level",
 	};
 	for (size_t c = 0; c < sizeof(contract) / sizeof(contract[0]); c++) {
 		bool found = false;
@@ -214,19 +220,24 @@ static void test_config_precedence(void **state)
 	              "offline_after 5\n"
 	              "  log_level   debug  \n"
 	              "\tdb_path /tmp/with spaces/care.db\n");
-	char *envp[] = {"PATH=/usr/bin", "CARENET_HTTP_PORT=2001", "CARENET_MQTT_PORT=2002",
-	                "CARENET_LOG_LEVEL=warn", "CARENETX=ignored", "carenet_http_port=9",
+	char *envp[] = {"PATH=/usr/bin",
+	                "CARENET_HTTP_PORT=2001",
+	                "CARENET_MQTT_PORT=2002",
+	                "CARENET_LOG_LEVEL=warn",
+	                "CARENETX=ignored",
+	                "carenet_http_port=9",
 	                NULL};
 	struct config cfg;
 	char err[ERR_SIZE];
 	/* -c after the flag: the file still ranks below it */
-	assert_int_equal(load(envp, &cfg, err, ARGS("--http_port", "3001", "-c", t.path)), CONFIG_OK);
-	assert_int_equal(cfg.http_port, 3001);       /* flag over env over file */
-	assert_int_equal(cfg.mqtt_port, 2002);       /* env over file */
-	assert_int_equal(cfg.offline_after, 5);      /* file over default */
-	assert_string_equal(cfg.log_level, "warn");  /* env over file */
+	assert_int_equal(load(envp, &cfg, err, ARGS("--http_port", "3001", "-c", t.path)),
+	                 CONFIG_OK);
+	assert_int_equal(cfg.http_port, 3001);                        /* flag over env over file */
+	assert_int_equal(cfg.mqtt_port, 2002);                        /* env over file */
+	assert_int_equal(cfg.offline_after, 5);                       /* file over default */
+	assert_string_equal(cfg.log_level, "warn");                   /* env over file */
 	assert_string_equal(cfg.db_path, "/tmp/with spaces/care.db"); /* value is the rest */
-	assert_int_equal(cfg.escalate_p1_s, 60);     /* default */
+	assert_int_equal(cfg.escalate_p1_s, 60);                      /* default */
 	config_free(&cfg);
 	remove_tmp(&t);
 }
@@ -289,8 +300,8 @@ static void test_config_unknown_key_in_env(void **state)
 	char *envp[] = {"CARENET_HTTP_PORT=8081", "CARENET_NO_SUCH_KEY=1", NULL};
 	expect_error(envp, NULL, NEEDLES("environment", "CARENET_NO_SUCH_KEY"));
 	/* a very long name is refused, not truncated into a match */
-	char *long_env[] = {"CARENET_HTTP_PORT_AND_A_GREAT_MANY_MORE_CHARACTERS_AFTER_IT_XXXXXXXXXXXX=1",
-	                    NULL};
+	char *long_env[] = {
+		"CARENET_HTTP_PORT_AND_A_GREAT_MANY_MORE_CHARACTERS_AFTER_IT_XXXXXXXXXXXX=1", NULL};
 	expect_error(long_env, NULL, NEEDLES("environment", "unknown key"));
 }
 
@@ -321,7 +332,8 @@ static void test_config_bad_number(void **state)
 static void test_config_out_of_range(void **state)
 {
 	(void)state;
-	expect_error(NULL, ARGS("--http_port", "0"), NEEDLES("http_port", "out of range", "1 to 65535"));
+	expect_error(NULL, ARGS("--http_port", "0"),
+	             NEEDLES("http_port", "out of range", "1 to 65535"));
 	expect_error(NULL, ARGS("--http_port=65536"), NEEDLES("http_port", "out of range"));
 	expect_error(NULL, ARGS("--mqtt_port", "-1"), NEEDLES("mqtt_port", "out of range"));
 	expect_error(NULL, ARGS("--low_battery_pct", "100"), NEEDLES("low_battery_pct"));
@@ -368,7 +380,8 @@ static void test_config_missing_value(void **state)
 {
 	(void)state;
 	expect_error(NULL, ARGS("--http_port"), NEEDLES("http_port", "missing value"));
-	expect_error(NULL, ARGS("--log_level", "debug", "--db_path"), NEEDLES("db_path", "missing value"));
+	expect_error(NULL, ARGS("--log_level", "debug", "--db_path"),
+	             NEEDLES("db_path", "missing value"));
 	/* in a file, a key alone on its line has an empty value */
 	expect_file_error("log_level debug\nmqtt_port\n", NEEDLES(":2", "mqtt_port"));
 	/* string values are checked after all sources are read, so this
@@ -431,8 +444,10 @@ static void test_config_tls_pair(void **state)
 static void test_config_battery_thresholds(void **state)
 {
 	(void)state;
-	expect_error(NULL, ARGS("--battery_ok_pct", "15"), NEEDLES("battery_ok_pct", "low_battery_pct"));
-	expect_error(NULL, ARGS("--low_battery_pct", "30"), NEEDLES("battery_ok_pct", "low_battery_pct"));
+	expect_error(NULL, ARGS("--battery_ok_pct", "15"),
+	             NEEDLES("battery_ok_pct", "low_battery_pct"));
+	expect_error(NULL, ARGS("--low_battery_pct", "30"),
+	             NEEDLES("battery_ok_pct", "low_battery_pct"));
 	char *envp[] = {"CARENET_LOW_BATTERY_PCT=20", NULL};
 	expect_error(envp, ARGS("--battery_ok_pct=10"), NEEDLES("battery_ok_pct"));
 	struct config cfg;
@@ -445,7 +460,8 @@ static void test_config_battery_thresholds(void **state)
 static void test_config_log_level(void **state)
 {
 	(void)state;
-	expect_error(NULL, ARGS("--log_level", "verbose"), NEEDLES("log_level", "debug, info, warn"));
+	expect_error(NULL, ARGS("--log_level", "verbose"),
+	             NEEDLES("log_level", "debug, info, warn"));
 	expect_error(NULL, ARGS("--log_level", "INFO"), NEEDLES("log_level"));
 	expect_file_error("log_level trace\n", NEEDLES("log_level"));
 	static const char *const ok[] = {"debug", "info", "warn", "error"};
@@ -479,7 +495,8 @@ static void test_config_error_after_strings_set(void **state)
 	(void)state;
 	struct tmp_file t = {"", ""};
 	write_tmp(&t, "db_path /var/lib/carenet/care.db\nmqtt_username u\nmqtt_password p\n");
-	char *envp[] = {"CARENET_MQTT_HOST=broker", "CARENET_BOOTSTRAP_TOKEN=0123456789abcdef", NULL};
+	char *envp[] = {"CARENET_MQTT_HOST=broker", "CARENET_BOOTSTRAP_TOKEN=0123456789abcdef",
+	                NULL};
 	expect_error(envp, ARGS("-c", t.path, "--mqtt_cafile", "/ca.pem", "--http_port", "x"),
 	             NEEDLES("http_port"));
 	expect_error(envp, ARGS("-c", t.path, "--mqtt_cafile", "/ca.pem", "--log_level", "x"),

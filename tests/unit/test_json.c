@@ -44,7 +44,8 @@ static void test_json_row_plain_types(void **state)
 {
 	(void)state;
 	json_t *row = row_json("SELECT 42 AS n, -9007199254740993 AS big, 1.5 AS f, 'hi' AS s, "
-	                       "NULL AS z, '' AS e, 'K\xc3\xbc" "che' AS u");
+	                       "NULL AS z, '' AS e, 'K\xc3\xbc"
+	                       "che' AS u");
 	assert_int_equal(json_object_size(row), 7);
 	assert_true(json_is_integer(json_object_get(row, "n")));
 	assert_int_equal(json_integer_value(json_object_get(row, "n")), 42);
@@ -55,7 +56,8 @@ static void test_json_row_plain_types(void **state)
 	assert_string_equal(json_string_value(json_object_get(row, "s")), "hi");
 	assert_true(json_is_null(json_object_get(row, "z")));
 	assert_string_equal(json_string_value(json_object_get(row, "e")), "");
-	assert_string_equal(json_string_value(json_object_get(row, "u")), "K\xc3\xbc" "che");
+	assert_string_equal(json_string_value(json_object_get(row, "u")), "K\xc3\xbc"
+	                                                                  "che");
 	json_decref(row);
 }
 
@@ -64,10 +66,13 @@ static void test_json_row_time_marker(void **state)
 	(void)state;
 	json_t *row = row_json("SELECT 0 AS \"a@t\", 1764235373123 AS \"b@t\", NULL AS \"c@t\", "
 	                       "253402300799999 AS \"d@t\"");
-	assert_string_equal(json_string_value(json_object_get(row, "a")), "1970-01-01T00:00:00.000Z");
-	assert_string_equal(json_string_value(json_object_get(row, "b")), "2025-11-27T09:22:53.123Z");
+	assert_string_equal(json_string_value(json_object_get(row, "a")),
+	                    "1970-01-01T00:00:00.000Z");
+	assert_string_equal(json_string_value(json_object_get(row, "b")),
+	                    "2025-11-27T09:22:53.123Z");
 	assert_true(json_is_null(json_object_get(row, "c")));
-	assert_string_equal(json_string_value(json_object_get(row, "d")), "9999-12-31T23:59:59.999Z");
+	assert_string_equal(json_string_value(json_object_get(row, "d")),
+	                    "9999-12-31T23:59:59.999Z");
 	/* the marker is not part of the key */
 	assert_null(json_object_get(row, "a@t"));
 	json_decref(row);
@@ -98,9 +103,10 @@ static void test_json_row_bool_marker(void **state)
 static void test_json_row_json_marker(void **state)
 {
 	(void)state;
-	json_t *row = row_json("SELECT '[1,\"two\",{\"x\":null}]' AS \"a@j\", '{\"k\":true}' AS \"o@j\", "
-	                       "'3' AS \"n@j\", '\"s\"' AS \"s@j\", 'true' AS \"b@j\", "
-	                       "'{broken' AS \"bad@j\", NULL AS \"z@j\", '' AS \"e@j\"");
+	json_t *row =
+		row_json("SELECT '[1,\"two\",{\"x\":null}]' AS \"a@j\", '{\"k\":true}' AS \"o@j\", "
+	                 "'3' AS \"n@j\", '\"s\"' AS \"s@j\", 'true' AS \"b@j\", "
+	                 "'{broken' AS \"bad@j\", NULL AS \"z@j\", '' AS \"e@j\"");
 	json_t *a = json_object_get(row, "a");
 	assert_true(json_is_array(a));
 	assert_int_equal(json_array_size(a), 3);
@@ -119,7 +125,8 @@ static void test_json_row_json_marker(void **state)
 static void test_json_row_invalid_utf8(void **state)
 {
 	(void)state;
-	json_t *row = row_json("SELECT CAST(x'fffe41' AS TEXT) AS bad, CAST(x'4142' AS TEXT) AS good");
+	json_t *row =
+		row_json("SELECT CAST(x'fffe41' AS TEXT) AS bad, CAST(x'4142' AS TEXT) AS good");
 	assert_true(json_is_null(json_object_get(row, "bad")));
 	assert_string_equal(json_string_value(json_object_get(row, "good")), "AB");
 	json_decref(row);
@@ -129,15 +136,15 @@ static void test_json_row_odd_names(void **state)
 {
 	(void)state;
 	/* an unknown marker and a bare '@' map by type; a long name is cut */
-	json_t *row = row_json("SELECT 5 AS \"u@q\", 'v' AS \"w@\", 1 AS "
-	                       "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"");
+	json_t *row = row_json(
+		"SELECT 5 AS \"u@q\", 'v' AS \"w@\", 1 AS "
+		"\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"");
 	assert_int_equal(json_integer_value(json_object_get(row, "u")), 5);
 	assert_string_equal(json_string_value(json_object_get(row, "w")), "v");
 	const char *key;
 	json_t *v;
 	bool found_long = false;
-	json_object_foreach(row, key, v)
-	{
+	json_object_foreach (row, key, v) {
 		if (key[0] == 'a') {
 			assert_int_equal(strlen(key), 63);
 			found_long = true;
@@ -246,7 +253,8 @@ static void expect_body_ok(const char *text, bool patch)
 	bool ok = check_body(&r, text, patch);
 	if (!ok)
 		print_error("%s refused: %s\n", text,
-		            json_string_value(json_object_get(json_object_get(r.out, "error"), "message")));
+		            json_string_value(
+				    json_object_get(json_object_get(r.out, "error"), "message")));
 	assert_true(ok);
 	assert_int_equal(r.status, 0);
 	assert_null(r.out);
@@ -275,7 +283,9 @@ static void test_json_fields_accepts_good_bodies(void **state)
 	               false);
 	expect_body_ok("{\"age\": 0}", true); /* a patch needs no required field */
 	expect_body_ok("{}", true);
-	expect_body_ok("{\"name\": \"K\xc3\xbc" "che\"}", false); /* 6 bytes */
+	expect_body_ok("{\"name\": \"K\xc3\xbc"
+	               "che\"}",
+	               false); /* 6 bytes */
 }
 
 static void test_json_fields_unknown_and_required(void **state)
@@ -437,7 +447,8 @@ static void test_json_page_defaults_and_bounds(void **state)
 		assert_int_equal(limit, (int)strtol(good[i], NULL, 10));
 		req_done(&r);
 	}
-	static const char *const bad[] = {"0", "501", "-1", "", "ten", "10x", "1e2", "99999999999999999999"};
+	static const char *const bad[] = {"0",   "501", "-1",  "",
+	                                  "ten", "10x", "1e2", "99999999999999999999"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct test_json_query q[] = {{"limit", bad[i]}, {NULL, NULL}};
 		assert_false(page(q, &limit, &after, &r));
@@ -463,8 +474,8 @@ static void test_json_page_cursor(void **state)
 		req_done(&r);
 		free(c);
 	}
-	static const char *const bad[] = {"", "c", "123", "c-1", "cx", "c1x", "C1",
-	                                  "c99999999999999999999"};
+	static const char *const bad[] = {"",   "c",   "123", "c-1",
+	                                  "cx", "c1x", "C1",  "c99999999999999999999"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct test_json_query q[] = {{"cursor", bad[i]}, {NULL, NULL}};
 		if (page(q, &limit, &after, &r))
@@ -502,8 +513,12 @@ static void test_json_query_helpers(void **state)
 {
 	(void)state;
 	static const struct test_json_query q[] = {
-		{"since", "2026-11-27T00:00:00Z"}, {"until", "yesterday"}, {"resident_id", "r-1"},
-		{"device_id", "a/b"},              {"status", "active"},    {"kind", "bogus"},
+		{"since", "2026-11-27T00:00:00Z"},
+		{"until", "yesterday"},
+		{"resident_id", "r-1"},
+		{"device_id", "a/b"},
+		{"status", "active"},
+		{"kind", "bogus"},
 		{NULL, NULL},
 	};
 	static const char *const statuses[] = {"open", "active", "resolved", NULL};

@@ -158,14 +158,15 @@ static void fresh(struct test_migrations_fixture *f)
 /* A site, a resident and an alert to hang rows on. */
 static void seed(struct test_migrations_fixture *f)
 {
-	exec_ok(f, "INSERT INTO sites (id, name, created_at, updated_at) VALUES ('s1', 'Site', 1, 1);"
-	           "INSERT INTO residents (id, site_id, name, created_at, updated_at) "
-	           "  VALUES ('r1', 's1', 'Mei', 1, 1);"
-	           "INSERT INTO alerts (id, site_id, resident_id, kind, priority, status, dedup_key, "
-	           "  created_at, updated_at, last_event_at) "
-	           "  VALUES (1, 's1', 'r1', 'fall', 1, 'open', 'r1|fall', 1, 1, 1);"
-	           "INSERT INTO alert_timeline (alert_id, ts, actor, action) "
-	           "  VALUES (1, 1, 'system', 'raised');");
+	exec_ok(f,
+	        "INSERT INTO sites (id, name, created_at, updated_at) VALUES ('s1', 'Site', 1, 1);"
+	        "INSERT INTO residents (id, site_id, name, created_at, updated_at) "
+	        "  VALUES ('r1', 's1', 'Mei', 1, 1);"
+	        "INSERT INTO alerts (id, site_id, resident_id, kind, priority, status, dedup_key, "
+	        "  created_at, updated_at, last_event_at) "
+	        "  VALUES (1, 's1', 'r1', 'fall', 1, 'open', 'r1|fall', 1, 1, 1);"
+	        "INSERT INTO alert_timeline (alert_id, ts, actor, action) "
+	        "  VALUES (1, 1, 'system', 'raised');");
 }
 
 static void test_migrations_empty_to_latest(void **state)
@@ -180,10 +181,10 @@ static void test_migrations_empty_to_latest(void **state)
 	assert_int_equal(query_int(f, "PRAGMA user_version"), db_schema_version_latest());
 
 	static const char *const tables[] = {
-		"sites",      "staff",         "api_tokens",   "residents",  "staff_residents",
-		"devices",    "events",        "quarantine",   "shifts",     "alerts",
+		"sites",          "staff",         "api_tokens",    "residents",  "staff_residents",
+		"devices",        "events",        "quarantine",    "shifts",     "alerts",
 		"alert_timeline", "notifications", "alert_changes", "attendance", "services",
-		"requests",   "rule_timers",   "audit",
+		"requests",       "rule_timers",   "audit",
 	};
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		if (!table_exists(f, tables[i]))
@@ -264,9 +265,9 @@ static void test_migrations_integrity_after_rows(void **state)
 	assert_string_equal(ok, "ok");
 	/* no dangling references: foreign_key_check returns no rows */
 	sqlite3_stmt *st = NULL;
-	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), "PRAGMA foreign_key_check", -1, &st,
-	                                    NULL),
-	                 SQLITE_OK);
+	assert_int_equal(
+		sqlite3_prepare_v2(db_handle(f->db), "PRAGMA foreign_key_check", -1, &st, NULL),
+		SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
 	sqlite3_finalize(st);
 }
@@ -303,8 +304,9 @@ static void test_migrations_timeline_append_only(void **state)
 	           sizeof(detail));
 	assert_string_equal(detail, "on my way");
 	/* actions outside the list are refused */
-	exec_fails(f, "INSERT INTO alert_timeline (alert_id, ts, actor, action) "
-	              "VALUES (1, 3, 'system', 'deleted')",
+	exec_fails(f,
+	           "INSERT INTO alert_timeline (alert_id, ts, actor, action) "
+	           "VALUES (1, 3, 'system', 'deleted')",
 	           SQLITE_CONSTRAINT, NULL);
 }
 
@@ -338,7 +340,8 @@ static void test_migrations_one_active_alert_per_key(void **state)
 	snprintf(sql, sizeof(sql), insert_fmt, 40, "open");
 	exec_ok(f, sql);
 	/* and reopening the old one would make two */
-	exec_fails(f, "UPDATE alerts SET status = 'open' WHERE id = 1", SQLITE_CONSTRAINT, "UNIQUE");
+	exec_fails(f, "UPDATE alerts SET status = 'open' WHERE id = 1", SQLITE_CONSTRAINT,
+	           "UNIQUE");
 	assert_int_equal(query_int(f, "SELECT count(*) FROM alerts WHERE dedup_key = 'r1|fall' "
 	                              "AND status <> 'resolved'"),
 	                 1);
@@ -350,11 +353,12 @@ static void test_migrations_event_seq_unique(void **state)
 {
 	struct test_migrations_fixture *f = *state;
 	fresh(f);
-	static const char ev[] =
-		"INSERT INTO events (device_key, type, seq, received_at) VALUES (1, 'button', 7, 1)";
+	static const char ev[] = "INSERT INTO events (device_key, type, seq, received_at) "
+				 "VALUES (1, 'button', 7, 1)";
 	exec_ok(f, ev);
 	exec_fails(f, ev, SQLITE_CONSTRAINT, "UNIQUE");
-	exec_ok(f, "INSERT INTO events (device_key, type, seq, received_at) VALUES (2, 'button', 7, 1)");
+	exec_ok(f, "INSERT INTO events (device_key, type, seq, received_at) "
+	           "VALUES (2, 'button', 7, 1)");
 	exec_ok(f, "INSERT INTO events (device_key, type, received_at) VALUES (1, 'motion', 1)");
 	exec_ok(f, "INSERT INTO events (device_key, type, received_at) VALUES (1, 'motion', 1)");
 }

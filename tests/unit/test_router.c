@@ -17,7 +17,9 @@
 /* Handlers are opaque to the router: distinct addresses are enough. */
 static const int h_list, h_create, h_get, h_patch, h_delete, h_stream, h_ack, h_note, h_health;
 
+/* clang-format off */
 #define R(m, p, h) {m, p, &(h), 0}
+/* clang-format on */
 
 static const struct route test_router_table[] = {
 	R("GET", "/healthz", h_health),
@@ -120,28 +122,26 @@ static void test_router_not_found(void **state)
 	expect_not_found("GET", "/v2/alerts");
 	expect_not_found("GET", "/v1/alert");
 	expect_not_found("GET", "/v1/alertsx");
-	expect_not_found("GET", "/v1/alerts/");          /* trailing slash */
+	expect_not_found("GET", "/v1/alerts/"); /* trailing slash */
 	expect_not_found("GET", "/v1/alerts/42/");
 	expect_not_found("POST", "/v1/alerts/42/ack/");
-	expect_not_found("GET", "/v1/alerts//ack");      /* empty parameter */
+	expect_not_found("GET", "/v1/alerts//ack"); /* empty parameter */
 	expect_not_found("POST", "/v1/alerts//ack");
 	expect_not_found("GET", "/v1/alerts/42/extra");
 	expect_not_found("POST", "/v1/alerts/42/ack/more");
 	expect_not_found("GET", "//v1/alerts");
-	expect_not_found("GET", "/V1/ALERTS");           /* case matters */
-	expect_not_found("GET", "/healthz?x=1");         /* the server strips queries */
+	expect_not_found("GET", "/V1/ALERTS");   /* case matters */
+	expect_not_found("GET", "/healthz?x=1"); /* the server strips queries */
 }
 
 static void test_router_bad_params(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-		"/v1/alerts/.",        "/v1/alerts/..",       "/v1/alerts/a%2Fb",
-		"/v1/alerts/a b",      "/v1/alerts/a+b",      "/v1/alerts/a;b",
-		"/v1/alerts/a'b",      "/v1/alerts/<script>", "/v1/alerts/\xc3\xa9",
-		"/v1/alerts/a\\b",     "/v1/alerts/a*",       "/v1/alerts/$1",
-		"/v1/alerts/a?b",      "/v1/alerts/a#b",      "/v1/alerts/a\tb",
-		"/v1/residents/../x",
+		"/v1/alerts/.",        "/v1/alerts/..",   "/v1/alerts/a%2Fb", "/v1/alerts/a b",
+		"/v1/alerts/a+b",      "/v1/alerts/a;b",  "/v1/alerts/a'b",   "/v1/alerts/<script>",
+		"/v1/alerts/\xc3\xa9", "/v1/alerts/a\\b", "/v1/alerts/a*",    "/v1/alerts/$1",
+		"/v1/alerts/a?b",      "/v1/alerts/a#b",  "/v1/alerts/a\tb",  "/v1/residents/../x",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		expect_not_found("GET", bad[i]);
@@ -221,7 +221,8 @@ static void test_router_empty_table(void **state)
 {
 	(void)state;
 	struct route_match m;
-	assert_int_equal(router_match(test_router_table, 0, "GET", "/healthz", &m), ROUTE_NOT_FOUND);
+	assert_int_equal(router_match(test_router_table, 0, "GET", "/healthz", &m),
+	                 ROUTE_NOT_FOUND);
 }
 
 /* A pattern with more parameters than ROUTE_MAX_PARAMS never matches,
@@ -282,17 +283,21 @@ static void test_router_real_table(void **state)
 		char path[512];
 		fill_pattern(r->pattern, "x-1", path, sizeof(path));
 		struct route_match m;
-		enum route_result rc = router_match(api_routes, api_route_count, r->method, path, &m);
+		enum route_result rc =
+			router_match(api_routes, api_route_count, r->method, path, &m);
 		if (rc != ROUTE_OK || m.route != r)
-			print_error("%s %s (as %s) is matched by %s %s\n", r->method, r->pattern, path,
-			            m.route ? m.route->method : "-", m.route ? m.route->pattern : "nothing");
+			print_error("%s %s (as %s) is matched by %s %s\n", r->method, r->pattern,
+			            path, m.route ? m.route->method : "-",
+			            m.route ? m.route->pattern : "nothing");
 		assert_int_equal(rc, ROUTE_OK);
 		assert_ptr_equal(m.route, r);
 	}
 	/* the paths every deployment relies on */
 	struct route_match m;
-	assert_int_equal(router_match(api_routes, api_route_count, "GET", "/healthz", &m), ROUTE_OK);
-	assert_int_equal(router_match(api_routes, api_route_count, "GET", "/metrics", &m), ROUTE_OK);
+	assert_int_equal(router_match(api_routes, api_route_count, "GET", "/healthz", &m),
+	                 ROUTE_OK);
+	assert_int_equal(router_match(api_routes, api_route_count, "GET", "/metrics", &m),
+	                 ROUTE_OK);
 	assert_int_equal(router_match(api_routes, api_route_count, "POST", "/v1/auth/login", &m),
 	                 ROUTE_OK);
 	assert_int_equal(router_match(api_routes, api_route_count, "GET", "/v1/auth/login", &m),
