@@ -517,6 +517,57 @@ static void test_config_small_error_buffer(void **state)
 	assert_int_equal(strlen(err), sizeof(err) - 1);
 }
 
+/* config_load_text: the -c FILE parser on bytes in memory. */
+static void test_config_load_text(void **state)
+{
+	(void)state;
+	struct config cfg;
+	char err[ERR_SIZE];
+	memset(&cfg, 0, sizeof(cfg));
+	/* no final newline, CRLF-free, not NUL-terminated: only len counts */
+	static const char text[] = "http_port 9000\n# note\n\nlog_level debug\nmqtt_port 1999XXXX";
+	assert_true(config_load_text(text, sizeof(text) - 1 - 4, "mem", &cfg, err, sizeof(err)));
+	assert_int_equal(cfg.http_port, 9000);
+	assert_string_equal(cfg.log_level, "debug");
+	assert_int_equal(cfg.mqtt_port, 1999);
+	/* a later text replaces (and frees) an earlier value */
+	static const char again[] = "log_level warn\n";
+	assert_true(config_load_text(again, sizeof(again) - 1, "mem", &cfg, err, sizeof(err)));
+	assert_string_equal(cfg.log_level, "warn");
+	assert_true(config_load_text("", 0, "mem", &cfg, err, sizeof(err)));
+	config_free(&cfg);
+
+	/* an error names the line; keys before it stay set, to be freed */
+	static const char bad[] = "db_path /tmp/x.db\nhttp_port 1\nnope 2\n";
+	assert_false(config_load_text(bad, sizeof(bad) - 1, "mem", &cfg, err, sizeof(err)));
+	assert_non_null(strstr(err, "mem:3"));
+	assert_non_null(strstr(err, "nope"));
+	assert_string_equal(cfg.db_path, "/tmp/x.db");
+	config_free(&cfg);
+
+	/* a NUL byte inside a line */
+	static const char nul[] = "log_level de\0bug\n";
+	assert_false(config_load_text(nul, sizeof(nul) - 1, "mem", &cfg, err, sizeof(err)));
+	assert_non_null(strstr(err, "mem:1"));
+	assert_non_null(strstr(err, "NUL"));
+	config_free(&cfg);
+}
+
+/* A config file past the size limit is refused without reading it all. */
+static void test_config_file_too_big(void **state)
+{
+	(void)state;
+	struct tmp_file t = {"", ""};
+	write_tmp(&t, "");
+	FILE *f = fopen(t.path, "w");
+	assert_non_null(f);
+	for (int i = 0; i < 40000; i++) /* 40000 x 32 bytes = 1.28 MB */
+		fputs("# a comment line of 32 bytes ..\n", f);
+	assert_int_equal(fclose(f), 0);
+	expect_error(NULL, ARGS("-c", t.path), NEEDLES(t.path, "bytes"));
+	remove_tmp(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -543,6 +594,8 @@ int main(void)
 		cmocka_unit_test(test_config_topic_names),
 		cmocka_unit_test(test_config_error_after_strings_set),
 		cmocka_unit_test(test_config_small_error_buffer),
+		cmocka_unit_test(test_config_load_text),
+		cmocka_unit_test(test_config_file_too_big),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
