@@ -217,6 +217,16 @@ enum cn_err db_step_done(sqlite3_stmt *st)
 	return (rc == SQLITE_DONE || rc == SQLITE_ROW) ? CN_OK : db_err(rc);
 }
 
+enum cn_err db_rewrite_schema_version(struct db *db)
+{
+	int v = read_version(db);
+	if (v < 0)
+		return CN_ERR_DB;
+	char sql[48];
+	snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", v);
+	return exec(db, sql, NULL, 0);
+}
+
 enum cn_err db_ping(struct db *db)
 {
 	static const char sql[] = "SELECT count(*) FROM sqlite_schema";

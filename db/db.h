@@ -52,6 +52,10 @@ enum cn_err db_err(int sqlite_rc);
 /* Runs a statement that returns no rows and resets it. */
 enum cn_err db_step_done(sqlite3_stmt *st);
 
+/* Rewrites the schema version with its own value: a real page write, used
+ * to probe whether storage has room again. Inside a transaction. */
+enum cn_err db_rewrite_schema_version(struct db *db);
+
 /* Cheap liveness check for /healthz: a read of the schema version. */
 enum cn_err db_ping(struct db *db);
 

@@ -465,15 +465,30 @@ static void sleep_ms(int ms)
 static bool run_batch(struct ingest *in, struct ingest_msg **batch, size_t n, bool do_periodic)
 {
 	int64_t now = clock_now_ms();
+	/* While storage is full, every round writes a probe (the schema
+	 * version, rewritten as it is) so that a commit proves space is back;
+	 * an empty commit would prove nothing. */
+	bool probe = atomic_load(&in->app->store_state) == STORE_FULL;
 	enum cn_err rc = db_begin(in->db);
-	if (rc == CN_OK) {
-		for (size_t i = 0; i < n; i++)
-			handle(in, batch[i]);
-		if (do_periodic)
-			periodic(in, now);
-		rc = db_commit(in->db);
+	if (rc == CN_OK && probe)
+		rc = db_rewrite_schema_version(in->db);
+	for (size_t i = 0; rc == CN_OK && i < n; i++) {
+		handle(in, batch[i]);
+		/* A full disk or an I/O error can end the transaction under us
+		 * (SQLite rolls back by itself): then the batch as a whole is
+		 * retried rather than half of it landing statement by statement. */
+		if (sqlite3_get_autocommit(db_handle(in->db)))
+			rc = CN_ERR_FULL;
 	}
-	app_note_store_result(in->app, rc);
+	if (rc == CN_OK && do_periodic) {
+		periodic(in, now);
+		if (sqlite3_get_autocommit(db_handle(in->db)))
+			rc = CN_ERR_FULL;
+	}
+	if (rc == CN_OK)
+		rc = db_commit(in->db);
+	if (rc != CN_OK || n > 0 || probe)
+		app_note_store_result(in->app, rc);
 	if (rc != CN_OK) {
 		db_rollback(in->db);
 		outbox_clear(&in->ob);

@@ -90,8 +90,8 @@ class Daemon:
         self.workdir = workdir
         self.broker = broker
         self.http_port = free_port()
-        self.db_path = os.path.join(workdir, "carenet.db")
         self.args = dict(args or {})
+        self.db_path = self.args.pop("db_path", os.path.join(workdir, "carenet.db"))
         self.proc = None
         self.log_path = os.path.join(workdir, "carenetd.log")
         self.start()
