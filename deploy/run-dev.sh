@@ -93,7 +93,8 @@ cleanup() {
   [ -z "$broker_pid" ] || say "stopping mosquitto (pid $broker_pid)"
   stop_pid "$broker_pid" mosquitto
 }
-trap 'cleanup; exit 130' INT
+# Ctrl-C is the normal way to end `make run`: a clean stop, status 0.
+trap 'cleanup; exit 0' INT
 trap 'cleanup; exit 143' TERM
 trap cleanup EXIT
 
