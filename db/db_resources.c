@@ -177,7 +177,7 @@ const struct res_desc db_shifts = {
 	.sql_update = "SELECT 1 WHERE 0", /* shifts are replaced, not edited */
 	.sql_get = "SELECT " SHIFT_COLUMNS " FROM shifts h WHERE h.id = :id",
 	.sql_list = "SELECT h.rowid AS _key, " SHIFT_COLUMNS " FROM shifts h WHERE h.rowid > :after"
-	            " AND (:site IS NULL OR h.site_id = :site)"
+	            " AND (:site IS NULL OR h.site_id = :site) AND (:self IS NULL OR h.staff_id = :self)"
 	            " AND (:f_site_id IS NULL OR h.site_id = :f_site_id)"
 	            " AND (:f_staff_id IS NULL OR h.staff_id = :f_staff_id)"
 	            " ORDER BY h.rowid LIMIT :limit",

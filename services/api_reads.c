@@ -41,6 +41,10 @@ void api_events_list(struct api_req *r)
 
 void api_oncall(struct api_req *r)
 {
+	/* Who may see a roster at all (volunteers and family may not), then
+	 * whose: the roster of a site is read like the site itself. */
+	if (!policy_require(r, PR_SHIFT, PA_LIST, NULL))
+		return;
 	const char *site = NULL;
 	int64_t at = r->now;
 	bool has_at = false;
@@ -54,15 +58,15 @@ void api_oncall(struct api_req *r)
 		api_error(r, CN_ERR_INVALID, "site_id: required");
 		return;
 	}
+	struct pol_target t = {.site_id = site};
+	if (!policy_require(r, PR_SITE, PA_READ, &t))
+		return;
 	json_t *s = NULL;
 	if (db_res_get(r->db, &db_sites, site, &s) != CN_OK) {
 		api_error(r, CN_ERR_NOT_FOUND, "no site with id %s", site);
 		return;
 	}
 	json_decref(s);
-	struct pol_target t = {.site_id = site};
-	if (!policy_require(r, PR_SHIFT, PA_READ, &t))
-		return;
 	json_t *out = NULL;
 	enum cn_err rc = db_oncall(r->db, site, at, &out);
 	if (rc != CN_OK) {

@@ -2,170 +2,174 @@
 
 #include <string.h>
 
+/* What a role may do with one action on one resource, as the spec words
+ * it. Each rule turns the facts of the target into the decision. */
+enum rule {
+	NO,          /* may never: 403 whatever the target */
+	ALL,         /* anything (lists are narrowed by policy_scope) */
+	SITE,        /* objects of their site; others 404 */
+	SITE_SEEN,   /* sees their site's but may not change it: 403; others 404 */
+	SITE_NEW,    /* creates at their own site; elsewhere 403 */
+	STAFF_NEW,   /* creates caregivers, volunteers, family at their site; else 403 */
+	STAFF_SITE,  /* users of their site, but admins and coordinators 403; others 404 */
+	SELF,        /* their own record; anyone else's 403 */
+	FAMILY,      /* residents in their resident_ids (their alerts, requests); others 404 */
+	FAMILY_SEEN, /* their residents': 403; others 404 */
+	VOL_SEE,     /* requests open to or assigned to them; others 404 */
+	VOL_WORK,    /* works requests assigned to them; an open one 403; others 404 */
+	VOL_SEEN,    /* requests they see: 403; others 404 */
+	OWN_WORK,    /* works what is assigned to them; their site's others 403; others 404 */
+	REQUESTER,   /* what they asked for; their site's others 403; others 404 */
+	OWN_ONLY,    /* their own (shifts); anyone else's 404 */
+	OWN_SEEN,    /* their own: 403; anyone else's 404 */
+};
+
+/* The contract's "Who sees what" and openapi.yaml's per-operation notes.
+ * Columns: LIST READ CREATE UPDATE DELETE ACT ASSIGN (enum pol_action).
+ * For requests DELETE is cancelling, ACT start/complete, ASSIGN
+ * scheduling; for alerts CREATE is a manual alert and ACT the steps.
+ * Sites, services and the audit log are never deleted, shifts never
+ * edited; nobody writes events, reports or audit rows through the API.
+ *
+ * CREATE for a resident or at a site outside the caller's scope is 404
+ * here: the handler answers 400 naming the body field (openapi.yaml: a
+ * body field naming an object outside the caller's scope). Staff and
+ * shifts at another site are 403 instead, as their operations say. */
+static const enum rule rules[ROLE_COUNT][PR_COUNT][PA_COUNT] = {
+	[ROLE_ADMIN] = {
+		[PR_SITE] =       {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
+		[PR_STAFF] =      {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
+		[PR_RESIDENT] =   {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
+		[PR_DEVICE] =     {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
+		[PR_EVENT] =      {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
+		[PR_SHIFT] =      {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
+		[PR_ALERT] =      {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
+		[PR_ATTENDANCE] = {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
+		[PR_SERVICE] =    {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
+		[PR_REQUEST] =    {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
+		[PR_REPORT] =     {ALL, ALL, NO, NO, NO, NO, NO},
+		[PR_AUDIT] =      {ALL, ALL, NO, NO, NO, NO, NO},
+	},
+	[ROLE_COORDINATOR] = {
+		[PR_SITE] =       {ALL, SITE, NO, SITE, NO, NO, NO},
+		[PR_STAFF] =      {ALL, SITE, STAFF_NEW, STAFF_SITE, STAFF_SITE, NO, NO},
+		[PR_RESIDENT] =   {ALL, SITE, SITE, SITE, SITE, NO, NO},
+		[PR_DEVICE] =     {ALL, SITE, SITE, SITE, SITE, NO, NO},
+		[PR_EVENT] =      {ALL, SITE, NO, NO, NO, NO, NO},
+		[PR_SHIFT] =      {ALL, SITE, SITE_NEW, NO, SITE, NO, NO},
+		[PR_ALERT] =      {ALL, SITE, SITE, NO, NO, SITE, NO},
+		[PR_ATTENDANCE] = {ALL, SITE, SITE, NO, NO, NO, NO},
+		[PR_SERVICE] =    {ALL, ALL, ALL, ALL, NO, NO, NO}, /* one shared catalogue */
+		[PR_REQUEST] =    {ALL, SITE, SITE, NO, SITE, SITE, SITE},
+		[PR_REPORT] =     {ALL, SITE, NO, NO, NO, NO, NO},
+		[PR_AUDIT] =      {ALL, SITE, NO, NO, NO, NO, NO},
+	},
+	[ROLE_CAREGIVER] = {
+		[PR_SITE] =       {ALL, SITE, NO, SITE_SEEN, NO, NO, NO},
+		[PR_STAFF] =      {NO, SELF, NO, SELF, NO, NO, NO},
+		/* presence updates only: the handler limits the fields */
+		[PR_RESIDENT] =   {ALL, SITE, NO, SITE, SITE_SEEN, NO, NO},
+		[PR_DEVICE] =     {ALL, SITE, NO, SITE_SEEN, SITE_SEEN, NO, NO},
+		[PR_EVENT] =      {ALL, SITE, NO, NO, NO, NO, NO},
+		[PR_SHIFT] =      {ALL, OWN_ONLY, NO, NO, OWN_SEEN, NO, NO},
+		[PR_ALERT] =      {ALL, SITE, SITE, NO, NO, SITE, NO},
+		[PR_ATTENDANCE] = {ALL, SITE, SITE, NO, NO, NO, NO},
+		[PR_SERVICE] =    {ALL, ALL, NO, NO, NO, NO, NO},
+		/* takes requests on herself: the handler checks staff_id */
+		[PR_REQUEST] =    {ALL, SITE, SITE, NO, REQUESTER, OWN_WORK, SITE},
+		[PR_REPORT] =     {NO, NO, NO, NO, NO, NO, NO},
+		[PR_AUDIT] =      {NO, NO, NO, NO, NO, NO, NO},
+	},
+	[ROLE_VOLUNTEER] = {
+		[PR_SITE] =       {NO, NO, NO, NO, NO, NO, NO},
+		[PR_STAFF] =      {NO, SELF, NO, SELF, NO, NO, NO},
+		[PR_RESIDENT] =   {NO, NO, NO, NO, NO, NO, NO},
+		[PR_DEVICE] =     {NO, NO, NO, NO, NO, NO, NO},
+		[PR_EVENT] =      {NO, NO, NO, NO, NO, NO, NO},
+		[PR_SHIFT] =      {NO, NO, NO, NO, NO, NO, NO},
+		[PR_ALERT] =      {NO, NO, NO, NO, NO, NO, NO},
+		[PR_ATTENDANCE] = {NO, NO, NO, NO, NO, NO, NO},
+		[PR_SERVICE] =    {ALL, ALL, NO, NO, NO, NO, NO},
+		[PR_REQUEST] =    {ALL, VOL_SEE, NO, NO, VOL_SEEN, VOL_WORK, VOL_SEE},
+		[PR_REPORT] =     {NO, NO, NO, NO, NO, NO, NO},
+		[PR_AUDIT] =      {NO, NO, NO, NO, NO, NO, NO},
+	},
+	[ROLE_FAMILY] = {
+		[PR_SITE] =       {NO, NO, NO, NO, NO, NO, NO},
+		[PR_STAFF] =      {NO, SELF, NO, SELF, NO, NO, NO},
+		[PR_RESIDENT] =   {ALL, FAMILY, NO, FAMILY_SEEN, NO, NO, NO},
+		[PR_DEVICE] =     {NO, NO, NO, NO, NO, NO, NO},
+		[PR_EVENT] =      {NO, NO, NO, NO, NO, NO, NO},
+		[PR_SHIFT] =      {NO, NO, NO, NO, NO, NO, NO},
+		[PR_ALERT] =      {ALL, FAMILY, FAMILY, NO, NO, FAMILY_SEEN, NO},
+		[PR_ATTENDANCE] = {NO, NO, NO, NO, NO, NO, NO},
+		[PR_SERVICE] =    {ALL, ALL, NO, NO, NO, NO, NO},
+		[PR_REQUEST] =    {ALL, FAMILY, FAMILY, NO, FAMILY, NO, NO},
+		[PR_REPORT] =     {NO, NO, NO, NO, NO, NO, NO},
+		[PR_AUDIT] =      {NO, NO, NO, NO, NO, NO, NO},
+	},
+};
+
 static bool same_site(const struct principal *who, const struct pol_target *t)
 {
 	return t && t->site_id && who->site_id[0] && strcmp(t->site_id, who->site_id) == 0;
 }
 
-/* Admin: everything. */
-static enum pol_decision admin(void) { return POL_ALLOW; }
-
-/* Coordinator: everything of their own site; another site's objects do
- * not exist for them. Sites themselves: read and edit their own only. */
-static enum pol_decision coordinator(const struct principal *who, enum pol_resource res,
-                                     enum pol_action act, const struct pol_target *t)
+static enum pol_decision apply(enum rule rule, const struct principal *who,
+                               const struct pol_target *t)
 {
-	if (res == PR_SITE && (act == PA_CREATE || act == PA_DELETE))
+	bool site = same_site(who, t);
+	bool own = t && t->own;
+	bool fam = t && t->family_member && who->role == ROLE_FAMILY;
+	bool open = t && t->open_to_volunteers;
+	switch (rule) {
+	case NO:
 		return POL_FORBIDDEN;
-	if (res == PR_SERVICE)
-		return (act == PA_LIST || act == PA_READ || act == PA_CREATE || act == PA_UPDATE)
-		               ? POL_ALLOW
-		               : POL_FORBIDDEN; /* one catalogue shared by every site */
-	if (res == PR_STAFF && (act == PA_CREATE || act == PA_UPDATE || act == PA_DELETE) && t &&
-	    t->privileged && !t->own)
-		return POL_FORBIDDEN; /* admins and coordinators are made by admins */
-	if (act == PA_LIST)
-		return POL_ALLOW; /* narrowed to the site by policy_scope */
-	if (t && t->own)
+	case ALL:
 		return POL_ALLOW;
-	return same_site(who, t) ? POL_ALLOW : POL_HIDDEN;
-}
-
-/* Caregiver: the guardian net of their site, their own requests. */
-static enum pol_decision caregiver(const struct principal *who, enum pol_resource res,
-                                   enum pol_action act, const struct pol_target *t)
-{
-	bool site = act == PA_LIST || same_site(who, t);
-	bool hidden_or_allow = site; /* another site's objects do not exist for her */
-	switch (res) {
-	case PR_RESIDENT:
-		/* Reads, and presence updates (the handler limits the fields). */
-		if (act == PA_LIST || act == PA_READ || act == PA_UPDATE)
-			return hidden_or_allow ? POL_ALLOW : POL_HIDDEN;
+	case SITE:
+		return site ? POL_ALLOW : POL_HIDDEN;
+	case SITE_SEEN:
 		return site ? POL_FORBIDDEN : POL_HIDDEN;
-	case PR_DEVICE:
-	case PR_EVENT:
-		if (act == PA_LIST || act == PA_READ)
-			return hidden_or_allow ? POL_ALLOW : POL_HIDDEN;
-		return site ? POL_FORBIDDEN : POL_HIDDEN;
-	case PR_ALERT:
-		if (act == PA_DELETE)
-			return POL_FORBIDDEN;
-		return hidden_or_allow ? POL_ALLOW : POL_HIDDEN; /* list, read, raise, act */
-	case PR_SHIFT:
-		if (act == PA_LIST || act == PA_READ)
-			return hidden_or_allow ? POL_ALLOW : POL_HIDDEN;
-		return POL_FORBIDDEN;
-	case PR_ATTENDANCE:
-		if (act == PA_LIST || act == PA_CREATE)
-			return hidden_or_allow ? POL_ALLOW : POL_HIDDEN;
-		return POL_FORBIDDEN;
-	case PR_REQUEST:
-		if (act == PA_LIST || act == PA_READ || act == PA_CREATE)
-			return hidden_or_allow ? POL_ALLOW : POL_HIDDEN;
-		if (act == PA_ACT)
-			return (t && t->own) ? POL_ALLOW : (site ? POL_FORBIDDEN : POL_HIDDEN);
-		return site ? POL_FORBIDDEN : POL_HIDDEN;
-	case PR_SERVICE:
-		return (act == PA_LIST || act == PA_READ) ? POL_ALLOW : POL_FORBIDDEN;
-	case PR_SITE:
-		if (act == PA_READ)
-			return hidden_or_allow ? POL_ALLOW : POL_HIDDEN;
-		return act == PA_LIST ? POL_ALLOW : POL_FORBIDDEN;
-	case PR_STAFF:
-		if (act == PA_READ && t && t->own)
-			return POL_ALLOW;
-		if (act == PA_UPDATE && t && t->own)
-			return POL_ALLOW; /* own name, phone, password: the handler limits it */
-		return POL_FORBIDDEN;
-	default:
-		return POL_FORBIDDEN;
+	case SITE_NEW:
+		return site ? POL_ALLOW : POL_FORBIDDEN;
+	case STAFF_NEW:
+		return site && !t->privileged ? POL_ALLOW : POL_FORBIDDEN;
+	case STAFF_SITE:
+		if (!site)
+			return POL_HIDDEN;
+		return t->privileged && !own ? POL_FORBIDDEN : POL_ALLOW;
+	case SELF:
+		return own ? POL_ALLOW : POL_FORBIDDEN;
+	case FAMILY:
+		return fam ? POL_ALLOW : POL_HIDDEN;
+	case FAMILY_SEEN:
+		return fam ? POL_FORBIDDEN : POL_HIDDEN;
+	case VOL_SEE:
+		return own || open ? POL_ALLOW : POL_HIDDEN;
+	case VOL_WORK:
+		return own ? POL_ALLOW : open ? POL_FORBIDDEN : POL_HIDDEN;
+	case VOL_SEEN:
+		return own || open ? POL_FORBIDDEN : POL_HIDDEN;
+	case OWN_WORK:
+		return !site ? POL_HIDDEN : own ? POL_ALLOW : POL_FORBIDDEN;
+	case REQUESTER:
+		return !site ? POL_HIDDEN : t->requester ? POL_ALLOW : POL_FORBIDDEN;
+	case OWN_ONLY:
+		return own ? POL_ALLOW : POL_HIDDEN;
+	case OWN_SEEN:
+		return own ? POL_FORBIDDEN : POL_HIDDEN;
 	}
-}
-
-/* Volunteer: requests open to or assigned to her, the catalogue, herself. */
-static enum pol_decision volunteer(enum pol_resource res, enum pol_action act,
-                                   const struct pol_target *t)
-{
-	switch (res) {
-	case PR_REQUEST:
-		if (act == PA_LIST)
-			return POL_ALLOW; /* narrowed by policy_scope */
-		if (act == PA_READ)
-			return (t && (t->own || t->open_to_volunteers)) ? POL_ALLOW : POL_HIDDEN;
-		if (act == PA_ACT)
-			return (t && t->own) ? POL_ALLOW : POL_HIDDEN;
-		return POL_FORBIDDEN;
-	case PR_SERVICE:
-		return (act == PA_LIST || act == PA_READ) ? POL_ALLOW : POL_FORBIDDEN;
-	case PR_STAFF:
-		if ((act == PA_READ || act == PA_UPDATE) && t && t->own)
-			return POL_ALLOW;
-		return POL_FORBIDDEN;
-	default:
-		return POL_FORBIDDEN;
-	}
-}
-
-/* Family: their relatives' status, presence and alerts; may raise a
- * manual alert and order services for them. Other residents: 404. */
-static enum pol_decision family(enum pol_resource res, enum pol_action act,
-                                const struct pol_target *t)
-{
-	bool mine = t && t->family_member;
-	switch (res) {
-	case PR_RESIDENT:
-		if (act == PA_LIST)
-			return POL_ALLOW;
-		if (act == PA_READ)
-			return mine ? POL_ALLOW : POL_HIDDEN;
-		return mine ? POL_FORBIDDEN : POL_HIDDEN;
-	case PR_ALERT:
-		if (act == PA_LIST)
-			return POL_ALLOW;
-		if (act == PA_READ || act == PA_CREATE)
-			return mine ? POL_ALLOW : POL_HIDDEN;
-		return mine ? POL_FORBIDDEN : POL_HIDDEN;
-	case PR_REQUEST:
-		if (act == PA_LIST)
-			return POL_ALLOW;
-		if (act == PA_READ || act == PA_CREATE)
-			return mine ? POL_ALLOW : POL_HIDDEN;
-		return mine ? POL_FORBIDDEN : POL_HIDDEN;
-	case PR_SERVICE:
-		return (act == PA_LIST || act == PA_READ) ? POL_ALLOW : POL_FORBIDDEN;
-	case PR_STAFF:
-		if ((act == PA_READ || act == PA_UPDATE) && t && t->own)
-			return POL_ALLOW;
-		return POL_FORBIDDEN;
-	default:
-		return POL_FORBIDDEN;
-	}
+	return POL_FORBIDDEN;
 }
 
 enum pol_decision policy_decide(const struct principal *who, enum pol_resource res,
                                 enum pol_action act, const struct pol_target *t)
 {
-	if (!who)
+	if (!who || who->role < 0 || who->role >= ROLE_COUNT || res < 0 || res >= PR_COUNT ||
+	    act < 0 || act >= PA_COUNT)
 		return POL_FORBIDDEN;
-	if ((res == PR_REPORT || res == PR_AUDIT) && act != PA_LIST && act != PA_READ)
-		return POL_FORBIDDEN;
-	switch (who->role) {
-	case ROLE_ADMIN:
-		return admin();
-	case ROLE_COORDINATOR:
-		return coordinator(who, res, act, t);
-	case ROLE_CAREGIVER:
-		if (res == PR_REPORT || res == PR_AUDIT)
-			return POL_FORBIDDEN;
-		return caregiver(who, res, act, t);
-	case ROLE_VOLUNTEER:
-		return volunteer(res, act, t);
-	case ROLE_FAMILY:
-		return family(res, act, t);
-	default:
-		return POL_FORBIDDEN;
-	}
+	return apply(rules[who->role][res][act], who, t);
 }
 
 void policy_scope(const struct principal *who, enum pol_resource res, struct pol_scope *out)
@@ -178,7 +182,8 @@ void policy_scope(const struct principal *who, enum pol_resource res, struct pol
 	case ROLE_CAREGIVER:
 		if (res != PR_SERVICE)
 			out->site_id = who->site_id;
-		if (who->role == ROLE_CAREGIVER && res == PR_STAFF)
+		/* A caregiver sees her own shifts (the roster is /v1/oncall). */
+		if (who->role == ROLE_CAREGIVER && (res == PR_STAFF || res == PR_SHIFT))
 			out->self = who->id;
 		break;
 	case ROLE_VOLUNTEER:
@@ -188,7 +193,8 @@ void policy_scope(const struct principal *who, enum pol_resource res, struct pol
 			out->self = who->id;
 		break;
 	case ROLE_FAMILY:
-		out->family = who->id;
+		if (res != PR_SERVICE)
+			out->family = who->id;
 		if (res == PR_STAFF)
 			out->self = who->id;
 		break;
@@ -207,6 +213,7 @@ bool policy_require(struct api_req *r, enum pol_resource res, enum pol_action ac
 	if (d == POL_HIDDEN)
 		api_error(r, CN_ERR_NOT_FOUND, "not found");
 	else
-		api_error(r, CN_ERR_FORBIDDEN, "your role (%s) may not do this", role_name(r->who->role));
+		api_error(r, CN_ERR_FORBIDDEN, "your role (%s) may not do this",
+		          r->who ? role_name(r->who->role) : "none");
 	return false;
 }

@@ -51,6 +51,7 @@ struct pol_target {
 	bool own;                /* the object is the caller's own record, shift or assignment */
 	bool open_to_volunteers; /* a request a volunteer may take */
 	bool privileged;         /* staff record of an admin or coordinator */
+	bool requester;          /* a request the caller made (they may cancel it) */
 };
 
 enum pol_decision { POL_ALLOW = 0, POL_FORBIDDEN = 403, POL_HIDDEN = 404 };
