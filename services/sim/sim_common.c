@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "xalloc.h"
 
@@ -219,6 +220,14 @@ int sim_opts_parse(const struct sim_cmd_spec *spec, int argc, char **argv,
 		if (!set_opt(spec->name, o, val ? val : ""))
 			return 2;
 	}
+	/* Bounded here once, so every topic built from them fits SIM_TOPIC_MAX. */
+	const char *bases[2] = {common->root, common->z2m_base};
+	for (size_t b = 0; b < 2; b++)
+		if (strlen(bases[b]) > SIM_BASE_MAX || strpbrk(bases[b], "+#")) {
+			sim_error(spec->name, "--%s: over %d bytes or has a wildcard",
+			          b ? "z2m-base" : "root", SIM_BASE_MAX);
+			return 2;
+		}
 	if (*n_pos < spec->min_pos) {
 		sim_error(spec->name, "missing argument: usage: carenet-sim %s %s", spec->name,
 		          spec->synopsis);
@@ -365,9 +374,30 @@ json_t *sim_json_real3(double x)
 	return json_real(round(x * 1000.0) / 1000.0);
 }
 
+/* glibc quietly falls back to UTC for a zone it cannot find: a trace
+ * would then be off by hours without a word. Refuse instead. */
+bool sim_zone_exists(const char *tz)
+{
+	if (tz[0] == ':' || strcmp(tz, "UTC") == 0 || strcmp(tz, "GMT") == 0)
+		return true;
+	if (strstr(tz, "..") || tz[0] == '/')
+		return false;
+	const char *dir = getenv("TZDIR");
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", tz);
+	return access(path, R_OK) == 0;
+}
+
 bool sim_topic_dev(char *out, size_t cap, const char *root, const char *id, const char *kind)
 {
 	int n = snprintf(out, cap, "%s/dev/%s/%s", root, id, kind);
+	return n > 0 && (size_t)n < cap;
+}
+
+bool sim_topic_z2m(char *out, size_t cap, const char *base, const char *name, const char *sub)
+{
+	int n = sub ? snprintf(out, cap, "%s/%s/%s", base, name, sub)
+	            : snprintf(out, cap, "%s/%s", base, name);
 	return n > 0 && (size_t)n < cap;
 }
 

@@ -18,6 +18,7 @@
 #define SIM_TOPIC_MAX 512
 #define SIM_PAYLOAD_MAX 512
 #define SIM_ID_MAX 64 /* a device id, as the contract's CN_DEVICE_ID_MAX */
+#define SIM_BASE_MAX 128 /* --root and --z2m-base */
 
 /* ---- options ---- */
 
@@ -122,8 +123,14 @@ void sim_json_print(json_t *obj);
 /* A number rounded to 3 decimals, so summaries stay readable. */
 json_t *sim_json_real3(double x);
 
+/* True when `tz` names a zone file we can read (or is UTC, GMT or a
+ * ":"-prefixed TZ value): glibc silently uses UTC for an unknown zone. */
+bool sim_zone_exists(const char *tz);
+
 /* Writes "{root}/dev/{id}/{kind}" into out. Returns false if it does not fit. */
 bool sim_topic_dev(char *out, size_t cap, const char *root, const char *id, const char *kind);
+/* Writes "{base}/{name}" or, with sub, "{base}/{name}/{sub}". */
+bool sim_topic_z2m(char *out, size_t cap, const char *base, const char *name, const char *sub);
 /* What the service's ack on {root}/dev/{id}/ack carries:
  * {"seq": N|null, "event_id": E, "alert_id": A|null}. Ids are kept as
  * text whether the service sends strings or numbers; "" means null. */
