@@ -30,6 +30,7 @@
 #define SWEEP_MS 1000
 #define PRUNE_EVERY_MS (3600 * 1000)
 #define SEQ_RETRY_WINDOW_MS (24 * 3600 * 1000) /* a repeat older than this is a reused seq */
+#define BATCH_BUDGET_MS 4 /* a batch stops taking messages after this much work */
 
 struct ingest_msg {
 	int64_t received_at;
@@ -60,6 +61,7 @@ struct ingest {
 	} logged[LOG_SLOTS];
 
 	int64_t last_event_id;   /* ids are time-ordered; see db_events_next_id */
+	bool ack_owed;           /* this batch holds an alarm ack: commit it now */
 	int64_t listening_since; /* when MQTT last (re)connected */
 	bool was_connected;
 	int64_t next_sweep, next_prune;
@@ -238,6 +240,7 @@ static void send_ack(struct ingest *in, const struct device *dev, const struct c
 	snprintf(payload, sizeof(payload), "{\"seq\":%s,\"event_id\":\"%lld\",\"alert_id\":%s}", seq,
 	         (long long)event_id, alert);
 	outbox_add(&in->ob, topic, xstrdup(payload), 0);
+	in->ack_owed = true;
 }
 
 /* Stores one decoded event of a known device and runs the rules on it. */
@@ -460,9 +463,13 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-/* Runs one transaction over `batch`; returns false when it must be tried
- * again (storage full). */
-static bool run_batch(struct ingest *in, struct ingest_msg **batch, size_t n, bool do_periodic)
+/* Runs one transaction over the start of `batch` and sets *done to how
+ * many messages it took; returns false when it must be tried again
+ * (storage full). Group commit keeps throughput, but an alarm never waits
+ * behind a long batch: the batch ends right after a message that owes an
+ * ack, and after BATCH_BUDGET_MS of work in any case. */
+static bool run_batch(struct ingest *in, struct ingest_msg **batch, size_t n, bool do_periodic,
+                      size_t *done)
 {
 	int64_t now = clock_now_ms();
 	/* While storage is full, every round writes a probe (the schema
@@ -472,13 +479,18 @@ static bool run_batch(struct ingest *in, struct ingest_msg **batch, size_t n, bo
 	enum cn_err rc = db_begin(in->db);
 	if (rc == CN_OK && probe)
 		rc = db_rewrite_schema_version(in->db);
-	for (size_t i = 0; rc == CN_OK && i < n; i++) {
-		handle(in, batch[i]);
+	int64_t started = clock_mono_ms();
+	size_t i = 0;
+	in->ack_owed = false;
+	while (rc == CN_OK && i < n) {
+		handle(in, batch[i++]);
 		/* A full disk or an I/O error can end the transaction under us
 		 * (SQLite rolls back by itself): then the batch as a whole is
 		 * retried rather than half of it landing statement by statement. */
 		if (sqlite3_get_autocommit(db_handle(in->db)))
 			rc = CN_ERR_FULL;
+		if (in->ack_owed || ((i & 31) == 0 && clock_mono_ms() - started >= BATCH_BUDGET_MS))
+			break;
 	}
 	if (rc == CN_OK && do_periodic) {
 		periodic(in, now);
@@ -498,6 +510,7 @@ static bool run_batch(struct ingest *in, struct ingest_msg **batch, size_t n, bo
 	}
 	atomic_fetch_add(&in->app->metrics->ingest_batches, 1);
 	outbox_flush(&in->ob, in->app, in->db);
+	*done = i;
 	return true;
 }
 
@@ -535,15 +548,22 @@ static void *ingest_main(void *arg)
 		bool do_periodic = now >= in->next_sweep;
 		if (do_periodic)
 			in->next_sweep = now + SWEEP_MS;
-		if (n > 0 || do_periodic) {
-			/* A full disk must not lose what we hold: retry until it
-			 * commits (the broker holds the rest meanwhile), or give up
-			 * at shutdown, when unacked alarms are repeated by devices. */
-			while (!run_batch(in, batch, n, do_periodic)) {
+		/* A full disk must not lose what we hold: retry until it commits
+		 * (the broker holds the rest meanwhile), or give up at shutdown,
+		 * when unacked alarms are repeated by devices. */
+		size_t off = 0;
+		while (off < n || do_periodic) {
+			size_t done = 0;
+			bool ok;
+			while (!(ok = run_batch(in, batch + off, n - off, do_periodic, &done))) {
 				if (stopping || in->stop)
 					break;
 				sleep_ms(1000);
 			}
+			if (!ok)
+				break;
+			off += done;
+			do_periodic = false;
 		}
 		for (size_t i = 0; i < n; i++)
 			free(batch[i]);
