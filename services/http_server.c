@@ -85,6 +85,56 @@ void api_reply_text(struct api_req *r, int status, const char *type, char *text)
 	r->out_type = type;
 }
 
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when the bytes there
+ * are not one (stray continuation, overlong form, surrogate, past
+ * U+10FFFF, cut short). The rules are jansson's, which refuses the rest. */
+static size_t utf8_seq_len(const unsigned char *s)
+{
+	unsigned c = s[0];
+	size_t n;
+	unsigned cp;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 2;
+		cp = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		cp = c & 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80) /* also stops at the NUL */
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+/* Replaces each byte that does not start a valid UTF-8 sequence with '?',
+ * in place. Messages quote client bytes (an unknown field name cut at 64
+ * bytes, a percent-decoded path) and json_pack refuses invalid UTF-8: the
+ * error body would otherwise be lost. */
+static void utf8_scrub(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	while (*p) {
+		size_t n = utf8_seq_len(p);
+		if (n == 0) {
+			*p++ = '?';
+			continue;
+		}
+		p += n;
+	}
+}
+
 void api_error(struct api_req *r, enum cn_err err, const char *fmt, ...)
 {
 	char msg[512];
@@ -92,6 +142,7 @@ void api_error(struct api_req *r, enum cn_err err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	utf8_scrub(msg);
 	api_reply(r, cn_err_http_status(err),
 	          json_pack("{s:{s:s,s:s}}", "error", "code", cn_err_code(err), "message", msg));
 }
