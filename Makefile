@@ -110,7 +110,15 @@ fuzz: deps $(FUZZ_BIN)
 	  grep -E 'stat::number_of_executed_units' build/fuzz/$$name.log; \
 	done
 
-bench: deps all
+build/bench/bare_sqlite: tests/bench/bare_sqlite.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(INC) $(PKG_CFLAGS) $^ $(PKG_LIBS) -o $@
+
+build/bench/bare_http: tests/bench/bare_http.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) -D_DEFAULT_SOURCE $(PKG_CFLAGS) $< $(PKG_LIBS) -o $@
+
+bench: deps all build/bench/bare_sqlite build/bench/bare_http
 	@bash tests/bench/run.sh
 
 # Keeps var/ (the `make run` database, its token and broker state):
