@@ -275,12 +275,14 @@ static int64_t tick(struct home *h, int64_t now, bool ending)
 
 	if (s->sos_every > 0 && now >= h->next_press_ms) {
 		h->next_press_ms = now + ms_from_s(s->sos_every);
-		if (h->pending) {
+		if (h->pending && !s->z2m) {
 			s->skipped_presses++; /* still repeating the last one */
 		} else {
+			/* A Zigbee button presses again whatever became of the last one. */
 			h->pending = true;
 			h->press_wall_ms = wall;
-			h->seq = wall; /* epoch ms: unique for this pendant across runs */
+			/* Epoch ms, kept increasing: unique for this pendant across runs. */
+			h->seq = wall > h->seq ? wall : h->seq + 1;
 			h->press_s = sim_mono_s();
 			h->next_repeat_ms = now + ms_from_s(s->repeat_s);
 			s->presses++;
