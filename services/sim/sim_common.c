@@ -44,7 +44,8 @@ static size_t common_table(struct sim_common *c, struct sim_opt out[COMMON_OPTS]
 		{"cafile", SIM_OPT_STR, &c->cafile, 0, 0, "FILE", "CA certificate: connect with TLS"},
 		{"keepalive", SIM_OPT_LONG, &c->keepalive, 5, 3600, "S", "MQTT keepalive seconds"},
 		{"max-seconds", SIM_OPT_DOUBLE, &c->max_seconds, 0.1, 1209600, "S",
-		 "hard limit on the run time"},
+		 "hard limit on the run (a final drain of\n"
+		 "                         PUBACKs or acks may add up to ~10 s)"},
 		{"progress", SIM_OPT_DOUBLE, &c->progress_s, 0, 3600, "S",
 		 "progress line on stderr every S seconds (0: none)"},
 		{"quiet", SIM_OPT_FLAG, &c->quiet, 0, 0, NULL, "no progress or notes on stderr"},

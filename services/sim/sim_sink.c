@@ -82,7 +82,7 @@ int sim_sink_main(int argc, char **argv)
 		CMD, "--topic T [--count C] [--seconds S] [options]",
 		"Subscribes to T at QoS 1 and counts messages until C arrived, S seconds\n"
 		"passed or the flow went idle. Prints one JSON line: received, bytes,\n"
-		"elapsed_s (first to last message), rate (received / elapsed_s) and\n"
+		"elapsed_s (first to last message), rate ((received - 1) / elapsed_s) and\n"
 		"waited_s (subscription to the end).",
 		opts, sizeof(opts) / sizeof(opts[0]), 0, 0,
 	};
