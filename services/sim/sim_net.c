@@ -252,6 +252,13 @@ bool sim_net_wait_connected(struct sim_net *net, const char *cmd, double timeout
 				          mosquitto_connack_string(c->connack_rc));
 				return false;
 			}
+			if (c->n_connects == 0 && c->n_lost > 0) {
+				/* Retrying would only repeat it: a TLS client on a plain
+				 * port or the other way round, or not an MQTT broker. */
+				sim_error(cmd, "%s:%ld closed the connection before CONNACK (TLS or port "
+				          "mismatch?)", c->common->host, c->common->port);
+				return false;
+			}
 			up += c->connected;
 		}
 		if (up == net->n)
