@@ -176,13 +176,15 @@ void res_patch(struct api_req *r)
 	if (!before)
 		return;
 	body = json_deep_copy(r->body);
-	/* A change of site must be allowed at the new site too. */
+	/* A change of site must be allowed at the new site too. The target
+	 * borrows strings from `merged`: free it only after the decision. */
 	json_t *merged = json_deep_copy(before);
 	json_object_update(merged, body);
 	struct pol_target t;
 	target_of(r, res, merged, &t);
+	bool allowed = policy_require(r, res->pol, PA_UPDATE, &t);
 	json_decref(merged);
-	if (!policy_require(r, res->pol, PA_UPDATE, &t))
+	if (!allowed)
 		goto out;
 	if (res->prepare && !res->prepare(r, body, before))
 		goto out;
