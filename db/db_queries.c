@@ -43,7 +43,8 @@ enum cn_err db_audit_list(struct db *db, const struct db_audit_query *q, json_t 
 		" resource, resource_id, before AS \"before@j\", after AS \"after@j\" FROM audit"
 		" WHERE (?1 = 0 OR id < ?1) AND (?2 IS NULL OR site_id = ?2)"
 		" AND (?3 IS NULL OR resource = ?3) AND (?4 IS NULL OR ts >= ?4)"
-		" ORDER BY id DESC LIMIT ?5";
+		/* audit.id, not the text alias `id`: "9" sorts after "13". */
+		" ORDER BY audit.id DESC LIMIT ?5";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	*items = NULL;
 	*last_key = 0;
