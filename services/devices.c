@@ -155,7 +155,7 @@ void devices_put(struct devices *d, const struct device *dev)
 {
 	pthread_mutex_lock(&d->lock);
 	struct node *n = find_id(d, dev->id);
-	struct device live;
+	struct device live = {0};
 	bool had = n != NULL;
 	if (n) {
 		live = n->dev;

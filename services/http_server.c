@@ -185,6 +185,8 @@ static enum MHD_Result send_reply(struct http_server *srv, struct MHD_Connection
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->match->allow);
 	if (r->status == 401)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+	if (r->status == 413) /* the rest of the body is not read: the connection can't go on */
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	if (r->retry_after_s > 0) {
 		char ra[16];
 		snprintf(ra, sizeof(ra), "%d", r->retry_after_s);
@@ -231,8 +233,11 @@ static bool parse_body(struct api_req *r, struct MHD_Connection *conn, struct re
 	return true;
 }
 
+/* `who` is the caller's storage for the principal: it outlives the
+ * handler call, like r itself. */
 static void handle(struct http_server *srv, struct MHD_Connection *conn, const char *url,
-                   const char *method, struct request_state *st, struct api_req *r)
+                   const char *method, struct request_state *st, struct api_req *r,
+                   struct principal *who)
 {
 	struct route_match *match = xcalloc(1, sizeof(*match));
 	r->match = match;
@@ -260,21 +265,36 @@ static void handle(struct http_server *srv, struct MHD_Connection *conn, const c
 	if (!parse_body(r, conn, st))
 		return;
 	r->db = db_pool_acquire(srv->app->pool);
-	struct principal who;
 	if (!(flags & API_PUBLIC)) {
 		const char *authz =
 			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-		enum cn_err rc = auth_bearer(r->db, authz, r->now, &who);
+		enum cn_err rc = auth_bearer(r->db, authz, r->now, who);
 		if (rc != CN_OK) {
 			api_error(r, rc, rc == CN_ERR_UNAUTHORIZED ? "missing, unknown or expired token"
 			                                           : "cannot check the token");
 			return;
 		}
-		r->who = &who;
+		r->who = who;
 	}
 	((api_handler)match->route->handler)(r);
 	if (r->status == 0)
 		api_error(r, CN_ERR_DB, "handler gave no answer");
+}
+
+/* Answers 413 at once, without the body: queued while MHD has read only
+ * the headers, it sends the answer and closes instead of reading on. */
+static enum MHD_Result refuse_too_large(struct http_server *srv, struct MHD_Connection *conn,
+                                       const char *method, const char *url)
+{
+	struct api_req r;
+	memset(&r, 0, sizeof(r));
+	r.app = srv->app;
+	r.method = method;
+	r.path = url;
+	api_error(&r, CN_ERR_TOO_LARGE, "request body is over %d bytes", HTTP_BODY_MAX);
+	enum MHD_Result ret = send_reply(srv, conn, &r);
+	json_decref(r.out);
+	return ret;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -295,33 +315,37 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			char *end = NULL;
 			errno = 0;
 			long long n = strtoll(cl, &end, 10);
-			if (errno || end == cl || n > HTTP_BODY_MAX)
+			if (errno || end == cl || n > HTTP_BODY_MAX) {
 				st->too_large = true;
+				return refuse_too_large(srv, conn, method, url);
+			}
 		}
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
-		if (!st->too_large) {
-			size_t n = *upload_data_size;
-			if (st->len + n > HTTP_BODY_MAX) {
-				st->too_large = true;
-				free(st->body);
-				st->body = NULL;
-				st->len = st->cap = 0;
-			} else {
-				if (st->len + n > st->cap) {
-					size_t cap = st->cap ? st->cap : 1024;
-					while (cap < st->len + n)
-						cap *= 2;
-					char *grown = xrealloc(st->body, cap);
-					st->body = grown;
-					st->cap = cap;
-				}
-				memcpy(st->body + st->len, upload_data, n);
-				st->len += n;
-			}
-		}
+		size_t n = *upload_data_size;
 		*upload_data_size = 0;
+		if (st->too_large)
+			return MHD_YES; /* answered already; MHD drains what it has */
+		if (st->len + n > HTTP_BODY_MAX) {
+			/* A body without a Content-Length (chunked) that grows
+			 * past the limit. MHD 0.9.75 cannot queue a reply in the
+			 * middle of an upload, and reading on to the end to send
+			 * 413 lets a client stream for ever: close instead. */
+			log_debug("http", "%s %.200s: chunked body over %d bytes; closing", method, url,
+			          HTTP_BODY_MAX);
+			return MHD_NO;
+		}
+		if (st->len + n > st->cap) {
+			size_t cap = st->cap ? st->cap : 1024;
+			while (cap < st->len + n)
+				cap *= 2;
+			char *grown = xrealloc(st->body, cap);
+			st->body = grown;
+			st->cap = cap;
+		}
+		memcpy(st->body + st->len, upload_data, n);
+		st->len += n;
 		return MHD_YES;
 	}
 
@@ -346,7 +370,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	r.client_ip = ip;
 
-	handle(srv, conn, url, method, st, &r);
+	struct principal who;
+	handle(srv, conn, url, method, st, &r, &who);
 	enum MHD_Result ret;
 	if (r.stream) {
 		ret = stream_respond(r.stream, conn);

@@ -402,7 +402,9 @@ static void handle(struct ingest *in, const struct ingest_msg *m)
 		for (size_t i = 0; i < zs.n_events; i++) {
 			if (zs.events[i].battery < 0)
 				zs.events[i].battery = zs.battery;
-			store_event(in, m, &dev, &zs.events[i], false);
+			/* Acked like native alarms: a Zigbee button cannot listen,
+			 * but a hub or a dashboard watching the ack topic can. */
+			store_event(in, m, &dev, &zs.events[i], cn_event_is_alarm_class(zs.events[i].type));
 		}
 		struct device after;
 		heard(in, &dev, m->received_at, zs.n_events ? -1 : zs.battery, zs.battery_low, &after);

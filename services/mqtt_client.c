@@ -156,6 +156,9 @@ enum cn_err mqtt_client_new(const struct config *cfg, struct metrics *metrics,
 		goto fail;
 	}
 	mosquitto_int_option(c->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+	/* An ack or a page is one small packet that must leave now: Nagle's
+	 * algorithm would hold it back for up to 40 ms. */
+	mosquitto_int_option(c->mosq, MOSQ_OPT_TCP_NODELAY, 1);
 	mosquitto_connect_v5_callback_set(c->mosq, on_connect);
 	mosquitto_disconnect_v5_callback_set(c->mosq, on_disconnect);
 	mosquitto_message_v5_callback_set(c->mosq, on_message);

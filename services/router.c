@@ -51,6 +51,7 @@ enum route_result router_match(const struct route *table, size_t n, const char *
 	memset(m, 0, sizeof(*m));
 	bool path_known = false;
 	struct route_match tmp;
+	memset(&tmp, 0, sizeof(tmp));
 	for (size_t i = 0; i < n; i++) {
 		if (!pattern_match(table[i].pattern, path, &tmp))
 			continue;

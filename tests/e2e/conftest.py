@@ -54,8 +54,12 @@ class Broker:
         self.conf = os.path.join(workdir, "mosquitto.conf")
         with open(self.conf, "w") as f:
             f.write("listener %d 127.0.0.1\nallow_anonymous true\n" % self.port)
+            if os.geteuid() == 0:
+                # As root mosquitto drops to its own user, which cannot write
+                # our temp dir: persistence would silently be off.
+                f.write("user root\n")
             f.write("persistence true\npersistence_location %s/\n" % workdir)
-            f.write("queue_qos0_messages true\nmax_queued_messages 100000\n")
+            f.write("queue_qos0_messages true\nmax_queued_messages 1000000\nset_tcp_nodelay true\n")
             f.write(conf_extra)
         self.proc = None
         self.start()
