@@ -402,8 +402,11 @@ static const struct field_spec device_fields[] = {
 
 static void device_target(struct api_req *r, const json_t *obj, struct pol_target *t)
 {
-	(void)r;
 	t->site_id = str(obj, "site_id");
+	/* A new device (a create body) belongs to its resident's site. */
+	const char *resident = str(obj, "resident_id");
+	if (!t->site_id && resident && db_resident_site(r->db, resident, t->site_buf) == CN_OK)
+		t->site_id = t->site_buf;
 }
 
 /* Supervision defaults: battery sensors check in hourly, mains-powered

@@ -125,10 +125,20 @@ void res_create(struct api_req *r)
 	json_object_del(body, "id");
 	struct pol_target t;
 	target_of(r, res, body, &t);
-	if (!policy_require(r, res->pol, PA_CREATE, &t))
+	/* 404 from the policy on a create means the body names a site or a
+	 * resident outside the caller's scope: nothing exists to hide, so the
+	 * resource's own checks answer 400 naming the field. */
+	enum pol_decision d = policy_decide(r->who, res->pol, PA_CREATE, &t);
+	if (d == POL_FORBIDDEN) {
+		policy_require(r, res->pol, PA_CREATE, &t);
 		goto out;
+	}
 	if (res->prepare && !res->prepare(r, body, NULL))
 		goto out;
+	if (d == POL_HIDDEN) {
+		api_error(r, CN_ERR_INVALID, "body: names a site or resident outside your scope");
+		goto out;
+	}
 	enum cn_err rc = db_begin(r->db);
 	if (rc == CN_OK)
 		rc = db_res_insert(r->db, res->desc, id, body, r->now);
@@ -182,9 +192,16 @@ void res_patch(struct api_req *r)
 	json_object_update(merged, body);
 	struct pol_target t;
 	target_of(r, res, merged, &t);
-	bool allowed = policy_require(r, res->pol, PA_UPDATE, &t);
+	/* The caller sees the object (checked above): moving it out of their
+	 * scope is a change they may not make (403), not something to hide. */
+	enum pol_decision d = policy_decide(r->who, res->pol, PA_UPDATE, &t);
+	if (d == POL_HIDDEN)
+		api_error(r, CN_ERR_FORBIDDEN, "you may not move this %s out of your scope",
+		          res->desc->name);
+	else if (d == POL_FORBIDDEN)
+		policy_require(r, res->pol, PA_UPDATE, &t);
 	json_decref(merged);
-	if (!allowed)
+	if (d != POL_ALLOW)
 		goto out;
 	if (res->prepare && !res->prepare(r, body, before))
 		goto out;

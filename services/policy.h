@@ -52,6 +52,7 @@ struct pol_target {
 	bool open_to_volunteers; /* a request a volunteer may take */
 	bool privileged;         /* staff record of an admin or coordinator */
 	bool requester;          /* a request the caller made (they may cancel it) */
+	char site_buf[ID_MAX + 1]; /* room for a site_id the handler looked up */
 };
 
 enum pol_decision { POL_ALLOW = 0, POL_FORBIDDEN = 403, POL_HIDDEN = 404 };
