@@ -58,7 +58,11 @@ const struct res_desc db_staff = {
 	              " updated_at = :now WHERE id = :id",
 	.sql_get = "SELECT " STAFF_COLUMNS " FROM staff s WHERE s.id = :id",
 	.sql_list = "SELECT s.rowid AS _key, " STAFF_COLUMNS " FROM staff s WHERE s.rowid > :after"
-	            " AND (:site IS NULL OR s.site_id = :site) AND (:self IS NULL OR s.id = :self)"
+	            " AND (:site IS NULL OR s.site_id = :site"
+	            "      OR (s.site_id IS NULL AND s.role = 'family' AND EXISTS(SELECT 1"
+	            "          FROM staff_residents f JOIN residents r ON r.id = f.resident_id"
+	            "          WHERE f.staff_id = s.id AND r.site_id = :site)))"
+	            " AND (:self IS NULL OR s.id = :self)"
 	            " AND (:family IS NULL OR s.id = :family)"
 	            " AND (:f_site_id IS NULL OR s.site_id = :f_site_id)"
 	            " AND (:f_role IS NULL OR s.role = :f_role)"
