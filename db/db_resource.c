@@ -76,7 +76,11 @@ enum cn_err db_res_insert(struct db *db, const struct res_desc *d, const char *i
 	for (size_t i = 0; i < d->n_cols; i++)
 		db_bind_json_value(st, d->cols[i].field, d->cols[i].kind,
 		                   json_object_get(body, d->cols[i].field));
-	return db_step_done(st);
+	enum cn_err rc = db_step_done(st);
+	/* An upsert whose update did not apply inserted nothing: a duplicate. */
+	if (rc == CN_OK && sqlite3_changes(db_handle(db)) == 0)
+		return CN_ERR_CONFLICT;
+	return rc;
 }
 
 enum cn_err db_res_update(struct db *db, const struct res_desc *d, const char *id,

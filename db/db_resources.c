@@ -139,10 +139,18 @@ const struct res_desc db_devices = {
 	.name = "devices",
 	.cols = device_cols,
 	.n_cols = 7,
+	/* A retired id is enrolled again (its hardware id is its topic); the
+	 * row and its events stay. A current one changes nothing: a conflict. */
 	.sql_insert = "INSERT INTO devices(id, resident_id, kind, room, protocol, z2m_name, exit_door,"
 	              " heartbeat_s, created_at, updated_at) VALUES (:id, :resident_id, :kind, :room,"
 	              " coalesce(:protocol, 'native'), :z2m_name, coalesce(:exit_door, 0),"
-	              " :heartbeat_s, :now, :now)",
+	              " :heartbeat_s, :now, :now)"
+	              " ON CONFLICT(id) DO UPDATE SET resident_id = excluded.resident_id,"
+	              " kind = excluded.kind, room = excluded.room, protocol = excluded.protocol,"
+	              " z2m_name = excluded.z2m_name, exit_door = excluded.exit_door,"
+	              " heartbeat_s = excluded.heartbeat_s, status = 'unknown', last_seen = NULL,"
+	              " battery = NULL, removed_at = NULL, created_at = excluded.created_at,"
+	              " updated_at = excluded.updated_at WHERE devices.removed_at IS NOT NULL",
 	.sql_update = "UPDATE devices SET " SET("resident_id") SET("kind") SET("room")
 	              SET("protocol") SET("z2m_name") SET("exit_door") SET("heartbeat_s")
 	              " updated_at = :now WHERE id = :id AND removed_at IS NULL",

@@ -525,22 +525,10 @@ const struct api_resource api_devices = {
 	.present = device_present,
 };
 
-/* A retired device id comes back on re-enrolment instead of 409. */
-void api_device_create(struct api_req *r)
-{
-	if (!validate_body(r, device_fields, N(device_fields)))
-		return;
-	const char *id = json_string_value(json_object_get(r->body, "id"));
-	bool retired = false;
-	if (id && db_device_is_retired(r->db, id, &retired) == CN_OK && retired &&
-	    policy_decide(r->who, PR_DEVICE, PA_CREATE, NULL) != POL_FORBIDDEN) {
-		if (db_device_revive(r->db, id, r->now) != CN_OK) {
-			api_error(r, CN_ERR_DB, "cannot re-enrol device %s", id);
-			return;
-		}
-	}
-	res_create(r);
-}
+/* A retired device id comes back on re-enrolment instead of 409: the
+ * descriptor's insert revives the retired row, inside res_create's
+ * transaction and after its checks. */
+void api_device_create(struct api_req *r) { res_create(r); }
 
 /* ---- shifts ---- */
 
