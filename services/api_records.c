@@ -391,7 +391,10 @@ static void resident_present(struct api_req *r, json_t *obj)
 
 static int resident_remove(struct api_req *r, const char *id, const json_t *before)
 {
-	(void)before;
+	/* Discharging a discharged resident again changes nothing. */
+	const char *status = str(before, "status");
+	if (status && strcmp(status, "discharged") == 0)
+		return 204;
 	bool history = false, active = false;
 	enum cn_err rc = db_resident_has_active_alert(r->db, id, &active);
 	if (rc == CN_OK && active) {
