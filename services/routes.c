@@ -4,6 +4,7 @@
 #include "api_core.h"
 #include "api_handlers.h"
 #include "api_records.h"
+#include "api_service_net.h"
 
 #define R(m, p, h, f) {m, p, (const void *)(h), f, NULL}
 /* A generic record route: the handler gets the resource as its arg. */
@@ -63,6 +64,20 @@ const struct route api_routes[] = {
 	RES("GET", "/v1/services", res_list, 0, api_services),
 	RES("POST", "/v1/services", res_create, W, api_services),
 	RES("PATCH", "/v1/services/{id}", res_patch, W, api_services),
+
+	R("GET", "/v1/attendance", api_attendance_list, 0),
+	R("POST", "/v1/attendance", api_attendance_record, W),
+
+	R("GET", "/v1/requests", api_requests_list, 0),
+	R("POST", "/v1/requests", api_requests_create, W),
+	R("GET", "/v1/requests/{id}", api_requests_get, 0),
+	R("GET", "/v1/requests/{id}/candidates", api_requests_candidates, 0),
+	R("POST", "/v1/requests/{id}/assign", api_requests_assign, W),
+	R("POST", "/v1/requests/{id}/start", api_requests_start, W),
+	R("POST", "/v1/requests/{id}/complete", api_requests_complete, W),
+	R("POST", "/v1/requests/{id}/cancel", api_requests_cancel, W),
+
+	R("GET", "/v1/reports/response", api_report_response, 0),
 
 	R("GET", "/v1/audit", api_audit_list, 0),
 };

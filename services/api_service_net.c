@@ -1,0 +1,807 @@
+/* The service net over REST: day-care attendance (presence), service
+ * requests from order to visit, who could take a request, and the
+ * response report. Authorization is policy.c's; the time rules these
+ * changes move are windows.c's; SQL is in db_service_net.c. */
+#define _POSIX_C_SOURCE 200809L /* open_memstream */
+#include "api_service_net.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "clock.h"
+#include "db.h"
+#include "db_resources.h"
+#include "db_service_net.h"
+#include "db_windows.h"
+#include "outbox.h"
+#include "payload.h"
+#include "policy.h"
+#include "validate.h"
+#include "windows.h"
+#include "xalloc.h"
+
+#define N(a)                (sizeof(a) / sizeof((a)[0]))
+#define DAY_MS              (86400LL * 1000)
+#define VISIT_WINDOW_MAX_MS (7 * DAY_MS)
+#define CANDIDATES_SCANNED  500
+#define CANDIDATES_MAX      50
+#define EXCEPTIONS_MAX      1000
+#define REPORT_DEFAULT_MS   (30 * DAY_MS)
+#define REPORT_MAX_MS       (366 * DAY_MS)
+
+static const char *str(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+static bool family_of(struct api_req *r, const char *resident_id)
+{
+	bool yes = false;
+	if (r->who->role == ROLE_FAMILY && resident_id)
+		db_family_has_resident(r->db, r->who->id, resident_id, &yes);
+	return yes;
+}
+
+static void actor_of(const struct api_req *r, char out[80])
+{
+	snprintf(out, 80, "user:%s", r->who->id);
+}
+
+/* Commits a write and publishes what it owes; on failure rolls back and
+ * sets the error (unless a handler set one already). */
+static bool commit(struct api_req *r, enum cn_err rc, struct outbox *ob, const char *conflict)
+{
+	if (rc == CN_OK)
+		rc = db_commit(r->db);
+	app_note_store_result(r->app, rc);
+	if (rc != CN_OK) {
+		db_rollback(r->db);
+		outbox_clear(ob);
+		if (r->status == 0)
+			api_error(r, rc, "%s",
+			          rc == CN_ERR_CONFLICT ? conflict
+			                                : "the change could not be stored");
+		return false;
+	}
+	outbox_flush(ob, r->app, r->db);
+	return true;
+}
+
+/* A resident named in a body: 400 naming the field when unknown or not
+ * the caller's to act on for `act` (existence elsewhere is not told);
+ * 403 for a role that may never do it. */
+static bool resident_ref(struct api_req *r, enum pol_resource res, enum pol_action act,
+                         const char *id, struct db_win_resident *out)
+{
+	if (policy_decide(r->who, res, act, NULL) == POL_FORBIDDEN)
+		return policy_require(r, res, act, NULL);
+	if (db_win_resident_get(r->db, id, out) != CN_OK) {
+		api_error(r, CN_ERR_INVALID, "resident_id: no such resident");
+		return false;
+	}
+	struct pol_target t = {.site_id = out->site_id, .family_member = family_of(r, id)};
+	if (policy_decide(r->who, res, act, &t) == POL_HIDDEN) {
+		api_error(r, CN_ERR_INVALID, "resident_id: no such resident");
+		return false;
+	}
+	return policy_require(r, res, act, &t);
+}
+
+/* ---- attendance ---- */
+
+void api_attendance_record(struct api_req *r)
+{
+	static const char *const actions[] = {"check_in", "check_out", NULL};
+	static const struct field_spec fields[] = {
+		{"resident_id", FIELD_ID, true},
+		{"action", FIELD_ENUM, true, 0, 0, actions},
+	};
+	if (!validate_body(r, fields, N(fields)))
+		return;
+	const char *resident = str(r->body, "resident_id");
+	bool in = strcmp(str(r->body, "action"), "check_in") == 0;
+	struct db_win_resident res;
+	if (!resident_ref(r, PR_ATTENDANCE, PA_CREATE, resident, &res))
+		return;
+	if (strcmp(res.status, "discharged") == 0) {
+		api_error(r, CN_ERR_CONFLICT, "resident_id: %s is discharged", resident);
+		return;
+	}
+	char actor[80], day[11], entry_id[24];
+	actor_of(r, actor);
+	clock_local_date(r->now, day);
+	struct outbox ob;
+	outbox_init(&ob);
+	json_t *before = NULL, *after = NULL, *entry = NULL;
+	int64_t id = 0;
+	enum cn_err rc = db_begin(r->db);
+	if (rc == CN_OK)
+		rc = db_res_get(r->db, &db_residents, resident, &before);
+	if (rc == CN_OK && in) {
+		rc = db_attendance_check_in(r->db, resident, res.site_id, day, r->now, r->who->id,
+		                            &id);
+		if (rc == CN_ERR_CONFLICT)
+			api_error(r, rc, "resident_id: %s is checked in already", resident);
+	} else if (rc == CN_OK) {
+		rc = db_attendance_check_out(r->db, resident, r->now, r->who->id, &id);
+		if (rc == CN_ERR_CONFLICT)
+			api_error(r, rc, "resident_id: %s is not checked in", resident);
+	}
+	if (rc == CN_OK)
+		rc = db_resident_set_presence(r->db, resident, in ? "daycare" : "home", r->now);
+	/* Arriving at day care is a sign of life; leaving it restarts the
+	 * inactivity clock through the return home (windows.c). */
+	if (rc == CN_OK && in)
+		rc = windows_on_activity(r->app, r->db, resident, r->now, actor, &ob);
+	if (rc == CN_OK)
+		rc = windows_on_presence(r->app, r->db, resident, r->now, &ob);
+	if (rc == CN_OK)
+		rc = db_attendance_get(r->db, id, &entry);
+	if (rc == CN_OK)
+		rc = db_res_get(r->db, &db_residents, resident, &after);
+	snprintf(entry_id, sizeof(entry_id), "%lld", (long long)id);
+	if (rc == CN_OK)
+		rc = db_audit_add(r->db, r->now, r->who->id, res.site_id,
+		                  in ? "check_in" : "check_out", "attendance", entry_id, NULL,
+		                  entry);
+	if (rc == CN_OK)
+		rc = db_audit_add(r->db, r->now, r->who->id, res.site_id, "update", "residents",
+		                  resident, before, after);
+	if (commit(r, rc, &ob, "the resident's attendance does not allow this")) {
+		api_reply(r, 200, after);
+		after = NULL;
+	}
+	outbox_free(&ob);
+	json_decref(before);
+	json_decref(after);
+	json_decref(entry);
+}
+
+/* The site a list or report is for: the one asked for, else the caller's
+ * scope. Another site than the scope's, or an unknown one, is 404. */
+static bool scoped_site(struct api_req *r, enum pol_resource res, const char **site)
+{
+	struct pol_scope scope;
+	policy_scope(r->who, res, &scope);
+	if (!validate_query_id(r, "site_id", site))
+		return false;
+	if (!*site)
+		*site = scope.site_id && scope.site_id[0] ? scope.site_id : NULL;
+	bool known = false;
+	if (*site && (db_site_exists(r->db, *site, &known) != CN_OK || !known ||
+	              (scope.site_id && strcmp(*site, scope.site_id) != 0))) {
+		api_error(r, CN_ERR_NOT_FOUND, "no site with id %s", *site);
+		return false;
+	}
+	return true;
+}
+
+void api_attendance_list(struct api_req *r)
+{
+	if (!policy_require(r, PR_ATTENDANCE, PA_LIST, NULL))
+		return;
+	int limit;
+	int64_t after, midnight;
+	const char *site = NULL;
+	if (!validate_page(r, &limit, &after) || !scoped_site(r, PR_ATTENDANCE, &site))
+		return;
+	if (!site) {
+		api_error(r, CN_ERR_INVALID, "site_id: required");
+		return;
+	}
+	char day[11];
+	const char *date = api_query(r, "date");
+	if (date && !clock_parse_local_date(date, &midnight)) {
+		api_error(r, CN_ERR_INVALID, "date: must be a date YYYY-MM-DD");
+		return;
+	}
+	if (date)
+		snprintf(day, sizeof(day), "%s", date);
+	else
+		clock_local_date(r->now, day);
+	json_t *items = NULL;
+	int64_t last = 0;
+	enum cn_err rc = db_attendance_list(r->db, site, day, after, limit, &items, &last);
+	if (rc != CN_OK) {
+		api_error(r, rc, "cannot list attendance");
+		return;
+	}
+	api_reply(r, 200, page_body(items, limit, last));
+}
+
+/* ---- service requests ---- */
+
+static const char *const request_statuses[] = {"requested", "scheduled", "in_progress",
+                                               "done",      "cancelled", NULL};
+
+/* The policy facts of a request: `own` is the caller's assignment,
+ * `requester` the caller's own order (they may cancel it). */
+static void request_target(struct api_req *r, const struct db_request_facts *f,
+                           struct pol_target *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->site_id = f->site_id;
+	t->family_member = family_of(r, f->resident_id);
+	t->open_to_volunteers = strcmp(f->status, "requested") == 0 &&
+	                        strcmp(f->provider, "volunteer") == 0 && r->who->site_id[0] &&
+	                        strcmp(f->site_id, r->who->site_id) == 0;
+	t->own = strcmp(f->assignee_id, r->who->id) == 0;
+	t->requester = strcmp(f->requested_by, r->who->id) == 0;
+}
+
+/* Scheduling someone else's work (assigning another person, ranking
+ * candidates) takes two answers of the policy: the caller may assign this
+ * request, and may work it without it being theirs (a coordinator, an
+ * admin). Taking a request on oneself needs only the first. */
+static bool may_schedule_others(struct api_req *r, const struct pol_target *seen)
+{
+	struct pol_target t = *seen;
+	t.own = false;
+	if (!policy_require(r, PR_REQUEST, PA_ASSIGN, &t))
+		return false;
+	if (policy_decide(r->who, PR_REQUEST, PA_ACT, &t) != POL_ALLOW) {
+		api_error(r, CN_ERR_FORBIDDEN, "your role (%s) may take requests on only yourself",
+		          role_name(r->who->role));
+		return false;
+	}
+	return true;
+}
+
+/* Loads a request the caller may see; NULL-like false with 404/403 set. */
+static bool request_visible(struct api_req *r, const char *id, struct db_request_facts *f)
+{
+	enum cn_err rc = db_request_facts(r->db, id, f);
+	if (rc == CN_ERR_NOT_FOUND &&
+	    policy_decide(r->who, PR_REQUEST, PA_READ, NULL) == POL_FORBIDDEN)
+		return policy_require(r, PR_REQUEST, PA_READ, NULL);
+	if (rc != CN_OK) {
+		api_error(r, rc,
+		          rc == CN_ERR_NOT_FOUND ? "no request with id %s"
+		                                 : "cannot read request %s",
+		          id);
+		return false;
+	}
+	struct pol_target t;
+	request_target(r, f, &t);
+	return policy_require(r, PR_REQUEST, PA_READ, &t);
+}
+
+/* What the caller sees of a request: whoever may not see alerts (a
+ * volunteer) does not see the missed-visit alert either. */
+static void request_present(struct api_req *r, json_t *obj)
+{
+	if (policy_decide(r->who, PR_ALERT, PA_LIST, NULL) == POL_FORBIDDEN)
+		json_object_del(obj, "missed_alert_id");
+}
+
+static void reply_request(struct api_req *r, int status, const char *id)
+{
+	json_t *obj = NULL;
+	enum cn_err rc = db_res_get(r->db, &db_requests, id, &obj);
+	if (rc != CN_OK) {
+		api_error(r, rc, "cannot read request %s", id);
+		return;
+	}
+	request_present(r, obj);
+	api_reply(r, status, obj);
+}
+
+void api_requests_list(struct api_req *r)
+{
+	if (!policy_require(r, PR_REQUEST, PA_LIST, NULL))
+		return;
+	struct res_list_query q;
+	memset(&q, 0, sizeof(q));
+	if (!validate_page(r, &q.limit, &q.after) ||
+	    !validate_query_enum(r, "status", request_statuses, &q.filter_values[0]) ||
+	    !validate_query_id(r, "resident_id", &q.filter_values[1]) ||
+	    !validate_query_id(r, "assignee_id", &q.filter_values[2]) ||
+	    !validate_query_id(r, "site_id", &q.filter_values[3]))
+		return;
+	struct pol_scope scope;
+	policy_scope(r->who, PR_REQUEST, &scope);
+	q.site = scope.site_id;
+	q.family = scope.family;
+	q.volunteer = scope.volunteer;
+	q.self = scope.self;
+	json_t *items = NULL;
+	int64_t last = 0;
+	enum cn_err rc = db_res_list(r->db, &db_requests, &q, &items, &last);
+	if (rc != CN_OK) {
+		api_error(r, rc, "cannot list requests");
+		return;
+	}
+	size_t i;
+	json_t *obj;
+	json_array_foreach (items, i, obj)
+		request_present(r, obj);
+	api_reply(r, 200, page_body(items, q.limit, last));
+}
+
+void api_requests_create(struct api_req *r)
+{
+	static const struct field_spec fields[] = {
+		{"id", FIELD_ID},
+		{"resident_id", FIELD_ID, true},
+		{"service_id", FIELD_ID, true},
+		{"note", FIELD_STRING, false, 0, 2000, NULL, true},
+	};
+	if (!validate_body(r, fields, N(fields)))
+		return;
+	const char *resident = str(r->body, "resident_id"), *service = str(r->body, "service_id");
+	struct db_win_resident res;
+	if (!resident_ref(r, PR_REQUEST, PA_CREATE, resident, &res))
+		return;
+	bool active = false;
+	enum cn_err rc = db_service_active(r->db, service, &active);
+	if (rc != CN_OK) {
+		api_error(r, rc == CN_ERR_NOT_FOUND ? CN_ERR_INVALID : rc,
+		          "service_id: no such service");
+		return;
+	}
+	if (!active) {
+		api_error(r, CN_ERR_CONFLICT, "service_id: %s is withdrawn", service);
+		return;
+	}
+	if (strcmp(res.status, "discharged") == 0) {
+		api_error(r, CN_ERR_CONFLICT, "resident_id: %s is discharged", resident);
+		return;
+	}
+	char id[ID_MAX + 1];
+	const char *given = str(r->body, "id");
+	if (given)
+		snprintf(id, sizeof(id), "%s", given);
+	else
+		new_id("req_", id);
+	json_t *note = json_object_get(r->body, "note");
+	json_t *body =
+		json_pack("{s:s,s:s,s:O,s:s}", "resident_id", resident, "service_id", service,
+	                  "note", note ? note : json_null(), "requested_by", r->who->id);
+	json_t *after = NULL;
+	struct outbox ob;
+	outbox_init(&ob);
+	rc = db_begin(r->db);
+	if (rc == CN_OK)
+		rc = db_res_insert(r->db, &db_requests, id, body, r->now);
+	if (rc == CN_OK)
+		rc = db_res_get(r->db, &db_requests, id, &after);
+	if (rc == CN_OK)
+		rc = db_audit_add(r->db, r->now, r->who->id, res.site_id, "create", "requests", id,
+		                  NULL, after);
+	if (commit(r, rc, &ob, "id: a request with this id exists already"))
+		reply_request(r, 201, id);
+	outbox_free(&ob);
+	json_decref(after);
+	json_decref(body);
+}
+
+void api_requests_get(struct api_req *r)
+{
+	struct db_request_facts f;
+	if (request_visible(r, api_param(r, 0), &f))
+		reply_request(r, 200, api_param(r, 0));
+}
+
+/* The steps: checks, the guarded change, its deadline, an audit row. */
+enum step { STEP_ASSIGN, STEP_START, STEP_COMPLETE, STEP_CANCEL };
+
+struct step_args {
+	const char *staff_id;
+	int64_t window_start, window_end;
+	const char *note;
+	int rating;
+};
+
+static enum cn_err apply_step(struct api_req *r, const char *id, enum step s,
+                              const struct step_args *a, bool taking_on)
+{
+	switch (s) {
+	case STEP_ASSIGN:
+		return db_request_assign(r->db, id, a->staff_id, a->window_start, a->window_end,
+		                         taking_on, r->now);
+	case STEP_START:
+		return db_request_start(r->db, id, r->now);
+	case STEP_COMPLETE:
+		return db_request_complete(r->db, id, a->note, a->rating, r->now);
+	case STEP_CANCEL:
+		return db_request_cancel(r->db, id, r->now);
+	}
+	return CN_ERR_INVALID;
+}
+
+static void step(struct api_req *r, enum step s, const struct step_args *a)
+{
+	static const char *const names[] = {"assign", "start", "complete", "cancel"};
+	static const enum pol_action acts[] = {PA_ASSIGN, PA_ACT, PA_ACT, PA_DELETE};
+	const char *id = api_param(r, 0);
+	struct db_request_facts f;
+	if (!request_visible(r, id, &f))
+		return;
+	struct pol_target t;
+	request_target(r, &f, &t);
+	/* Assigning oneself is taking a request on: only an open one. */
+	bool taking_on = s == STEP_ASSIGN && strcmp(a->staff_id, r->who->id) == 0;
+	if (s == STEP_ASSIGN) {
+		t.own = taking_on;
+		if (taking_on ? !policy_require(r, PR_REQUEST, PA_ASSIGN, &t)
+		              : !may_schedule_others(r, &t))
+			return;
+	} else if (!policy_require(r, PR_REQUEST, acts[s], &t)) {
+		return;
+	}
+	if (s == STEP_ASSIGN) {
+		/* Someone the site can send: an active caregiver or volunteer. */
+		char site[65], role[16];
+		bool active = false;
+		if (db_staff_site_role(r->db, a->staff_id, site, role, &active) != CN_OK ||
+		    !active || strcmp(site, f.site_id) != 0 ||
+		    (strcmp(role, "caregiver") != 0 && strcmp(role, "volunteer") != 0)) {
+			api_error(
+				r, CN_ERR_INVALID,
+				"staff_id: no active caregiver or volunteer of the resident's site");
+			return;
+		}
+	}
+	char conflict[128];
+	snprintf(conflict, sizeof(conflict), "the request is %s: it cannot be %s", f.status,
+	         s == STEP_ASSIGN     ? "assigned"
+	         : s == STEP_START    ? "started"
+	         : s == STEP_COMPLETE ? "completed"
+	                              : "cancelled");
+	struct outbox ob;
+	outbox_init(&ob);
+	json_t *before = NULL, *after = NULL;
+	enum cn_err rc = db_begin(r->db);
+	if (rc == CN_OK)
+		rc = db_res_get(r->db, &db_requests, id, &before);
+	if (rc == CN_OK)
+		rc = apply_step(r, id, s, a, taking_on);
+	if (rc == CN_OK)
+		rc = windows_on_request(r->app, r->db, id, r->now, &ob);
+	if (rc == CN_OK)
+		rc = db_res_get(r->db, &db_requests, id, &after);
+	if (rc == CN_OK)
+		rc = db_audit_add(r->db, r->now, r->who->id, f.site_id, names[s], "requests", id,
+		                  before, after);
+	if (commit(r, rc, &ob, conflict))
+		reply_request(r, 200, id);
+	outbox_free(&ob);
+	json_decref(before);
+	json_decref(after);
+}
+
+static bool body_time(struct api_req *r, const char *name, int64_t *ms)
+{
+	const char *s = str(r->body, name);
+	return cn_time_parse_rfc3339(s, strlen(s), ms); /* validated already */
+}
+
+void api_requests_assign(struct api_req *r)
+{
+	static const struct field_spec fields[] = {
+		{"staff_id", FIELD_ID, true},
+		{"window_start", FIELD_TIME, true},
+		{"window_end", FIELD_TIME, true},
+	};
+	if (!validate_body(r, fields, N(fields)))
+		return;
+	struct step_args a = {.staff_id = str(r->body, "staff_id")};
+	body_time(r, "window_start", &a.window_start);
+	body_time(r, "window_end", &a.window_end);
+	if (a.window_end <= a.window_start) {
+		api_error(r, CN_ERR_INVALID, "window_end: must be after window_start");
+		return;
+	}
+	if (a.window_end - a.window_start > VISIT_WINDOW_MAX_MS) {
+		api_error(r, CN_ERR_INVALID, "window_end: a visit window is at most 7 days");
+		return;
+	}
+	step(r, STEP_ASSIGN, &a);
+}
+
+void api_requests_start(struct api_req *r)
+{
+	struct step_args a = {0};
+	if (validate_body(r, NULL, 0))
+		step(r, STEP_START, &a);
+}
+
+void api_requests_complete(struct api_req *r)
+{
+	static const struct field_spec fields[] = {
+		{"note", FIELD_STRING, false, 0, 2000, NULL, true},
+		{"rating", FIELD_INT, false, 1, 5, NULL, true},
+	};
+	if (!validate_body(r, fields, N(fields)))
+		return;
+	struct step_args a = {
+		.note = r->body ? str(r->body, "note") : NULL,
+		.rating = r->body ? (int)json_integer_value(json_object_get(r->body, "rating")) : 0,
+	};
+	step(r, STEP_COMPLETE, &a);
+}
+
+void api_requests_cancel(struct api_req *r)
+{
+	struct step_args a = {0};
+	if (validate_body(r, NULL, 0))
+		step(r, STEP_CANCEL, &a);
+}
+
+/* ---- candidates ---- */
+
+struct candidate {
+	json_t *item;
+	double score;
+	json_int_t load;
+	const char *name;
+};
+
+static int by_score(const void *pa, const void *pb)
+{
+	const struct candidate *a = pa, *b = pb;
+	if (a->score != b->score)
+		return a->score > b->score ? -1 : 1;
+	if (a->load != b->load)
+		return a->load < b->load ? -1 : 1;
+	return strcmp(a->name ? a->name : "", b->name ? b->name : "");
+}
+
+/* Turns a row (the staff object plus the facts) into a candidate. The
+ * weights are not part of the contract: the right skill counts most,
+ * then someone on duty or whose kind of provider the service asks for,
+ * then a free window; each open assignment counts against. */
+static void candidate_of(json_t *row, const char *provider, struct candidate *c)
+{
+	bool skill = json_is_true(json_object_get(row, "skill_match"));
+	bool duty = json_is_true(json_object_get(row, "on_duty"));
+	bool free_then = json_is_true(json_object_get(row, "available"));
+	json_int_t load = json_integer_value(json_object_get(row, "load"));
+	const char *role = str(row, "role");
+	bool kind =
+		role && ((strcmp(provider, "volunteer") == 0 && strcmp(role, "volunteer") == 0) ||
+	                 (strcmp(provider, "staff") == 0 && strcmp(role, "caregiver") == 0));
+	c->score = 4.0 * skill + 2.0 * duty + 2.0 * kind + 1.0 * free_then - 0.5 * (double)load;
+	c->load = load;
+	c->item = json_pack("{s:O,s:f,s:b,s:b,s:I,s:b,s:b}", "staff", row, "score", c->score,
+	                    "skill_match", skill, "on_duty", duty, "load", load, "available",
+	                    free_then, "provider_match", kind);
+	json_t *staff = json_object_get(c->item, "staff");
+	static const char *const facts[] = {"skill_match", "on_duty", "load", "available"};
+	for (size_t i = 0; i < N(facts); i++)
+		json_object_del(staff, facts[i]);
+	c->name = str(staff, "name");
+}
+
+void api_requests_candidates(struct api_req *r)
+{
+	const char *id = api_param(r, 0);
+	struct db_request_facts f;
+	if (!request_visible(r, id, &f))
+		return;
+	struct pol_target t;
+	request_target(r, &f, &t);
+	if (!may_schedule_others(r, &t)) /* ranking is the scheduler's view */
+		return;
+	if (strcmp(f.status, "requested") != 0 && strcmp(f.status, "scheduled") != 0) {
+		api_error(r, CN_ERR_CONFLICT, "the request is %s: nobody is needed", f.status);
+		return;
+	}
+	int64_t from = f.window_start ? f.window_start : r->now;
+	int64_t to = f.window_end ? f.window_end : r->now;
+	json_t *rows = NULL;
+	enum cn_err rc = db_request_candidates(r->db, f.site_id, id, f.category, from, to,
+	                                       CANDIDATES_SCANNED, &rows);
+	if (rc != CN_OK) {
+		api_error(r, rc, "cannot rank candidates");
+		return;
+	}
+	size_t n = json_array_size(rows);
+	struct candidate *c = xcalloc(n ? n : 1, sizeof(*c));
+	for (size_t i = 0; i < n; i++)
+		candidate_of(json_array_get(rows, i), f.provider, &c[i]);
+	qsort(c, n, sizeof(*c), by_score);
+	json_t *items = json_array();
+	for (size_t i = 0; i < n; i++) {
+		if (i < CANDIDATES_MAX)
+			json_array_append(items, c[i].item);
+		json_decref(c[i].item);
+	}
+	free(c);
+	json_decref(rows);
+	api_reply(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* ---- the response report ---- */
+
+/* a / b as a percentage with two decimals; null when b is 0. */
+static json_t *pct(int64_t a, int64_t b)
+{
+	if (b <= 0)
+		return json_null();
+	return json_real((double)((a * 10000 + b / 2) / b) / 100.0);
+}
+
+static json_t *seconds(int64_t ms) { return json_real((double)ms / 1000.0); }
+
+static enum cn_err ack_figures(struct db *db, const struct db_report_query *q,
+                               const struct db_report_counts *c, json_t *ack)
+{
+	int64_t n = c->answered, a = 0, b = 0, p90 = 0;
+	enum cn_err rc = CN_OK;
+	json_t *median = json_null(), *p = json_null();
+	if (n > 0) {
+		/* The median of an even count is the mean of the middle two; the
+		 * 90th percentile is the nearest rank, ceil(0.9 n). */
+		rc = db_report_answer_ms(db, q, (n - 1) / 2, &a);
+		if (rc == CN_OK)
+			rc = n % 2 ? CN_OK : db_report_answer_ms(db, q, n / 2, &b);
+		if (rc == CN_OK)
+			rc = db_report_answer_ms(db, q, (9 * n + 9) / 10 - 1, &p90);
+		if (rc == CN_OK) {
+			json_decref(median);
+			json_decref(p);
+			median = n % 2 ? seconds(a) : seconds((a + b) / 2);
+			p = seconds(p90);
+		}
+	}
+	json_object_set_new(ack, "median_s", median);
+	json_object_set_new(ack, "p90_s", p);
+	json_object_set_new(ack, "within_60s_pct", pct(c->ack_within[0], c->ack_decided[0]));
+	json_object_set_new(ack, "within_180s_pct", pct(c->ack_within[1], c->ack_decided[1]));
+	return rc;
+}
+
+static enum cn_err build_report(struct api_req *r, const struct db_report_query *q, json_t **out)
+{
+	struct db_report_counts c;
+	json_t *by_kind = json_object(), *by_outcome = json_object(), *ack = json_object();
+	json_t *exceptions = NULL;
+	enum cn_err rc = db_report_counts(r->db, q, &c);
+	if (rc == CN_OK)
+		rc = db_report_groups(r->db, q, false, by_kind);
+	if (rc == CN_OK)
+		rc = db_report_groups(r->db, q, true, by_outcome);
+	if (rc == CN_OK)
+		rc = ack_figures(r->db, q, &c, ack);
+	if (rc == CN_OK)
+		rc = db_report_exceptions(r->db, q, EXCEPTIONS_MAX, &exceptions);
+	if (rc != CN_OK) {
+		json_decref(by_kind);
+		json_decref(by_outcome);
+		json_decref(ack);
+		json_decref(exceptions);
+		return rc;
+	}
+	char from[32], to[32];
+	cn_time_format_rfc3339(q->from, from);
+	cn_time_format_rfc3339(q->to, to);
+	json_t *mean = c.visits_rated
+	                       ? json_real((double)(int64_t)(c.rating_mean * 100 + 0.5) / 100.0)
+	                       : json_null();
+	*out = json_pack("{s:o,s:s,s:s,s:I,s:o,s:o,s:o,s:{s:o,s:o},s:o,s:o,s:{s:I,s:I,s:o}}",
+	                 "site_id", q->site_id ? json_string(q->site_id) : json_null(), "from",
+	                 from, "to", to, "alerts", (json_int_t)c.alerts, "by_kind", by_kind,
+	                 "by_outcome", by_outcome, "ack", ack, "on_site", "within_45min_pct",
+	                 pct(c.onsite_within[0], c.onsite_decided[0]), "within_60min_pct",
+	                 pct(c.onsite_within[1], c.onsite_decided[1]), "false_alarm_pct",
+	                 pct(c.false_alarms, c.with_outcome), "exceptions", exceptions, "visits",
+	                 "done", (json_int_t)c.visits_done, "missed", (json_int_t)c.visits_missed,
+	                 "mean_rating", mean);
+	return CN_OK;
+}
+
+#define NUMBERS (JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(10))
+
+/* One CSV value: numbers as in the JSON, null empty, text quoted when it
+ * holds a comma, quote or line break. */
+static void csv_value(json_t *v, FILE *f)
+{
+	if (json_is_null(v))
+		return;
+	if (!json_is_string(v)) {
+		char *s = json_dumps(v, NUMBERS);
+		fputs(s ? s : "", f);
+		free(s);
+		return;
+	}
+	const char *s = json_string_value(v);
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* Rows `metric,value` named by the JSON path; exceptions as
+ * exception.<alert_id>,<ack_s>. */
+static void csv_rows(json_t *obj, const char *prefix, FILE *f)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach (obj, key, v) {
+		char path[128];
+		snprintf(path, sizeof(path), "%s%s", prefix, key);
+		if (json_is_object(v)) {
+			char sub[130];
+			snprintf(sub, sizeof(sub), "%s.", path);
+			csv_rows(v, sub, f);
+		} else if (json_is_array(v)) {
+			size_t i;
+			json_t *e;
+			json_array_foreach (v, i, e) {
+				fprintf(f, "exception.%s,", str(e, "alert_id"));
+				csv_value(json_object_get(e, "ack_s"), f);
+				fputc('\n', f);
+			}
+		} else {
+			fprintf(f, "%s,", path);
+			csv_value(v, f);
+			fputc('\n', f);
+		}
+	}
+}
+
+static char *report_csv(json_t *report)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return xstrdup("metric,value\n");
+	fputs("metric,value\n", f);
+	csv_rows(report, "", f);
+	fclose(f);
+	return buf;
+}
+
+void api_report_response(struct api_req *r)
+{
+	static const char *const formats[] = {"json", "csv", NULL};
+	if (!policy_require(r, PR_REPORT, PA_LIST, NULL))
+		return;
+	const char *format = NULL, *site = NULL;
+	struct db_report_query q = {.now = r->now};
+	bool has_from = false, has_to = false;
+	if (!validate_query_enum(r, "format", formats, &format) ||
+	    !validate_query_time(r, "from", &q.from, &has_from) ||
+	    !validate_query_time(r, "to", &q.to, &has_to) || !scoped_site(r, PR_REPORT, &site))
+		return;
+	struct pol_target t = {.site_id = site};
+	if (!policy_require(r, PR_REPORT, PA_READ, site ? &t : NULL))
+		return;
+	if (!has_to)
+		q.to = r->now;
+	if (!has_from)
+		q.from = q.to - REPORT_DEFAULT_MS;
+	if (q.from >= q.to) {
+		api_error(r, CN_ERR_INVALID, "from: must be before to");
+		return;
+	}
+	if (q.to - q.from > REPORT_MAX_MS) {
+		api_error(r, CN_ERR_INVALID, "from: the period is at most 366 days");
+		return;
+	}
+	q.site_id = site;
+	json_t *report = NULL;
+	enum cn_err rc = build_report(r, &q, &report);
+	if (rc != CN_OK) {
+		api_error(r, rc, "cannot compute the report");
+		return;
+	}
+	/* Written here rather than by the server so fractions print as
+	 * 33.33, not 33.329999999999998. */
+	if (format && strcmp(format, "csv") == 0)
+		api_reply_text(r, 200, "text/csv; charset=utf-8", report_csv(report));
+	else
+		api_reply_text(r, 200, "application/json", json_dumps(report, NUMBERS));
+	json_decref(report);
+}

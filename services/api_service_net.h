@@ -1,0 +1,26 @@
+/* REST handlers of the service net (api_service_net.c): day-care
+ * attendance, service requests and their steps, request candidates, and
+ * the response report. Each is an api_handler (api.h). */
+#ifndef CN_API_SERVICE_NET_H
+#define CN_API_SERVICE_NET_H
+
+#include "api.h"
+
+/* attendance */
+void api_attendance_list(struct api_req *r);
+void api_attendance_record(struct api_req *r);
+
+/* service requests */
+void api_requests_list(struct api_req *r);
+void api_requests_create(struct api_req *r);
+void api_requests_get(struct api_req *r);
+void api_requests_candidates(struct api_req *r);
+void api_requests_assign(struct api_req *r);
+void api_requests_start(struct api_req *r);
+void api_requests_complete(struct api_req *r);
+void api_requests_cancel(struct api_req *r);
+
+/* reports */
+void api_report_response(struct api_req *r);
+
+#endif
