@@ -57,6 +57,26 @@ bool res_commit(struct api_req *r)
 	return true;
 }
 
+/* The site an audit row belongs to, so coordinators see their site's rows:
+ * the object's site as the policy sees it (for a site, its own id).
+ * Borrowed from `obj`. */
+static const char *audit_site(const struct api_resource *res, const json_t *obj)
+{
+	if (res->pol == PR_SITE)
+		return json_string_value(json_object_get(obj, "id"));
+	return json_string_value(json_object_get(obj, "site_id"));
+}
+
+/* The field a uniqueness conflict is about, other than the id. */
+static const char *unique_field(const json_t *body)
+{
+	if (json_object_get(body, "username"))
+		return "username";
+	if (json_object_get(body, "z2m_name"))
+		return "z2m_name";
+	return "id";
+}
+
 static void present(struct api_req *r, const struct api_resource *res, json_t *obj)
 {
 	if (res->present)
@@ -147,16 +167,20 @@ void res_create(struct api_req *r)
 	if (rc == CN_OK)
 		rc = db_res_get(r->db, res->desc, id, &after);
 	if (rc == CN_OK)
-		rc = db_audit_add(r->db, r->now, r->who->id, json_string_value(json_object_get(after, "site_id")),
-		                  "create", res->desc->name, id, NULL, after);
+		rc = db_audit_add(r->db, r->now, r->who->id, audit_site(res, after), "create",
+		                  res->desc->name, id, NULL, after);
 	if (rc != CN_OK) {
 		db_rollback(r->db);
 		app_note_store_result(r->app, rc);
-		if (rc == CN_ERR_CONFLICT)
-			api_error(r, rc, "%s: a %s with this id or name exists already", given ? "id" : "username",
-			          res->desc->name);
-		else if (r->status == 0)
+		if (rc == CN_ERR_CONFLICT && r->status == 0) {
+			json_t *taken = NULL;
+			bool id_taken = db_res_get(r->db, res->desc, id, &taken) == CN_OK;
+			json_decref(taken);
+			const char *field = id_taken ? "id" : unique_field(body);
+			api_error(r, rc, "%s: a %s with this %s exists already", field, res->desc->name, field);
+		} else if (r->status == 0) {
 			api_error(r, rc, "cannot create the %s", res->desc->name);
+		}
 		goto out;
 	}
 	if (!res_commit(r))
@@ -213,15 +237,15 @@ void res_patch(struct api_req *r)
 	if (rc == CN_OK)
 		rc = db_res_get(r->db, res->desc, id, &after);
 	if (rc == CN_OK)
-		rc = db_audit_add(r->db, r->now, r->who->id, json_string_value(json_object_get(after, "site_id")),
-		                  "update", res->desc->name, id, before, after);
+		rc = db_audit_add(r->db, r->now, r->who->id, audit_site(res, after), "update",
+		                  res->desc->name, id, before, after);
 	if (rc != CN_OK) {
 		db_rollback(r->db);
 		app_note_store_result(r->app, rc);
-		if (r->status == 0)
-			api_error(r, rc, rc == CN_ERR_CONFLICT ? "the change conflicts with another %s"
-			                                       : "cannot update the %s",
-			          res->desc->name);
+		if (rc == CN_ERR_CONFLICT && r->status == 0)
+			api_error(r, rc, "%s: another %s has this value", unique_field(body), res->desc->name);
+		else if (r->status == 0)
+			api_error(r, rc, "cannot update the %s", res->desc->name);
 		goto out;
 	}
 	if (!res_commit(r))
@@ -256,8 +280,7 @@ void res_delete(struct api_req *r)
 		}
 	}
 	if (rc == CN_OK)
-		rc = db_audit_add(r->db, r->now, r->who->id,
-		                  json_string_value(json_object_get(before, "site_id")), "delete",
+		rc = db_audit_add(r->db, r->now, r->who->id, audit_site(res, before), "delete",
 		                  res->desc->name, id, before, NULL);
 	if (rc != CN_OK) {
 		db_rollback(r->db);
