@@ -105,7 +105,7 @@ static const struct field_spec staff_fields[] = {
 	{"role", FIELD_ENUM, true, 0, 0, roles},
 	{"phone", FIELD_STRING, false, 0, 40, NULL, true},
 	{"username", FIELD_STRING, true, 1, 64},
-	{"password", FIELD_STRING, true, 10, 256},
+	{"password", FIELD_STRING, false, 8, 256}, /* none: no password login */
 	{"active", FIELD_BOOL},
 	{"skills", FIELD_ARRAY, false, 0, 8},
 	{"resident_ids", FIELD_ARRAY, false, 0, 50},
@@ -118,6 +118,36 @@ static void staff_target(struct api_req *r, const json_t *obj, struct pol_target
 	t->own = id && strcmp(id, r->who->id) == 0;
 	const char *role = str(obj, "role");
 	t->privileged = role && (strcmp(role, "admin") == 0 || strcmp(role, "coordinator") == 0);
+	/* A family member without a site belongs to the sites of their
+	 * residents: to the caller's, when one of them lives there. */
+	if (!t->site_id && role && strcmp(role, "family") == 0 && r->who->site_id[0]) {
+		size_t i;
+		json_t *v;
+		json_array_foreach(json_object_get(obj, "resident_ids"), i, v)
+		{
+			const char *rid = json_string_value(v);
+			if (rid && db_resident_site(r->db, rid, t->site_buf) == CN_OK &&
+			    strcmp(t->site_buf, r->who->site_id) == 0) {
+				t->site_id = t->site_buf;
+				break;
+			}
+		}
+	}
+}
+
+/* Usernames as openapi.yaml allows them: 1-64 of A-Z a-z 0-9 . _ @ - */
+static bool valid_username(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '@' || c == '-'))
+			return false;
+	}
+	return true;
 }
 
 static bool staff_prepare(struct api_req *r, json_t *body, const json_t *before)
@@ -144,9 +174,14 @@ static bool staff_prepare(struct api_req *r, json_t *body, const json_t *before)
 		api_error(r, CN_ERR_CONFLICT, "you cannot deactivate yourself or change your own role");
 		return false;
 	}
+	if (json_object_get(body, "username") && !valid_username(str(body, "username"))) {
+		api_error(r, CN_ERR_INVALID, "username: 1-64 characters of A-Z a-z 0-9 . _ @ -");
+		return false;
+	}
 	const char *site = json_object_get(body, "site_id") ? str(body, "site_id")
 	                                                    : (before ? str(before, "site_id") : NULL);
-	if (strcmp(role, "admin") != 0 && !site) {
+	/* Admins and family members may have no site; staff of a site must. */
+	if (strcmp(role, "admin") != 0 && strcmp(role, "family") != 0 && !site) {
 		api_error(r, CN_ERR_INVALID, "site_id: required for role %s", role);
 		return false;
 	}
@@ -231,7 +266,7 @@ static int staff_remove(struct api_req *r, const char *id, const json_t *before)
 		api_error(r, rc, "cannot deactivate");
 		return 0;
 	}
-	return 200;
+	return 204; /* the record stays, inactive; openapi.yaml answers 204 */
 }
 
 const struct api_resource api_staff = {
@@ -373,7 +408,10 @@ static void resident_committed(struct api_req *r, const char *id)
 
 static int resident_remove(struct api_req *r, const char *id, const json_t *before)
 {
-	(void)before;
+	/* Discharging a discharged resident again changes nothing. */
+	const char *status = str(before, "status");
+	if (status && strcmp(status, "discharged") == 0)
+		return 204;
 	bool history = false, active = false;
 	enum cn_err rc = db_resident_has_active_alert(r->db, id, &active);
 	if (rc == CN_OK && active) {
@@ -421,8 +459,11 @@ static const struct field_spec device_fields[] = {
 
 static void device_target(struct api_req *r, const json_t *obj, struct pol_target *t)
 {
-	(void)r;
 	t->site_id = str(obj, "site_id");
+	/* A new device (a create body) belongs to its resident's site. */
+	const char *resident = str(obj, "resident_id");
+	if (!t->site_id && resident && db_resident_site(r->db, resident, t->site_buf) == CN_OK)
+		t->site_id = t->site_buf;
 }
 
 /* Supervision defaults: battery sensors check in hourly, mains-powered
@@ -506,22 +547,10 @@ const struct api_resource api_devices = {
 	.present = device_present,
 };
 
-/* A retired device id comes back on re-enrolment instead of 409. */
-void api_device_create(struct api_req *r)
-{
-	if (!validate_body(r, device_fields, N(device_fields)))
-		return;
-	const char *id = json_string_value(json_object_get(r->body, "id"));
-	bool retired = false;
-	if (id && db_device_is_retired(r->db, id, &retired) == CN_OK && retired &&
-	    policy_decide(r->who, PR_DEVICE, PA_CREATE, NULL) != POL_FORBIDDEN) {
-		if (db_device_revive(r->db, id, r->now) != CN_OK) {
-			api_error(r, CN_ERR_DB, "cannot re-enrol device %s", id);
-			return;
-		}
-	}
-	res_create(r);
-}
+/* A retired device id comes back on re-enrolment instead of 409: the
+ * descriptor's insert revives the retired row, inside res_create's
+ * transaction and after its checks. */
+void api_device_create(struct api_req *r) { res_create(r); }
 
 /* ---- shifts ---- */
 
