@@ -20,6 +20,7 @@ static const struct subcommand subcommands[] = {
 	{"press", sim_press_main, "one SOS press from a native device, repeated until acked"},
 	{"replay", sim_replay_main, "publish a CASAS trace as native events"},
 	{"evaluate", sim_evaluate_main, "rule what-if: the alerts a trace would have raised"},
+	{"pages", sim_pages_main, "alarm latency: SOS publish to first staff page and to ack"},
 	{"load", sim_load_main, "benchmark load generator (fixed rate or as fast as possible)"},
 	{"sink", sim_sink_main, "subscribe and count, for the bare broker's pass-through"},
 };
