@@ -6,7 +6,9 @@
 #include "app.h"
 #include "auth.h"
 #include "config.h"
+#include "db.h"
 #include "db_auth.h"
+#include "db_resource.h"
 #include "db_staff.h"
 #include "login_throttle.h"
 #include "payload.h"
@@ -52,16 +54,25 @@ void api_login(struct api_req *r)
 	unsigned char hash[32];
 	auth_token_hash(token, strlen(token), hash);
 	int64_t expires = r->now + r->app->cfg->token_ttl_s * 1000;
-	rc = db_auth_token_insert(r->db, hash, row.staff_id, r->now, expires);
+	json_t *user = NULL;
+	/* The token and the login's audit row go in together. */
+	rc = db_begin(r->db);
+	if (rc == CN_OK)
+		rc = db_staff_json(r->db, row.staff_id, &user);
+	if (rc == CN_OK)
+		rc = db_auth_token_insert(r->db, hash, row.staff_id, r->now, expires);
+	if (rc == CN_OK)
+		rc = db_audit_add(r->db, r->now, row.staff_id,
+		                  json_string_value(json_object_get(user, "site_id")), "login", "auth",
+		                  row.staff_id, NULL, NULL);
+	if (rc == CN_OK)
+		rc = db_commit(r->db);
+	else
+		db_rollback(r->db);
 	app_note_store_result(r->app, rc);
 	if (rc != CN_OK) {
-		api_error(r, rc, "cannot create a token");
-		return;
-	}
-	json_t *user = NULL;
-	rc = db_staff_json(r->db, row.staff_id, &user);
-	if (rc != CN_OK) {
-		api_error(r, rc, "cannot read the user");
+		json_decref(user);
+		api_error(r, rc, "cannot log in now");
 		return;
 	}
 	char exp[32];
@@ -71,11 +82,22 @@ void api_login(struct api_req *r)
 
 void api_logout(struct api_req *r)
 {
+	if (!validate_body(r, NULL, 0)) /* no body, or {} */
+		return;
 	const char *authz = api_header(r, "Authorization");
 	const char *token = authz ? authz + 7 : ""; /* auth_bearer checked "Bearer " */
 	unsigned char hash[32];
 	auth_token_hash(token, strlen(token), hash);
-	enum cn_err rc = db_auth_token_revoke(r->db, hash, r->now);
+	enum cn_err rc = db_begin(r->db);
+	if (rc == CN_OK)
+		rc = db_auth_token_revoke(r->db, hash, r->now);
+	if (rc == CN_OK)
+		rc = db_audit_add(r->db, r->now, r->who->id, r->who->site_id[0] ? r->who->site_id : NULL,
+		                  "logout", "auth", r->who->id, NULL, NULL);
+	if (rc == CN_OK)
+		rc = db_commit(r->db);
+	else
+		db_rollback(r->db);
 	app_note_store_result(r->app, rc);
 	if (rc != CN_OK) {
 		api_error(r, rc, "cannot revoke the token");
