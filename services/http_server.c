@@ -40,7 +40,14 @@ struct request_state {
 	char *body;
 	size_t len, cap;
 	bool too_large;
+	size_t drained; /* bytes of an oversized chunked body read and dropped */
 };
+
+/* A chunked body (no Content-Length) that grows past HTTP_BODY_MAX is read
+ * on and dropped, so that the client gets its 413 at the end; past this
+ * many bytes the connection is closed instead (MHD 0.9.75 cannot queue a
+ * reply in the middle of an upload, and a client could stream for ever). */
+#define HTTP_DRAIN_MAX (1024 * 1024)
 
 static int64_t now_ms(void)
 {
@@ -325,16 +332,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (*upload_data_size > 0) {
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
-		if (st->too_large)
-			return MHD_YES; /* answered already; MHD drains what it has */
-		if (st->len + n > HTTP_BODY_MAX) {
-			/* A body without a Content-Length (chunked) that grows
-			 * past the limit. MHD 0.9.75 cannot queue a reply in the
-			 * middle of an upload, and reading on to the end to send
-			 * 413 lets a client stream for ever: close instead. */
-			log_debug("http", "%s %.200s: chunked body over %d bytes; closing", method, url,
-			          HTTP_BODY_MAX);
-			return MHD_NO;
+		if (!st->too_large && st->len + n > HTTP_BODY_MAX) {
+			st->too_large = true; /* answered with 413 when the body ends */
+			st->drained = st->len;
+			free(st->body);
+			st->body = NULL;
+			st->len = st->cap = 0;
+		}
+		if (st->too_large) {
+			st->drained += n;
+			if (st->drained > HTTP_DRAIN_MAX) {
+				log_debug("http", "%s %.200s: chunked body over %d bytes; closing", method,
+				          url, HTTP_DRAIN_MAX);
+				return MHD_NO;
+			}
+			return MHD_YES;
 		}
 		if (st->len + n > st->cap) {
 			size_t cap = st->cap ? st->cap : 1024;
