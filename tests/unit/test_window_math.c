@@ -7,6 +7,7 @@
 #define _DEFAULT_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -233,6 +234,34 @@ static void test_dst_checkin(void **state)
 	assert_int_equal(wm_checkin_due(twice, 0, 90), utc(2026, 11, 2, 6, 30));
 }
 
+/* ---- night_exit's window (decided per event in rules.c) ---- */
+
+/* The night window is matched against the event's local minute: across
+ * midnight, and on both DST nights, by the wall clock. */
+static void test_dst_night_window_by_local_minute(void **state)
+{
+	(void)state;
+	struct day_window night = win(23, 0, 6, 0);
+	struct {
+		int64_t at;
+		bool inside;
+	} cases[] = {
+		{utc(2026, 11, 1, 3, 0), true},   /* 23:00 EDT */
+		{utc(2026, 11, 1, 2, 59), false}, /* 22:59 EDT */
+		{utc(2026, 11, 1, 5, 30), true},  /* 01:30 EDT */
+		{utc(2026, 11, 1, 6, 30), true},  /* 01:30 EST, the second time */
+		{utc(2026, 11, 1, 10, 59), true}, /* 05:59 EST */
+		{utc(2026, 11, 1, 11, 0), false}, /* 06:00 EST */
+		{utc(2026, 3, 8, 6, 59), true},   /* 01:59 EST */
+		{utc(2026, 3, 8, 7, 0), true},    /* 03:00 EDT, straight after */
+		{utc(2026, 3, 8, 9, 59), true},   /* 05:59 EDT */
+		{utc(2026, 3, 8, 10, 0), false},  /* 06:00 EDT */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(day_window_contains(night, clock_local_minute(cases[i].at)),
+		                 cases[i].inside);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -250,6 +279,7 @@ int main(void)
 		cmocka_unit_test_setup(test_checkin_today_tomorrow_and_after_a_checkin,
 	                               zone_shanghai),
 		cmocka_unit_test_setup(test_dst_checkin, zone_new_york),
+		cmocka_unit_test_setup(test_dst_night_window_by_local_minute, zone_new_york),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
