@@ -406,6 +406,24 @@ static void resident_committed(struct api_req *r, const char *id)
 	scheduler_wake(r->app->scheduler);
 }
 
+/* Puts these devices (API objects) into the in-memory registry as this
+ * connection now sees them. Ingest maps a message to its resident and site
+ * through the registry: a deleted resident's devices must not keep
+ * pointing at them (raising would fail on the missing resident). Done
+ * before the commit, as the rows cannot be found by resident afterwards;
+ * a failed commit leaves them unassigned in memory until restart. */
+static void refresh_registry(struct api_req *r, const json_t *devs)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(devs, i, v)
+	{
+		struct device dev;
+		if (db_device_registry_row(r->db, str(v, "id"), &dev) == CN_OK)
+			devices_put(r->app->devices, &dev);
+	}
+}
+
 static int resident_remove(struct api_req *r, const char *id, const json_t *before)
 {
 	/* Discharging a discharged resident again changes nothing. */
@@ -420,8 +438,19 @@ static int resident_remove(struct api_req *r, const char *id, const json_t *befo
 	}
 	if (rc == CN_OK)
 		rc = db_resident_has_history(r->db, id, &history);
+	json_t *devs = NULL;
+	if (rc == CN_OK && !history) {
+		/* Their devices become unassigned: note which, for the registry. */
+		struct res_list_query q = {.limit = 500};
+		q.filter_values[0] = id; /* db_devices.filters[0] is resident_id */
+		int64_t last = 0;
+		rc = db_res_list(r->db, &db_devices, &q, &devs, &last);
+	}
 	if (rc == CN_OK)
 		rc = history ? db_res_delete(r->db, &db_residents, id, r->now) : db_resident_delete(r->db, id);
+	if (rc == CN_OK && devs)
+		refresh_registry(r, devs);
+	json_decref(devs);
 	if (rc != CN_OK) {
 		api_error(r, rc, "cannot remove resident %s", id);
 		return 0;
