@@ -119,7 +119,7 @@ build/bench/bare_http: tests/bench/bare_http.c
 	$(CC) $(WARN) $(CFLAGS) -D_DEFAULT_SOURCE $(PKG_CFLAGS) $< $(PKG_LIBS) -o $@
 
 bench: deps all build/bench/bare_sqlite build/bench/bare_http
-	@bash tests/bench/run.sh
+	/usr/bin/python3 tests/bench/bench.py
 
 # Keeps var/ (the `make run` database, its token and broker state):
 # rm -rf var for a fresh demo.

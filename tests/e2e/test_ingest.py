@@ -170,3 +170,19 @@ def test_burst_of_5000_events_from_100_devices_is_stored_in_full(api, mq, daemon
     wait_until(lambda: count() == 5000, 60, interval=0.2, what="5000 events stored")
     assert db.execute("SELECT count(DISTINCT device_key) FROM events").fetchone()[0] == 100
     db.close()
+
+
+def test_a_reused_seq_with_a_different_event_is_stored_not_dropped(api, mq, daemon):
+    site = Site(api)
+    gil = site.resident("Gil")
+    site.device(gil, "reset-1", "sos_button")
+    dev = mq()
+    dev.subscribe("carenet/dev/reset-1/ack")
+    dev.publish("carenet/dev/reset-1/event", {"type": "button", "value": "cancel", "seq": 1})
+    dev.wait_for(r".*", lambda p: p["seq"] == 1)
+    # The pendant's counter restarted (new battery): seq 1 again, a real press.
+    dev.publish("carenet/dev/reset-1/event", {"type": "button", "value": "press", "seq": 1})
+    acks = dev.wait_for(r".*", lambda p: p["seq"] == 1, count=2)
+    assert acks[1][1]["event_id"] != acks[0][1]["event_id"] and acks[1][1]["alert_id"]
+    assert [e["value"] for e in events(api, "reset-1")] == ["cancel", "press"]
+    assert "reused seq 1" in daemon.read_log()
