@@ -6,12 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <microhttpd.h>
 
 #include "app.h"
+#include "auth.h"
 #include "db_alerts.h"
+#include "db_auth.h"
 #include "db_pool.h"
 #include "log.h"
 #include "xalloc.h"
@@ -31,6 +34,8 @@ struct stream {
 	bool closing;         /* guarded by hub->lock */
 	char *pending;        /* bytes formatted and not yet sent */
 	size_t pending_len, pending_off;
+	bool has_token;       /* the bearer token the stream was opened with ... */
+	unsigned char token_hash[32]; /* ... as stored: checked again on every wake */
 	struct stream *next;  /* hub list, guarded by hub->lock */
 };
 
@@ -43,6 +48,13 @@ struct stream_hub {
 	bool stop;
 	pthread_t heartbeat;
 };
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static int64_t mono_ms(void)
 {
@@ -188,6 +200,20 @@ static void fetch(struct stream *s)
 	}
 }
 
+/* False once the stream's token is revoked or expired or its owner
+ * deactivated: the stream then ends. A failed read keeps it open. */
+static bool token_still_valid(struct stream *s)
+{
+	if (!s->has_token)
+		return true;
+	struct app *app = s->hub->app;
+	struct db *db = db_pool_acquire(app->pool);
+	struct db_token_owner owner;
+	enum cn_err rc = db_auth_token_owner(db, s->token_hash, wall_ms(), &owner);
+	db_pool_release(app->pool, db);
+	return rc != CN_ERR_NOT_FOUND;
+}
+
 static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	(void)pos;
@@ -220,7 +246,7 @@ static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
 			return 0;
 		}
 		pthread_mutex_unlock(&hub->lock);
-		if (closing)
+		if (closing || !token_still_valid(s))
 			return MHD_CONTENT_READER_END_OF_STREAM;
 		if (more) {
 			int64_t before = s->last_id;
@@ -228,8 +254,10 @@ static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
 			if (s->last_id == before)
 				heartbeat = true; /* the read failed: keep the client alive */
 		}
-		if (s->pending_len == 0 && heartbeat)
-			append(s, ": heartbeat\n\n", 13);
+		if (s->pending_len == 0 && heartbeat) {
+			static const char keepalive[] = ": keepalive\n\n"; /* openapi.yaml */
+			append(s, keepalive, sizeof(keepalive) - 1);
+		}
 		/* Otherwise all changes were invisible to this caller: look again. */
 	}
 }
@@ -255,6 +283,15 @@ static void stream_free(void *cls)
 int stream_respond(struct stream *s, struct MHD_Connection *conn)
 {
 	s->conn = conn;
+	/* The server checked this token before the handler ran. */
+	static const char bearer[] = "Bearer ";
+	const char *authz =
+		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	if (authz && strncasecmp(authz, bearer, sizeof(bearer) - 1) == 0) {
+		const char *token = authz + sizeof(bearer) - 1;
+		auth_token_hash(token, strlen(token), s->token_hash);
+		s->has_token = true;
+	}
 	struct MHD_Response *resp =
 		MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, reader, s, stream_free);
 	if (!resp) {
