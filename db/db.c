@@ -227,6 +227,14 @@ enum cn_err db_rewrite_schema_version(struct db *db)
 	return exec(db, sql, NULL, 0);
 }
 
+void db_autocheckpoint(struct db *db, int pages) { sqlite3_wal_autocheckpoint(db->h, pages); }
+
+enum cn_err db_checkpoint_passive(struct db *db)
+{
+	int rc = sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return rc == SQLITE_OK || rc == SQLITE_BUSY ? CN_OK : db_err(rc);
+}
+
 enum cn_err db_ping(struct db *db)
 {
 	static const char sql[] = "SELECT count(*) FROM sqlite_schema";

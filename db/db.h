@@ -56,6 +56,13 @@ enum cn_err db_step_done(sqlite3_stmt *st);
  * to probe whether storage has room again. Inside a transaction. */
 enum cn_err db_rewrite_schema_version(struct db *db);
 
+/* Sets how many WAL pages trigger a checkpoint at commit (0: never, the
+ * commit path then leaves checkpoints to db_checkpoint_passive). */
+void db_autocheckpoint(struct db *db, int pages);
+/* Copies what the WAL holds into the database without blocking writers
+ * (PRAGMA wal_checkpoint(PASSIVE)). */
+enum cn_err db_checkpoint_passive(struct db *db);
+
 /* Cheap liveness check for /healthz: a read of the schema version. */
 enum cn_err db_ping(struct db *db);
 

@@ -173,7 +173,7 @@ static enum MHD_Result send_reply(struct http_server *srv, struct MHD_Connection
 	size_t len = 0;
 	const char *type = "application/json";
 	if (r->out) {
-		buf = json_dumps(r->out, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
+		buf = json_dumps(r->out, JSON_COMPACT | JSON_REAL_PRECISION(10));
 		len = buf ? strlen(buf) : 0;
 	} else if (r->out_text) {
 		buf = r->out_text;

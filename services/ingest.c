@@ -45,8 +45,12 @@ struct ingest {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t not_empty, not_full;
-	struct ingest_msg *ring[INGEST_QUEUE_MAX];
-	size_t head, count;
+	/* Two lanes: alarms overtake everything else (see ingest_submit). */
+	struct lane {
+		struct ingest_msg **ring;
+		size_t cap, head, count;
+	} normal, urgent;
+	atomic_int urgent_waiting; /* urgent.count, readable without the lock */
 	bool stop;
 
 	struct cn_topic_config tcfg;
@@ -69,6 +73,46 @@ struct ingest {
 
 /* ---- queue ---- */
 
+/* Case-sensitive search of `needle` in the first `len` bytes. */
+static bool contains(const unsigned char *hay, size_t len, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (size_t i = 0; i + n <= len; i++)
+		if (hay[i] == (unsigned char)needle[0] && memcmp(hay + i, needle, n) == 0)
+			return true;
+	return false;
+}
+
+/* Whether a message may carry an alarm, judged from its bytes alone so the
+ * MQTT thread stays cheap: every alarm names its type (button, fall,
+ * smoke, gas, water_leak) or, from Zigbee2MQTT, an action or fall status.
+ * A false positive only costs a place in the fast lane; an alarm that
+ * hides its type behind escapes still goes the normal way, just later. */
+static bool looks_like_alarm(const unsigned char *p, size_t len)
+{
+	static const char *const words[] = {"button", "fall", "smoke", "gas", "leak", "action"};
+	if (len > 1024)
+		return false;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (contains(p, len, words[i]))
+			return true;
+	return false;
+}
+
+static void lane_push(struct lane *l, struct ingest_msg *m)
+{
+	l->ring[(l->head + l->count) % l->cap] = m;
+	l->count++;
+}
+
+static struct ingest_msg *lane_pop(struct lane *l)
+{
+	struct ingest_msg *m = l->ring[l->head];
+	l->head = (l->head + 1) % l->cap;
+	l->count--;
+	return m;
+}
+
 void ingest_submit(struct ingest *in, const char *topic, const void *payload, size_t len)
 {
 	size_t cap = (size_t)in->app->cfg->mqtt_max_payload;
@@ -86,19 +130,24 @@ void ingest_submit(struct ingest *in, const char *topic, const void *payload, si
 		memcpy(m->payload, payload, keep);
 	m->payload[keep] = '\0';
 	m->len = keep;
+	bool urgent = looks_like_alarm(m->payload, m->len);
 
 	pthread_mutex_lock(&in->lock);
-	while (in->count == INGEST_QUEUE_MAX && !in->stop)
-		pthread_cond_wait(&in->not_full, &in->lock);
-	if (in->count == INGEST_QUEUE_MAX) {
-		/* Only after stop, which comes after MQTT stopped reading. */
-		pthread_mutex_unlock(&in->lock);
-		free(m);
-		return;
+	if (urgent && in->urgent.count < in->urgent.cap) {
+		lane_push(&in->urgent, m);
+		atomic_store(&in->urgent_waiting, (int)in->urgent.count);
+	} else {
+		while (in->normal.count == in->normal.cap && !in->stop)
+			pthread_cond_wait(&in->not_full, &in->lock);
+		if (in->normal.count == in->normal.cap) {
+			/* Only after stop, which comes after MQTT stopped reading. */
+			pthread_mutex_unlock(&in->lock);
+			free(m);
+			return;
+		}
+		lane_push(&in->normal, m);
 	}
-	in->ring[(in->head + in->count) % INGEST_QUEUE_MAX] = m;
-	in->count++;
-	atomic_store(&in->app->metrics->ingest_queue_depth, (int)in->count);
+	atomic_store(&in->app->metrics->ingest_queue_depth, (int)(in->normal.count + in->urgent.count));
 	pthread_cond_signal(&in->not_empty);
 	pthread_mutex_unlock(&in->lock);
 }
@@ -491,7 +540,8 @@ static bool run_batch(struct ingest *in, struct ingest_msg **batch, size_t n, bo
 		 * retried rather than half of it landing statement by statement. */
 		if (sqlite3_get_autocommit(db_handle(in->db)))
 			rc = CN_ERR_FULL;
-		if (in->ack_owed || ((i & 31) == 0 && clock_mono_ms() - started >= BATCH_BUDGET_MS))
+		if (in->ack_owed || atomic_load(&in->urgent_waiting) > 0 ||
+		    ((i & 31) == 0 && clock_mono_ms() - started >= BATCH_BUDGET_MS))
 			break;
 	}
 	if (rc == CN_OK && do_periodic) {
@@ -516,14 +566,63 @@ static bool run_batch(struct ingest *in, struct ingest_msg **batch, size_t n, bo
 	return true;
 }
 
+/* Runs `batch[0..n)` in as many transactions as it takes; false when
+ * storage failed and we are stopping (what is left is dropped: devices
+ * repeat unacknowledged alarms after the restart). */
+static bool run_all(struct ingest *in, struct ingest_msg **batch, size_t n, bool do_periodic,
+                    struct ingest_msg **urgent_buf);
+
+/* Takes every waiting alarm off the fast lane into `buf`. */
+static size_t take_urgent(struct ingest *in, struct ingest_msg **buf)
+{
+	size_t n = 0;
+	pthread_mutex_lock(&in->lock);
+	while (in->urgent.count > 0)
+		buf[n++] = lane_pop(&in->urgent);
+	atomic_store(&in->urgent_waiting, 0);
+	pthread_mutex_unlock(&in->lock);
+	return n;
+}
+
+static bool run_all(struct ingest *in, struct ingest_msg **batch, size_t n, bool do_periodic,
+                    struct ingest_msg **urgent_buf)
+{
+	/* A full disk must not lose what we hold: retry until it commits (the
+	 * broker holds the rest meanwhile), or give up at shutdown. */
+	size_t off = 0;
+	while (off < n || do_periodic) {
+		if (urgent_buf && atomic_load(&in->urgent_waiting) > 0) {
+			/* Alarms that arrived meanwhile go before the rest of this
+			 * batch. */
+			size_t nu = take_urgent(in, urgent_buf);
+			bool ok = run_all(in, urgent_buf, nu, false, NULL);
+			for (size_t i = 0; i < nu; i++)
+				free(urgent_buf[i]);
+			if (!ok)
+				return false;
+		}
+		size_t done = 0;
+		bool ok;
+		while (!(ok = run_batch(in, batch + off, n - off, do_periodic, &done))) {
+			if (in->stop)
+				return false;
+			sleep_ms(1000);
+		}
+		off += done;
+		do_periodic = false;
+	}
+	return true;
+}
+
 static void *ingest_main(void *arg)
 {
 	struct ingest *in = arg;
 	struct ingest_msg **batch = xcalloc(INGEST_BATCH_MAX, sizeof(*batch));
+	struct ingest_msg **urgent = xcalloc(INGEST_URGENT_MAX, sizeof(*urgent));
 	for (;;) {
 		pthread_mutex_lock(&in->lock);
 		int64_t now = clock_now_ms();
-		if (in->count == 0 && !in->stop && now < in->next_sweep) {
+		if (in->normal.count == 0 && in->urgent.count == 0 && !in->stop && now < in->next_sweep) {
 			struct timespec until;
 			clock_gettime(CLOCK_REALTIME, &until);
 			int64_t wait = in->next_sweep - now;
@@ -535,14 +634,14 @@ static void *ingest_main(void *arg)
 			}
 			pthread_cond_timedwait(&in->not_empty, &in->lock, &until);
 		}
-		size_t n = 0;
-		while (in->count > 0 && n < INGEST_BATCH_MAX) {
-			batch[n++] = in->ring[in->head];
-			in->head = (in->head + 1) % INGEST_QUEUE_MAX;
-			in->count--;
-		}
-		bool stopping = in->stop && in->count == 0;
-		atomic_store(&in->app->metrics->ingest_queue_depth, (int)in->count);
+		size_t nu = 0, n = 0;
+		while (in->urgent.count > 0)
+			urgent[nu++] = lane_pop(&in->urgent);
+		atomic_store(&in->urgent_waiting, 0);
+		while (in->normal.count > 0 && n < INGEST_BATCH_MAX)
+			batch[n++] = lane_pop(&in->normal);
+		bool stopping = in->stop && in->normal.count == 0 && in->urgent.count == 0;
+		atomic_store(&in->app->metrics->ingest_queue_depth, (int)in->normal.count);
 		pthread_cond_broadcast(&in->not_full);
 		pthread_mutex_unlock(&in->lock);
 
@@ -550,23 +649,11 @@ static void *ingest_main(void *arg)
 		bool do_periodic = now >= in->next_sweep;
 		if (do_periodic)
 			in->next_sweep = now + SWEEP_MS;
-		/* A full disk must not lose what we hold: retry until it commits
-		 * (the broker holds the rest meanwhile), or give up at shutdown,
-		 * when unacked alarms are repeated by devices. */
-		size_t off = 0;
-		while (off < n || do_periodic) {
-			size_t done = 0;
-			bool ok;
-			while (!(ok = run_batch(in, batch + off, n - off, do_periodic, &done))) {
-				if (stopping || in->stop)
-					break;
-				sleep_ms(1000);
-			}
-			if (!ok)
-				break;
-			off += done;
-			do_periodic = false;
-		}
+		bool ok = run_all(in, urgent, nu, false, NULL);
+		for (size_t i = 0; i < nu; i++)
+			free(urgent[i]);
+		if (ok)
+			run_all(in, batch, n, do_periodic, urgent);
 		for (size_t i = 0; i < n; i++)
 			free(batch[i]);
 		if (stopping)
@@ -581,6 +668,7 @@ static void *ingest_main(void *arg)
 			db_devices_store_live(in->db, &dirty[i]);
 	db_commit(in->db);
 	free(batch);
+	free(urgent);
 	return NULL;
 }
 
@@ -594,12 +682,19 @@ enum cn_err ingest_start(struct app *app, struct ingest **out, char *err, size_t
 		free(in);
 		return rc;
 	}
+	/* The alarm path never pays for a checkpoint: the scheduler thread
+	 * runs them (PASSIVE, not blocking us) every second. */
+	db_autocheckpoint(in->db, 0);
 	if (db_events_max_id(in->db, &in->last_event_id) != CN_OK) {
 		snprintf(err, err_size, "ingest: cannot read the event table");
 		db_close(in->db);
 		free(in);
 		return CN_ERR_DB;
 	}
+	in->normal.cap = INGEST_QUEUE_MAX;
+	in->normal.ring = xcalloc(in->normal.cap, sizeof(*in->normal.ring));
+	in->urgent.cap = INGEST_URGENT_MAX;
+	in->urgent.ring = xcalloc(in->urgent.cap, sizeof(*in->urgent.ring));
 	pthread_mutex_init(&in->lock, NULL);
 	pthread_cond_init(&in->not_empty, NULL);
 	pthread_cond_init(&in->not_full, NULL);
@@ -640,11 +735,12 @@ void ingest_stop(struct ingest *in)
 	pthread_join(in->thread, NULL);
 	/* Anything left (only when storage failed at shutdown) is freed: the
 	 * devices repeat unacknowledged alarms after the restart. */
-	while (in->count > 0) {
-		free(in->ring[in->head]);
-		in->head = (in->head + 1) % INGEST_QUEUE_MAX;
-		in->count--;
-	}
+	while (in->normal.count > 0)
+		free(lane_pop(&in->normal));
+	while (in->urgent.count > 0)
+		free(lane_pop(&in->urgent));
+	free(in->normal.ring);
+	free(in->urgent.ring);
 	outbox_free(&in->ob);
 	db_close(in->db);
 	pthread_mutex_destroy(&in->lock);

@@ -17,6 +17,7 @@ struct ingest;
 
 #define INGEST_QUEUE_MAX 8192 /* messages in memory before MQTT backs off */
 #define INGEST_BATCH_MAX 2000 /* messages per transaction at most */
+#define INGEST_URGENT_MAX 1024 /* alarms waiting in the fast lane at most */
 
 /* Opens its connection to the (migrated) database and starts the thread. */
 enum cn_err ingest_start(struct app *app, struct ingest **out, char *err, size_t err_size);

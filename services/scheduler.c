@@ -19,7 +19,7 @@
 #include "windows.h"
 #include "xalloc.h"
 
-#define IDLE_WAIT_MS 60000 /* look again at least this often */
+#define IDLE_WAIT_MS 1000 /* look again at least this often (and checkpoint) */
 #define RETRY_MS 1000      /* after a database error */
 
 struct scheduler {
@@ -43,6 +43,25 @@ void scheduler_wake(struct scheduler *s)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* Commits a round begun with db_begin() (rc: how it went so far) and
+ * publishes what it owes; false after a failure, which is logged. */
+static bool commit_and_flush(struct scheduler *s, enum cn_err rc, const char *what)
+{
+	if (rc == CN_OK)
+		rc = db_commit(s->db);
+	if (rc != CN_OK || s->ob.n > 0)
+		app_note_store_result(s->app, rc);
+	if (rc != CN_OK) {
+		db_rollback(s->db);
+		outbox_clear(&s->ob);
+		log_error("scheduler", "cannot fire due %s: %s; retrying", what, cn_strerror(rc));
+		return false;
+	}
+	s->ob.wake_scheduler = false; /* we are awake already */
+	outbox_flush(&s->ob, s->app, s->db);
+	return true;
+}
+
 /* Fires everything due at `now`; returns the next deadline (0: none) or
  * -1 on a database error. */
 static int64_t fire_due(struct scheduler *s, int64_t now)
@@ -61,24 +80,20 @@ static int64_t fire_due(struct scheduler *s, int64_t now)
 			outbox_clear(&s->ob);
 		s->resent = true;
 	}
+	/* Escalations and the window rules commit separately, so trouble in
+	 * one never holds up the other. */
 	enum cn_err rc = db_begin(s->db);
 	if (rc == CN_OK)
 		rc = db_alerts_due(s->db, now, ids, 64, &n);
 	for (size_t i = 0; rc == CN_OK && i < n; i++)
 		rc = alerts_escalate(app, s->db, ids[i], now, &s->ob);
+	bool failed = !commit_and_flush(s, rc, "escalations");
+	rc = db_begin(s->db);
 	if (rc == CN_OK)
 		rc = windows_fire_due(app, s->db, now, &s->ob);
-	if (rc == CN_OK)
-		rc = db_commit(s->db);
-	app_note_store_result(app, rc);
-	if (rc != CN_OK) {
-		db_rollback(s->db);
-		outbox_clear(&s->ob);
-		log_error("scheduler", "cannot fire due deadlines: %s; retrying", cn_strerror(rc));
+	failed = !commit_and_flush(s, rc, "rule deadlines") || failed;
+	if (failed)
 		return -1;
-	}
-	s->ob.wake_scheduler = false; /* we are awake already */
-	outbox_flush(&s->ob, app, s->db);
 	int64_t next_alert = 0, next_window = 0;
 	if (db_alerts_next_due(s->db, &next_alert) != CN_OK ||
 	    windows_next_due(s->db, &next_window) != CN_OK)
@@ -99,6 +114,8 @@ static void *scheduler_main(void *arg)
 		pthread_mutex_unlock(&s->lock);
 		int64_t now = clock_now_ms();
 		int64_t next = fire_due(s, now);
+		/* WAL pages go into the database here, off the ingest path. */
+		db_checkpoint_passive(s->db);
 		int64_t wait = next < 0 ? RETRY_MS : next == 0 ? IDLE_WAIT_MS : next - clock_now_ms();
 		if (!s->resent && wait > RETRY_MS)
 			wait = RETRY_MS; /* until the broker is there for the re-send */

@@ -59,14 +59,17 @@ def test_native_and_zigbee2mqtt_events_land_as_the_same_types(api, mq):
     for payload, _, _ in Z2M:
         dev.publish("zigbee2mqtt/living/motion", payload)
     wait_until(lambda: len(events(api, "multi-1")) == len(NATIVE), 10, what="native events")
+    # Alarm-looking messages take a fast lane, so the stored order may
+    # differ from the publish order; what matters is that each landed once.
+    key = lambda tv: json.dumps(tv)
     got = [(e["type"], e["value"]) for e in events(api, "multi-1")]
-    assert got == [(t, v) for t, v in NATIVE]
-    e0 = events(api, "multi-1")[0]
+    assert sorted(got, key=key) == sorted(NATIVE, key=key)
+    e0 = [e for e in events(api, "multi-1") if e["seq"] == 100][0]
     assert e0["ts"] == "2026-11-27T00:00:00.000Z" and e0["seq"] == 100 and e0["battery"] == 77
     assert e0["received_at"] and e0["resident_id"] == ann["id"]
     wait_until(lambda: len(events(api, "0x00158d0001a2b3c4")) == len(Z2M), 10, what="z2m events")
     got = [(e["type"], e["value"]) for e in events(api, "0x00158d0001a2b3c4")]
-    assert got == [(t, v) for _, t, v in Z2M]
+    assert sorted(got, key=key) == sorted([(t, v) for _, t, v in Z2M], key=key)
     d = api.ok("GET", "/v1/devices/0x00158d0001a2b3c4")
     assert d["status"] == "online" and d["battery"] == 90 and d["last_seen"]
     d = api.ok("GET", "/v1/devices/multi-1")
