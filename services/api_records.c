@@ -156,8 +156,8 @@ static bool staff_prepare(struct api_req *r, json_t *body, const json_t *before)
 	const char *role = merged_role ? json_string_value(merged_role) : str(before, "role");
 	bool own = before && strcmp(str(before, "id"), r->who->id) == 0;
 	/* Your own record: name, phone and password; the rest is for those
-	 * who manage staff. */
-	if (own && r->who->role != ROLE_ADMIN && r->who->role != ROLE_COORDINATOR) {
+	 * who manage staff (a coordinator does not promote or move herself). */
+	if (own && r->who->role != ROLE_ADMIN) {
 		const char *key;
 		json_t *v;
 		json_object_foreach(body, key, v)
@@ -296,13 +296,13 @@ static const struct field_spec resident_fields[] = {
 	{"presence", FIELD_ENUM, false, 0, 0, presences},
 	{"presence_until", FIELD_TIME, false, 0, 0, NULL, true},
 	{"monitoring", FIELD_OBJECT},
-	{"needs", FIELD_ARRAY, false, 0, 20},
+	{"needs", FIELD_ARRAY, false, 0, 50},
 };
 
 static const struct field_spec monitoring_fields[] = {
 	{"active_from", FIELD_HHMM},
 	{"active_to", FIELD_HHMM},
-	{"inactivity_minutes", FIELD_INT, false, 0, 1440},
+	{"inactivity_minutes", FIELD_INT, false, 1, 1440},
 	{"night_from", FIELD_HHMM},
 	{"night_to", FIELD_HHMM},
 	{"checkin_by", FIELD_HHMM, false, 0, 0, NULL, true},
@@ -311,7 +311,7 @@ static const struct field_spec monitoring_fields[] = {
 static const struct field_spec contact_fields[] = {
 	{"name", FIELD_STRING, true, 1, 200},
 	{"phone", FIELD_STRING, true, 1, 40},
-	{"relation", FIELD_STRING, false, 0, 60, NULL, true},
+	{"relation", FIELD_STRING, false, 0, 100, NULL, true},
 };
 
 static const struct field_spec need_fields[] = {
