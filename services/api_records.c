@@ -302,7 +302,7 @@ static const struct field_spec resident_fields[] = {
 static const struct field_spec monitoring_fields[] = {
 	{"active_from", FIELD_HHMM},
 	{"active_to", FIELD_HHMM},
-	{"inactivity_minutes", FIELD_INT, false, 1, 1440},
+	{"inactivity_minutes", FIELD_INT, false, 0, 1440}, /* 0: the inactivity rule is off */
 	{"night_from", FIELD_HHMM},
 	{"night_to", FIELD_HHMM},
 	{"checkin_by", FIELD_HHMM, false, 0, 0, NULL, true},

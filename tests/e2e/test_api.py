@@ -93,7 +93,7 @@ def test_bad_bodies_answer_400_naming_the_field(api):
         "monitoring.inactivity_minutes")
     err(api.post("/v1/residents", dict(good, emergency_contacts=[{"name": "Mum"}])), 400,
         "emergency_contacts[0].phone")
-    err(api.post("/v1/residents", dict(good, monitoring={"inactivity_minutes": 0})), 400,
+    err(api.post("/v1/residents", dict(good, monitoring={"inactivity_minutes": -1})), 400,
         "monitoring.inactivity_minutes")
     err(api.post("/v1/residents", dict(good, needs=[{"category": "meal", "text": "x"}] * 51)), 400, "needs")
     # Missing fields, unknown fields.
