@@ -37,7 +37,7 @@ enum pol_action {
 	PA_READ,   /* read one object */
 	PA_CREATE,
 	PA_UPDATE,
-	PA_DELETE,
+	PA_DELETE, /* also: cancelling a service request */
 	PA_ACT,    /* alert steps (ack, dispatch, ...); request work (start, complete) */
 	PA_ASSIGN, /* schedule a request to someone */
 	PA_COUNT
