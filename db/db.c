@@ -227,6 +227,11 @@ enum cn_err db_rewrite_schema_version(struct db *db)
 	return exec(db, sql, NULL, 0);
 }
 
+enum cn_err db_set_synchronous(struct db *db, bool full)
+{
+	return exec(db, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", NULL, 0);
+}
+
 void db_autocheckpoint(struct db *db, int pages) { sqlite3_wal_autocheckpoint(db->h, pages); }
 
 enum cn_err db_checkpoint_passive(struct db *db)

@@ -63,6 +63,10 @@ void db_autocheckpoint(struct db *db, int pages);
  * (PRAGMA wal_checkpoint(PASSIVE)). */
 enum cn_err db_checkpoint_passive(struct db *db);
 
+/* synchronous=FULL (every commit synced before it returns) or NORMAL
+ * (synced at checkpoints). Outside a transaction only. */
+enum cn_err db_set_synchronous(struct db *db, bool full);
+
 /* Cheap liveness check for /healthz: a read of the schema version. */
 enum cn_err db_ping(struct db *db);
 

@@ -28,6 +28,42 @@ void outbox_add(struct outbox *ob, const char *topic, char *payload, int64_t not
 	m->payload = payload;
 	m->len = strlen(payload);
 	m->notification_id = notification_id;
+	m->after_sync = false;
+}
+
+void outbox_add_ack(struct outbox *ob, const char *topic, char *payload)
+{
+	outbox_add(ob, topic, payload, 0);
+	ob->msgs[ob->n - 1].after_sync = true;
+}
+
+size_t outbox_publish_early(struct outbox *ob, struct app *app)
+{
+	size_t kept = 0, sent = 0, pages = 0;
+	for (size_t i = 0; i < ob->n; i++) {
+		struct outbox_msg *m = &ob->msgs[i];
+		if (m->after_sync) {
+			ob->msgs[kept++] = *m;
+			continue;
+		}
+		if (mqtt_publish(app->mqtt, m->topic, m->payload, m->len, 1, false) == CN_OK &&
+		    m->notification_id > 0) {
+			pages++;
+			if (ob->n_sent == ob->cap_sent) {
+				size_t cap = ob->cap_sent ? ob->cap_sent * 2 : 64;
+				int64_t *grown = xrealloc(ob->sent, cap * sizeof(*grown));
+				ob->sent = grown;
+				ob->cap_sent = cap;
+			}
+			ob->sent[ob->n_sent++] = m->notification_id;
+		}
+		free(m->topic);
+		free(m->payload);
+		sent++;
+	}
+	ob->n = kept;
+	atomic_fetch_add(&app->metrics->notifications_sent, pages);
+	return sent;
 }
 
 void outbox_clear(struct outbox *ob)
@@ -60,7 +96,19 @@ void outbox_flush(struct outbox *ob, struct app *app, struct db *db)
 	}
 	if (pages) {
 		atomic_fetch_add(&app->metrics->notifications_sent, pages);
-		if (db) {
+		if (!db) {
+			for (size_t i = 0; i < ob->n; i++) {
+				if (ob->msgs[i].notification_id <= 0)
+					continue;
+				if (ob->n_sent == ob->cap_sent) {
+					size_t cap = ob->cap_sent ? ob->cap_sent * 2 : 64;
+					int64_t *grown = xrealloc(ob->sent, cap * sizeof(*grown));
+					ob->sent = grown;
+					ob->cap_sent = cap;
+				}
+				ob->sent[ob->n_sent++] = ob->msgs[i].notification_id;
+			}
+		} else {
 			/* Pages handed to the client library are marked sent, so a
 			 * restart re-sends only those that never left. */
 			int64_t now = now_ms();
@@ -79,9 +127,19 @@ void outbox_flush(struct outbox *ob, struct app *app, struct db *db)
 	outbox_clear(ob);
 }
 
+void outbox_mark_sent(struct outbox *ob, struct db *db, int64_t now)
+{
+	for (size_t i = 0; i < ob->n_sent; i++)
+		db_notification_mark_sent(db, ob->sent[i], now);
+	ob->n_sent = 0;
+}
+
 void outbox_free(struct outbox *ob)
 {
 	outbox_clear(ob);
+	free(ob->sent);
+	ob->sent = NULL;
+	ob->n_sent = ob->cap_sent = 0;
 	free(ob->msgs);
 	ob->msgs = NULL;
 	ob->cap = 0;
