@@ -400,12 +400,6 @@ static enum cn_err resident_after_write(struct api_req *r, const char *id, const
 	return windows_on_settings(r->app, r->db, id, r->now, NULL);
 }
 
-static void resident_committed(struct api_req *r, const char *id)
-{
-	(void)id;
-	scheduler_wake(r->app->scheduler);
-}
-
 /* Puts these devices (API objects) into the in-memory registry as this
  * connection now sees them. Ingest maps a message to its resident and site
  * through the registry: a deleted resident's devices must not keep
@@ -422,6 +416,25 @@ static void refresh_registry(struct api_req *r, const json_t *devs)
 		if (db_device_registry_row(r->db, str(v, "id"), &dev) == CN_OK)
 			devices_put(r->app->devices, &dev);
 	}
+}
+
+/* The resident's devices as the database has them now, into the registry:
+ * a resident moved to another site takes their devices' alerts along. */
+static void refresh_resident_devices(struct api_req *r, const char *id)
+{
+	struct res_list_query q = {.limit = 500};
+	q.filter_values[0] = id; /* db_devices.filters[0] is resident_id */
+	json_t *devs = NULL;
+	int64_t last = 0;
+	if (db_res_list(r->db, &db_devices, &q, &devs, &last) == CN_OK)
+		refresh_registry(r, devs);
+	json_decref(devs);
+}
+
+static void resident_committed(struct api_req *r, const char *id)
+{
+	refresh_resident_devices(r, id);
+	scheduler_wake(r->app->scheduler);
 }
 
 static int resident_remove(struct api_req *r, const char *id, const json_t *before)

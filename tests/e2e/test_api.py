@@ -998,3 +998,19 @@ def test_no_password_or_token_in_clear_in_the_database(api, daemon):
     # The hashes are there instead (Argon2id strings).
     joined = b"".join(v for k, v in blobs.items() if k != "log")
     assert b"$argon2id$" in joined
+
+
+def test_moving_a_resident_moves_the_alerts_of_their_devices(api, mq):
+    a = Site(api, prefix="a")
+    b = Site(api, prefix="b")
+    ann = a.resident("Ann Li")
+    a.device(ann, "ann-btn", "sos_button")
+    api.ok("PATCH", "/v1/residents/" + ann["id"], {"site_id": b.id})
+    assert api.ok("GET", "/v1/devices/ann-btn")["site_id"] == b.id
+    dev = mq()
+    dev.subscribe("carenet/dev/ann-btn/#")
+    dev.publish("carenet/dev/ann-btn/event", {"type": "button", "value": "press", "seq": 1})
+    (_, ack), = dev.wait_for(r"carenet/dev/ann-btn/ack")
+    alert = api.ok("GET", "/v1/alerts/%s" % ack["alert_id"])
+    assert alert["site_id"] == b.id and alert["resident_id"] == ann["id"]
+    assert alert["notified"] == [b.primary["id"]]
