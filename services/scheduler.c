@@ -81,17 +81,29 @@ static int64_t fire_due(struct scheduler *s, int64_t now)
 		s->resent = true;
 	}
 	/* Escalations and the window rules commit separately, so trouble in
-	 * one never holds up the other. */
-	enum cn_err rc = db_begin(s->db);
-	if (rc == CN_OK)
-		rc = db_alerts_due(s->db, now, ids, 64, &n);
-	for (size_t i = 0; rc == CN_OK && i < n; i++)
-		rc = alerts_escalate(app, s->db, ids[i], now, &s->ob);
-	bool failed = !commit_and_flush(s, rc, "escalations");
-	rc = db_begin(s->db);
-	if (rc == CN_OK)
-		rc = windows_fire_due(app, s->db, now, &s->ob);
-	failed = !commit_and_flush(s, rc, "rule deadlines") || failed;
+	 * one never holds up the other. What is due is read first, outside
+	 * any transaction: the write lock is taken only when there is work,
+	 * never as an idle tick that would make ingest wait for it. */
+	bool failed = false;
+	enum cn_err rc = db_alerts_due(s->db, now, ids, 64, &n);
+	if (rc == CN_OK && n > 0) {
+		rc = db_begin(s->db);
+		for (size_t i = 0; rc == CN_OK && i < n; i++)
+			rc = alerts_escalate(app, s->db, ids[i], now, &s->ob);
+		failed = !commit_and_flush(s, rc, "escalations");
+	} else if (rc != CN_OK) {
+		failed = true;
+	}
+	int64_t window_due = 0;
+	rc = windows_next_due(s->db, &window_due);
+	if (rc == CN_OK && window_due > 0 && window_due <= now) {
+		rc = db_begin(s->db);
+		if (rc == CN_OK)
+			rc = windows_fire_due(app, s->db, now, &s->ob);
+		failed = !commit_and_flush(s, rc, "rule deadlines") || failed;
+	} else if (rc != CN_OK) {
+		failed = true;
+	}
 	if (failed)
 		return -1;
 	int64_t next_alert = 0, next_window = 0;
