@@ -30,7 +30,7 @@ enum cn_err db_alerts_list(struct db *db, const struct db_alert_query *q, json_t
 
 struct db_event_query {
 	int limit;
-	int64_t after; /* cursor: events with a larger id */
+	int64_t after; /* cursor: events with a smaller id (newest first) */
 	const char *device_id;
 	const char *resident_id;
 	const char *type;
@@ -39,7 +39,7 @@ struct db_event_query {
 	const char *scope_site;
 };
 
-/* Oldest first within the filters; *last_key the last event's id. */
+/* Newest first within the filters; *last_key the last event's id. */
 enum cn_err db_events_list(struct db *db, const struct db_event_query *q, json_t **items,
                            int64_t *last_key);
 

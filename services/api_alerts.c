@@ -12,6 +12,8 @@
 #include "db.h"
 #include "db_alerts.h"
 #include "db_alerts_list.h"
+#include "db_residents.h"
+#include "db_resource.h"
 #include "db_resources.h"
 #include "outbox.h"
 #include "policy.h"
@@ -115,6 +117,24 @@ void api_alerts_get(struct api_req *r)
 		api_reply(r, 200, alert);
 }
 
+/* The audit row of an alert change, inside the open transaction: who did
+ * what, with the alert before (NULL for a new one) and after. */
+static enum cn_err audit_alert(struct api_req *r, int64_t id, const char *action,
+                               const json_t *before)
+{
+	json_t *after = NULL;
+	enum cn_err rc = db_alert_json(r->db, id, false, &after);
+	if (rc == CN_OK) {
+		char rid[24];
+		snprintf(rid, sizeof(rid), "%lld", (long long)id);
+		rc = db_audit_add(r->db, r->now, r->who->id,
+		                  json_string_value(json_object_get(after, "site_id")), action, "alerts",
+		                  rid, before, after);
+	}
+	json_decref(after);
+	return rc;
+}
+
 /* Commits, publishes what the change owes, and answers the alert. */
 static void finish(struct api_req *r, int64_t id, enum cn_err rc, struct outbox *ob, int status)
 {
@@ -163,6 +183,20 @@ void api_alerts_create(struct api_req *r)
 	}
 	if (!policy_require(r, PR_ALERT, PA_CREATE, &t))
 		return;
+	struct rule_resident state;
+	bool enrolled = true;
+	if (db_resident_rule_state(r->db, resident, &state, &enrolled) == CN_OK && !enrolled) {
+		json_t *res = NULL;
+		/* Paused residents can still call for help; discharged ones are
+		 * no longer the centre's to watch. */
+		if (db_res_get(r->db, &db_residents, resident, &res) == CN_OK &&
+		    strcmp(json_string_value(json_object_get(res, "status")), "discharged") == 0) {
+			json_decref(res);
+			api_error(r, CN_ERR_CONFLICT, "resident_id: the resident is discharged");
+			return;
+		}
+		json_decref(res);
+	}
 	json_t *p = json_object_get(r->body, "priority");
 	char actor[80];
 	snprintf(actor, sizeof(actor), "user:%s", r->who->id);
@@ -182,6 +216,8 @@ void api_alerts_create(struct api_req *r)
 	enum cn_err rc = db_begin(r->db);
 	if (rc == CN_OK)
 		rc = alerts_raise(r->app, r->db, &rq, r->now, &ob, &id, &created);
+	if (rc == CN_OK)
+		rc = audit_alert(r, id, created ? "create" : "fold", NULL);
 	finish(r, id, rc, &ob, created ? 201 : 200);
 }
 
@@ -236,12 +272,17 @@ static void step(struct api_req *r, enum alert_step s)
 			return;
 		}
 	}
-	json_decref(alert);
+	static const char *const actions[] = {
+		[STEP_ACK] = "ack", [STEP_DISPATCH] = "dispatch", [STEP_ARRIVE] = "arrive",
+		[STEP_RESOLVE] = "resolve", [STEP_NOTE] = "note"};
 	struct outbox ob;
 	outbox_init(&ob);
 	enum cn_err rc = db_begin(r->db);
 	if (rc == CN_OK)
 		rc = alerts_step(r->app, r->db, id, s, r->who, arg, note, r->now, &ob);
+	if (rc == CN_OK)
+		rc = audit_alert(r, id, actions[s], alert);
+	json_decref(alert);
 	finish(r, id, rc, &ob, 200);
 }
 

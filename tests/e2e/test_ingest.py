@@ -17,7 +17,8 @@ def daemon_args():
 
 
 def events(api, device_id):
-    return api.ok("GET", "/v1/events?device_id=%s&limit=500" % device_id)["items"]
+    """The device's events, oldest first (the API lists newest first)."""
+    return api.ok("GET", "/v1/events?device_id=%s&limit=500" % device_id)["items"][::-1]
 
 
 def metric(api, name):
