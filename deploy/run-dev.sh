@@ -88,6 +88,10 @@ cleanup() {
   [ "$stopping" = 0 ] || return 0
   stopping=1
   trap '' INT TERM
+  if [ -n "${scenario_pid:-}" ] && kill -0 "$scenario_pid" 2>/dev/null; then
+    kill "$scenario_pid" 2>/dev/null || true
+    wait "$scenario_pid" 2>/dev/null || true
+  fi
   [ -z "$daemon_pid" ] || say "stopping carenetd (pid $daemon_pid)"
   stop_pid "$daemon_pid" carenetd
   [ -z "$broker_pid" ] || say "stopping mosquitto (pid $broker_pid)"
@@ -183,6 +187,15 @@ cat <<EOF
     mosquitto_sub -h 127.0.0.1 -p $mqtt_port -q 1 -v -t 'carenet/staff/+/notify' -t 'carenet/dev/+/ack'
 
 EOF
+
+# The scripted demo (deploy/demo-scenario.sh) runs once in the background;
+# DEMO_SCENARIO=0 make run skips it.
+scenario_pid=''
+if [ "${DEMO_SCENARIO:-1}" != 0 ] && [ "$demo_note" = "${demo_note#demo data NOT}" ]; then
+  CARENET_TOKEN=$token CARENET_DEMO_PASSWORD=$password \
+    bash deploy/demo-scenario.sh "$url" "$mqtt_port" &
+  scenario_pid=$!
+fi
 
 # Wait for carenetd; a signal interrupts the wait and runs the trap.
 status=0
