@@ -1,6 +1,7 @@
 /* Payload codec (payload.h): native CareNet and Zigbee2MQTT JSON into
  * struct cn_event. RFC 3339 handling is in timefmt.c. */
 #include "payload.h"
+#include "payload_internal.h"
 
 #include <assert.h>
 #include <jansson.h>
@@ -122,7 +123,7 @@ static enum cn_reject parse_json(const void *payload, size_t len, json_t **out)
 }
 
 /* check_bytes() then parse_json(). */
-static enum cn_reject load_json(const void *payload, size_t len,
+enum cn_reject payload__load_json(const void *payload, size_t len,
                                 const struct cn_payload_limits *lim, json_t **out)
 {
 	enum cn_reject rc;
@@ -136,7 +137,7 @@ static enum cn_reject load_json(const void *payload, size_t len,
 
 /* ---- small helpers shared by the decoders ---- */
 
-static void event_reset(struct cn_event *ev)
+void payload__event_reset(struct cn_event *ev)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->type = CN_EV_OTHER;
@@ -144,26 +145,26 @@ static void event_reset(struct cn_event *ev)
 	ev->battery = -1;
 }
 
-static void event_set_type(struct cn_event *ev, enum cn_event_type type)
+void payload__event_set_type(struct cn_event *ev, enum cn_event_type type)
 {
 	ev->type = type;
 	/* Every name in event.c is shorter than CN_EVENT_TYPE_MAX. */
 	snprintf(ev->type_name, sizeof(ev->type_name), "%s", cn_event_type_name(type));
 }
 
-static bool json_string_is(const json_t *j, const char *word)
+bool payload__json_string_is(const json_t *j, const char *word)
 {
 	return json_is_string(j) && strcmp(json_string_value(j), word) == 0;
 }
 
 /* Absent and JSON null are the same for optional fields. */
-static const json_t *get_optional(const json_t *obj, const char *key)
+const json_t *payload__get_optional(const json_t *obj, const char *key)
 {
 	const json_t *j = json_object_get(obj, key);
 	return json_is_null(j) ? NULL : j;
 }
 
-static bool ts_in_range(int64_t ms)
+bool payload__ts_in_range(int64_t ms)
 {
 	return ms >= CN_TS_MIN_MS && ms < CN_TS_END_MS;
 }
@@ -178,7 +179,7 @@ static int round_percent(double x)
 }
 
 /* A battery percentage: any JSON number in 0..100, rounded. */
-static enum cn_reject read_battery(const json_t *j, int *out)
+enum cn_reject payload__read_battery(const json_t *j, int *out)
 {
 	double x;
 
@@ -214,7 +215,7 @@ static enum cn_reject native_type(const json_t *j, struct cn_event *ev)
 	}
 	for (int t = 0; t < CN_EV_OTHER; t++) {
 		if (strcmp(name, cn_event_type_name((enum cn_event_type)t)) == 0) {
-			event_set_type(ev, (enum cn_event_type)t);
+			payload__event_set_type(ev, (enum cn_event_type)t);
 			return CN_REJECT_NONE;
 		}
 	}
@@ -252,7 +253,7 @@ static enum cn_reject native_word(const json_t *j, const char *const *words,
 	if (!json_is_string(j))
 		return CN_REJECT_BAD_TYPE;
 	for (size_t i = 0; i < n; i++) {
-		if (json_string_is(j, words[i])) {
+		if (payload__json_string_is(j, words[i])) {
 			ev->value = values[i];
 			return CN_REJECT_NONE;
 		}
@@ -325,7 +326,7 @@ static enum cn_reject native_ts(const json_t *j, struct cn_event *ev)
 	} else {
 		return CN_REJECT_BAD_TYPE;
 	}
-	if (!ts_in_range(ms))
+	if (!payload__ts_in_range(ms))
 		return CN_REJECT_BAD_TIMESTAMP;
 	ev->has_ts = true;
 	ev->ts_ms = ms;
@@ -354,8 +355,8 @@ enum cn_reject cn_payload_decode_native_event(const void *payload, size_t len,
 	enum cn_reject rc;
 
 	assert(out && (payload || len == 0));
-	event_reset(out);
-	rc = load_json(payload, len, lim, &root);
+	payload__event_reset(out);
+	rc = payload__load_json(payload, len, lim, &root);
 	if (rc != CN_REJECT_NONE)
 		goto out;
 	if (!json_is_object(root)) {
@@ -374,7 +375,7 @@ enum cn_reject cn_payload_decode_native_event(const void *payload, size_t len,
 	rc = native_value(value, out);
 	if (rc != CN_REJECT_NONE)
 		goto out;
-	rc = native_ts(get_optional(root, "ts"), out);
+	rc = native_ts(payload__get_optional(root, "ts"), out);
 	if (rc == CN_REJECT_BAD_TIMESTAMP && cn_event_is_alarm_class(out->type)) {
 		/* A device whose clock is unset (1970) or counts in seconds must
 		 * still get its alarm through: keep the alarm, drop the device
@@ -387,12 +388,12 @@ enum cn_reject cn_payload_decode_native_event(const void *payload, size_t len,
 	}
 	if (rc != CN_REJECT_NONE)
 		goto out;
-	rc = native_seq(get_optional(root, "seq"), out);
+	rc = native_seq(payload__get_optional(root, "seq"), out);
 	if (rc != CN_REJECT_NONE)
 		goto out;
-	battery = get_optional(root, "battery");
+	battery = payload__get_optional(root, "battery");
 	if (battery) {
-		rc = read_battery(battery, &out->battery);
+		rc = payload__read_battery(battery, &out->battery);
 		if (rc != CN_REJECT_NONE)
 			goto out;
 	} else if (out->type == CN_EV_BATTERY) {
@@ -401,7 +402,7 @@ enum cn_reject cn_payload_decode_native_event(const void *payload, size_t len,
 out:
 	json_decref(root);
 	if (rc != CN_REJECT_NONE)
-		event_reset(out);
+		payload__event_reset(out);
 	return rc;
 }
 
@@ -507,220 +508,12 @@ enum cn_reject cn_payload_decode_heartbeat(const void *payload, size_t len,
 		rc = CN_REJECT_BAD_TYPE;
 		goto out;
 	}
-	b = get_optional(root, "battery");
+	b = payload__get_optional(root, "battery");
 	if (b)
-		rc = read_battery(b, battery);
+		rc = payload__read_battery(b, battery);
 out:
 	json_decref(root);
 	if (rc != CN_REJECT_NONE)
 		*battery = -1;
-	return rc;
-}
-
-/* ---- Zigbee2MQTT state ---- */
-
-/* Reads an optional Zigbee2MQTT bool. Returns true and sets *v when the
- * key holds a bool; sets *bad when it holds anything but a bool or null. */
-static bool z2m_bool(const json_t *root, const char *key, bool *v, bool *bad)
-{
-	const json_t *j = get_optional(root, key);
-
-	if (!j)
-		return false;
-	if (!json_is_boolean(j)) {
-		*bad = true;
-		return false;
-	}
-	*v = json_is_true(j);
-	return true;
-}
-
-/* What an `action` string means for a call button. Zigbee2MQTT names
- * actions per device: the SOS buttons say "emergency" (Tuya TS0215A,
- * Heiman HM1RC) or "single"/"double"/"hold" (Heiman HS1EB), generic
- * buttons "single", "double", "hold", "long" (Sonoff SNZB-01), "on" or
- * "toggle" (IKEA). A device is registered as a call button before its
- * presses count, so any press of it is a call. */
-static enum cn_value z2m_action_value(const char *s)
-{
-	static const char *const press[] = {
-		"emergency", "sos", "panic", "single", "double", "triple", "quadruple",
-		"press", "on", "toggle",
-	};
-	static const char *const long_press[] = {"hold", "long", "long_press"};
-	const char *p = s;
-
-	/* Multi-button remotes prefix the button number: "1_single". */
-	while (*p >= '0' && *p <= '9')
-		p++;
-	if (p != s && *p == '_')
-		s = p + 1;
-	for (size_t i = 0; i < sizeof(press) / sizeof(press[0]); i++)
-		if (strcmp(s, press[i]) == 0)
-			return CN_VAL_PRESS;
-	for (size_t i = 0; i < sizeof(long_press) / sizeof(long_press[0]); i++)
-		if (strcmp(s, long_press[i]) == 0)
-			return CN_VAL_LONG_PRESS;
-	/* "", "off", "release", "brightness_up", ...: not a call. */
-	return CN_VAL_NONE;
-}
-
-static void z2m_add(struct cn_z2m_state *st, enum cn_event_type type, enum cn_value value,
-                    double number)
-{
-	struct cn_event *ev;
-
-	/* At most 7 event fields map, one event each: the array holds them. */
-	assert(st->n_events < CN_Z2M_EVENTS_MAX);
-	if (st->n_events >= CN_Z2M_EVENTS_MAX)
-		return;
-	ev = &st->events[st->n_events++];
-	event_reset(ev);
-	event_set_type(ev, type);
-	ev->value = value;
-	ev->number = number;
-}
-
-/* The auxiliary fields: never a reason to refuse the message. */
-static void z2m_aux(const json_t *root, struct cn_z2m_state *out, bool *has_ts, int64_t *ts)
-{
-	const json_t *j;
-	bool v, ignored = false;
-	int battery;
-
-	j = get_optional(root, "battery");
-	if (j && read_battery(j, &battery) == CN_REJECT_NONE)
-		out->battery = battery;
-	if (z2m_bool(root, "battery_low", &v, &ignored))
-		out->battery_low = v;
-	j = get_optional(root, "linkquality");
-	if (json_is_integer(j) && json_integer_value(j) >= 0 && json_integer_value(j) <= 255)
-		out->linkquality = (int)json_integer_value(j);
-	/* last_seen is when Zigbee2MQTT heard the device: the best device
-	 * time we have. Format set by advanced.last_seen. */
-	j = get_optional(root, "last_seen");
-	if (json_is_string(j)) {
-		*has_ts = cn_time_parse_rfc3339(json_string_value(j), json_string_length(j), ts) &&
-		          ts_in_range(*ts);
-	} else if (json_is_integer(j)) {
-		*ts = (int64_t)json_integer_value(j);
-		*has_ts = ts_in_range(*ts);
-	}
-}
-
-/* The keys z2m_events() maps. */
-static const char *const z2m_event_keys[] = {
-	"action", "fall_down_status", "fall", "smoke", "gas", "water_leak",
-	"contact", "occupancy", "presence",
-};
-
-/* True when the message has any event key, even as null: then the device
- * is a sensor of that kind and its `temperature` is the chip's own (Aqara
- * contact and leak sensors send it with every report). */
-static bool z2m_has_event_key(const json_t *root)
-{
-	for (size_t i = 0; i < sizeof(z2m_event_keys) / sizeof(z2m_event_keys[0]); i++)
-		if (json_object_get(root, z2m_event_keys[i]))
-			return true;
-	return false;
-}
-
-/* The event fields, alarms first. Sets *bad for a field of the wrong type. */
-static void z2m_events(const json_t *root, struct cn_z2m_state *out, bool *bad)
-{
-	static const struct {
-		const char *key;
-		enum cn_event_type type;
-	} alarm_bools[] = {
-		{"smoke", CN_EV_SMOKE},
-		{"gas", CN_EV_GAS},
-		{"water_leak", CN_EV_WATER_LEAK},
-	};
-	const json_t *j;
-	bool v, fall = false, occupancy = false, presence = false;
-	bool has_occupancy, has_presence;
-
-	j = get_optional(root, "action");
-	if (json_is_string(j)) {
-		enum cn_value value = z2m_action_value(json_string_value(j));
-		if (value != CN_VAL_NONE)
-			z2m_add(out, CN_EV_BUTTON, value, 0);
-	} else if (j) {
-		*bad = true;
-	}
-
-	j = get_optional(root, "fall_down_status");
-	if (json_is_string(j))
-		fall = json_string_is(j, "fall");
-	else if (j)
-		*bad = true;
-	if (z2m_bool(root, "fall", &v, bad) && v)
-		fall = true;
-	if (fall)
-		z2m_add(out, CN_EV_FALL, CN_VAL_TRUE, 0);
-
-	for (size_t i = 0; i < sizeof(alarm_bools) / sizeof(alarm_bools[0]); i++) {
-		if (z2m_bool(root, alarm_bools[i].key, &v, bad))
-			z2m_add(out, alarm_bools[i].type, v ? CN_VAL_TRUE : CN_VAL_FALSE, 0);
-	}
-
-	/* Zigbee2MQTT's contact is true when the magnet is near: closed. */
-	if (z2m_bool(root, "contact", &v, bad))
-		z2m_add(out, CN_EV_DOOR, v ? CN_VAL_CLOSED : CN_VAL_OPEN, 0);
-
-	/* PIR sensors say occupancy, mmWave radars presence (some both):
-	 * either is a sign of activity, and one event is enough. */
-	has_occupancy = z2m_bool(root, "occupancy", &occupancy, bad);
-	has_presence = z2m_bool(root, "presence", &presence, bad);
-	if (has_occupancy || has_presence)
-		z2m_add(out, CN_EV_MOTION, occupancy || presence ? CN_VAL_TRUE : CN_VAL_FALSE, 0);
-}
-
-enum cn_reject cn_payload_decode_z2m_state(const void *payload, size_t len,
-                                           const struct cn_payload_limits *lim,
-                                           struct cn_z2m_state *out)
-{
-	json_t *root = NULL;
-	const json_t *j;
-	enum cn_reject rc;
-	bool bad = false, has_ts = false;
-	int64_t ts = 0;
-
-	assert(out && (payload || len == 0));
-	memset(out, 0, sizeof(*out));
-	out->battery = -1;
-	out->linkquality = -1;
-	rc = load_json(payload, len, lim, &root);
-	if (rc != CN_REJECT_NONE)
-		goto out;
-	if (!json_is_object(root)) {
-		rc = CN_REJECT_BAD_TYPE;
-		goto out;
-	}
-	z2m_aux(root, out, &has_ts, &ts);
-	z2m_events(root, out, &bad);
-	if (out->n_events == 0 && bad) {
-		rc = CN_REJECT_BAD_TYPE;
-		goto out;
-	}
-	if (!z2m_has_event_key(root)) {
-		j = get_optional(root, "temperature");
-		if (json_is_number(j) && json_number_value(j) >= -50.0 && json_number_value(j) <= 100.0)
-			z2m_add(out, CN_EV_TEMPERATURE, CN_VAL_NUMBER, json_number_value(j));
-	}
-	if (out->n_events == 0 && out->battery >= 0)
-		z2m_add(out, CN_EV_BATTERY, CN_VAL_NUMBER, out->battery);
-	for (size_t i = 0; i < out->n_events; i++) {
-		out->events[i].battery = out->battery;
-		out->events[i].has_ts = has_ts;
-		out->events[i].ts_ms = has_ts ? ts : 0;
-	}
-out:
-	json_decref(root);
-	if (rc != CN_REJECT_NONE) {
-		memset(out, 0, sizeof(*out));
-		out->battery = -1;
-		out->linkquality = -1;
-	}
 	return rc;
 }
