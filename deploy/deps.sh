@@ -11,7 +11,7 @@ packages=(
   libmicrohttpd-dev libjansson-dev libsodium-dev libgnutls28-dev
   libcmocka-dev
   python3 python3-yaml python3-pytest python3-paho-mqtt python3-requests
-  clang libclang-rt-14-dev cppcheck openssl curl
+  clang libclang-rt-14-dev cppcheck valgrind openssl curl
 )
 # Extra packages for `make bench` / `make fuzz` are asked for by those targets.
 packages+=("$@")

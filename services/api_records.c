@@ -539,8 +539,15 @@ static bool device_prepare(struct api_req *r, json_t *body, const json_t *before
 		api_error(r, CN_ERR_INVALID, "z2m_name: must not contain + # .. or start with /");
 		return false;
 	}
-	if (!before && !cn_device_id_valid(str(body, "id") ? str(body, "id") : "x")) {
+	const char *id = str(body, "id");
+	if (!before && !cn_device_id_valid(id ? id : "x")) {
 		api_error(r, CN_ERR_INVALID, "id: not a valid device id");
+		return false;
+	}
+	/* The broker's ACL logs devices in under their id, staff apps as
+	 * staff-<id> and the daemon as carenetd: a device may not pose as one. */
+	if (!before && id && (strncmp(id, "staff-", 6) == 0 || strcmp(id, "carenetd") == 0)) {
+		api_error(r, CN_ERR_INVALID, "id: 'staff-...' and 'carenetd' are reserved broker users");
 		return false;
 	}
 	if (!before && !json_object_get(body, "heartbeat_s"))

@@ -59,7 +59,7 @@ static const struct key_def keys[] = {
 	{"http_tls_key", KEY_STRING, OFF(http_tls_key), 0, 0, NULL, "PEM private key for HTTPS",
 	 NULL},
 	{"http_max_connections", KEY_INT, OFF(http_max_connections), 4, 10000, "512",
-	 "simultaneous HTTP connections; more are refused", NULL},
+	 "simultaneous HTTP connections; more wait in the listen queue", NULL},
 	{"http_timeout_s", KEY_INT, OFF(http_timeout_s), 1, 3600, "30",
 	 "seconds an idle HTTP connection is kept", NULL},
 	{"timezone", KEY_STRING, OFF(timezone), 0, 0, NULL,

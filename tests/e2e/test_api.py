@@ -1014,3 +1014,11 @@ def test_moving_a_resident_moves_the_alerts_of_their_devices(api, mq):
     alert = api.ok("GET", "/v1/alerts/%s" % ack["alert_id"])
     assert alert["site_id"] == b.id and alert["resident_id"] == ann["id"]
     assert alert["notified"] == [b.primary["id"]]
+
+
+def test_device_ids_that_are_broker_users_are_refused(api):
+    site = Site(api)
+    r = site.resident("Jo")
+    for bad in ("staff-t-ann", "carenetd"):
+        resp = api.post("/v1/devices", {"id": bad, "resident_id": r["id"], "kind": "sos_button"})
+        assert resp.status_code == 400 and "id" in resp.json()["error"]["message"]
