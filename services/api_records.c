@@ -539,7 +539,9 @@ static bool device_prepare(struct api_req *r, json_t *body, const json_t *before
 		api_error(r, CN_ERR_INVALID, "z2m_name: must not contain + # .. or start with /");
 		return false;
 	}
-	const char *id = str(body, "id");
+	/* res_create takes the id out of the body it hands us: read the
+	 * request's own. */
+	const char *id = str(r->body, "id");
 	if (!before && !cn_device_id_valid(id ? id : "x")) {
 		api_error(r, CN_ERR_INVALID, "id: not a valid device id");
 		return false;
