@@ -312,3 +312,23 @@ json_t *db_row_json(sqlite3_stmt *st)
 	}
 	return obj;
 }
+
+enum cn_err db_collect_keyed(sqlite3_stmt *st, json_t **items, int64_t *last_key)
+{
+	json_t *arr = json_array();
+	int rc;
+	*items = NULL;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*last_key = sqlite3_column_int64(st, 0);
+		json_t *row = db_row_json(st);
+		json_object_del(row, "_key");
+		json_array_append_new(arr, row);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(arr);
+		return db_err(rc);
+	}
+	*items = arr;
+	return CN_OK;
+}

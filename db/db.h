@@ -83,6 +83,12 @@ void db_bind_opt_int(sqlite3_stmt *st, int idx, bool present, int64_t v);
  * Other columns map by their SQLite type. Returns a new reference. */
 json_t *db_row_json(sqlite3_stmt *st);
 
+/* Steps a list statement whose column 0 is the row key (named `_key`, not
+ * a field) to the end: *items gets a new array of the rows as JSON
+ * (db_row_json, without `_key`) and *last_key the last row's key, for the
+ * next cursor. Resets the statement. */
+enum cn_err db_collect_keyed(sqlite3_stmt *st, json_t **items, int64_t *last_key);
+
 /* The underlying connection, for the few places that need sqlite3 itself
  * (changes(), last_insert_rowid()). Borrowed. */
 sqlite3 *db_handle(struct db *db);

@@ -39,24 +39,6 @@ static void bind_int(sqlite3_stmt *st, const char *name, bool present, int64_t v
 		db_bind_opt_int(st, i, present, v);
 }
 
-static enum cn_err collect(sqlite3_stmt *st, json_t **items, int64_t *last_key)
-{
-	json_t *arr = json_array();
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*last_key = sqlite3_column_int64(st, 0);
-		json_t *row = db_row_json(st);
-		json_object_del(row, "_key");
-		json_array_append_new(arr, row);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(arr);
-		return db_err(rc);
-	}
-	*items = arr;
-	return CN_OK;
-}
 
 enum cn_err db_alerts_list(struct db *db, const struct db_alert_query *q, json_t **items,
                            int64_t *last_key)
@@ -84,7 +66,7 @@ enum cn_err db_alerts_list(struct db *db, const struct db_alert_query *q, json_t
 	bind(st, ":scope_site", q->scope_site);
 	bind(st, ":family", q->scope_family);
 	bind_int(st, ":limit", true, q->limit);
-	return collect(st, items, last_key);
+	return db_collect_keyed(st, items, last_key);
 }
 
 #define EVENT_COLUMNS                                                                          \
@@ -128,5 +110,5 @@ enum cn_err db_events_list(struct db *db, const struct db_event_query *q, json_t
 	bind_int(st, ":from_id", true, q->has_since ? q->since * 1000 : 0);
 	bind_int(st, ":to_id", true, q->has_until ? q->until * 1000 : INT64_MAX);
 	bind_int(st, ":limit", true, q->limit);
-	return collect(st, items, last_key);
+	return db_collect_keyed(st, items, last_key);
 }

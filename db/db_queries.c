@@ -55,19 +55,5 @@ enum cn_err db_audit_list(struct db *db, const struct db_audit_query *q, json_t 
 	db_bind_text(st, 3, q->resource);
 	db_bind_opt_int(st, 4, q->has_since, q->since);
 	sqlite3_bind_int(st, 5, q->limit);
-	json_t *arr = json_array();
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*last_key = sqlite3_column_int64(st, 0);
-		json_t *row = db_row_json(st);
-		json_object_del(row, "_key");
-		json_array_append_new(arr, row);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(arr);
-		return db_err(rc);
-	}
-	*items = arr;
-	return CN_OK;
+	return db_collect_keyed(st, items, last_key);
 }

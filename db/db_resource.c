@@ -140,22 +140,7 @@ enum cn_err db_res_list(struct db *db, const struct res_desc *d, const struct re
 		if (idx)
 			db_bind_text(st, idx, q->filter_values[i]);
 	}
-	json_t *arr = json_array();
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		/* Column 0 is the row key (for the cursor), not a field. */
-		*last_key = sqlite3_column_int64(st, 0);
-		json_t *row = db_row_json(st);
-		json_object_del(row, "_key");
-		json_array_append_new(arr, row);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(arr);
-		return db_err(rc);
-	}
-	*items = arr;
-	return CN_OK;
+	return db_collect_keyed(st, items, last_key);
 }
 
 enum cn_err db_res_delete(struct db *db, const struct res_desc *d, const char *id, int64_t now)

@@ -119,21 +119,7 @@ enum cn_err db_attendance_list(struct db *db, const char *site_id, const char *d
 	db_bind_text(st, 2, day);
 	sqlite3_bind_int64(st, 3, after);
 	sqlite3_bind_int64(st, 4, limit);
-	json_t *arr = json_array();
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*last_key = sqlite3_column_int64(st, 0);
-		json_t *row = db_row_json(st);
-		json_object_del(row, "_key");
-		json_array_append_new(arr, row);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(arr);
-		return db_err(rc);
-	}
-	*items = arr;
-	return CN_OK;
+	return db_collect_keyed(st, items, last_key);
 }
 
 enum cn_err db_resident_set_presence(struct db *db, const char *id, const char *presence,

@@ -140,6 +140,9 @@ enum cn_reject cn_payload_decode_z2m_state(const void *payload, size_t len,
  * counts as the first second of the next minute. The 1970..9999 range is
  * checked on the UTC result. `out_ms` may be NULL to only validate. */
 bool cn_time_parse_rfc3339(const char *s, size_t len, int64_t *out_ms);
+/* A calendar date "YYYY-MM-DD" (any year 0000-9999, real days only, Feb 29
+ * in leap years) into its parts; false on anything else. */
+bool cn_date_parse(const char *s, int *year, int *month, int *day);
 /* Formats epoch ms as "2026-11-27T09:22:53.123Z" into out (>= 32 bytes).
  * Always UTC with milliseconds; valid RFC 3339 for years 0000..9999, and
  * for any other int64 a longer year ("-0001", "12345") that still fits. */

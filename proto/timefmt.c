@@ -7,6 +7,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #define MS_PER_DAY INT64_C(86400000)
 
@@ -59,6 +60,21 @@ static bool read_digits(const char *s, size_t n, int *out)
 		v = v * 10 + (s[i] - '0');
 	}
 	*out = v;
+	return true;
+}
+
+bool cn_date_parse(const char *s, int *year, int *month, int *day)
+{
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	int y, m, d;
+	if (!read_digits(s, 4, &y) || !read_digits(s + 5, 2, &m) || !read_digits(s + 8, 2, &d))
+		return false;
+	if (m < 1 || m > 12 || d < 1 || (unsigned)d > days_in_month(y, (unsigned)m))
+		return false;
+	*year = y;
+	*month = m;
+	*day = d;
 	return true;
 }
 

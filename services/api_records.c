@@ -299,7 +299,7 @@ static const struct field_spec resident_fields[] = {
 	{"needs", FIELD_ARRAY, false, 0, 50},
 };
 
-static const struct field_spec monitoring_fields[] = {
+const struct field_spec api_monitoring_fields[] = {
 	{"active_from", FIELD_HHMM},
 	{"active_to", FIELD_HHMM},
 	{"inactivity_minutes", FIELD_INT, false, 0, 1440}, /* 0: the inactivity rule is off */
@@ -308,16 +308,20 @@ static const struct field_spec monitoring_fields[] = {
 	{"checkin_by", FIELD_HHMM, false, 0, 0, NULL, true},
 };
 
-static const struct field_spec contact_fields[] = {
+const struct field_spec api_contact_fields[] = {
 	{"name", FIELD_STRING, true, 1, 200},
 	{"phone", FIELD_STRING, true, 1, 40},
 	{"relation", FIELD_STRING, false, 0, 100, NULL, true},
 };
 
-static const struct field_spec need_fields[] = {
+const struct field_spec api_need_fields[] = {
 	{"category", FIELD_ENUM, true, 0, 0, categories},
 	{"text", FIELD_STRING, true, 1, 500},
 };
+
+const size_t api_monitoring_field_count = N(api_monitoring_fields);
+const size_t api_contact_field_count = N(api_contact_fields);
+const size_t api_need_field_count = N(api_need_fields);
 
 static void resident_target(struct api_req *r, const json_t *obj, struct pol_target *t)
 {
@@ -358,12 +362,12 @@ static bool resident_prepare(struct api_req *r, json_t *body, const json_t *befo
 	if (site && !check_site_ref(r, "site_id", site))
 		return false;
 	if (!check_items(r, json_object_get(body, "emergency_contacts"), "emergency_contacts",
-	                 contact_fields, N(contact_fields)) ||
-	    !check_items(r, json_object_get(body, "needs"), "needs", need_fields, N(need_fields)))
+	                 api_contact_fields, N(api_contact_fields)) ||
+	    !check_items(r, json_object_get(body, "needs"), "needs", api_need_fields, N(api_need_fields)))
 		return false;
 	json_t *mon = json_object_get(body, "monitoring");
 	if (mon) {
-		if (!validate_fields(r, mon, "monitoring.", monitoring_fields, N(monitoring_fields), true))
+		if (!validate_fields(r, mon, "monitoring.", api_monitoring_fields, N(api_monitoring_fields), true))
 			return false;
 		/* Stored as columns: flatten into the body the SQL binds. */
 		json_object_update(body, mon);

@@ -11,6 +11,15 @@ extern const struct api_resource api_devices;
 extern const struct api_resource api_shifts;
 extern const struct api_resource api_services;
 
+/* The nested field tables of a resident (monitoring, emergency_contacts[],
+ * needs[]), for the fuzz target of the body rules. */
+extern const struct field_spec api_monitoring_fields[];
+extern const size_t api_monitoring_field_count;
+extern const struct field_spec api_contact_fields[];
+extern const size_t api_contact_field_count;
+extern const struct field_spec api_need_fields[];
+extern const size_t api_need_field_count;
+
 /* POST /v1/devices: re-enrols a retired id, otherwise res_create. */
 void api_device_create(struct api_req *r);
 

@@ -2,6 +2,8 @@
 #define _DEFAULT_SOURCE
 #include "clock.h"
 
+#include "payload.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,23 +84,9 @@ int64_t clock_local_at(int64_t day_ms, int minute)
 
 bool clock_parse_local_date(const char *s, int64_t *midnight_ms)
 {
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+	int y, m, d;
+	if (!cn_date_parse(s, &y, &m, &d) || y < 1970)
 		return false;
-	int v[3] = {0, 0, 0};
-	const int start[3] = {0, 5, 8}, len[3] = {4, 2, 2};
-	for (int f = 0; f < 3; f++) {
-		for (int i = start[f]; i < start[f] + len[f]; i++) {
-			if (s[i] < '0' || s[i] > '9')
-				return false;
-			v[f] = v[f] * 10 + (s[i] - '0');
-		}
-	}
-	static const int days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (v[0] < 1970 || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > days[v[1] - 1])
-		return false;
-	bool leap = (v[0] % 4 == 0 && v[0] % 100 != 0) || v[0] % 400 == 0;
-	if (v[1] == 2 && v[2] == 29 && !leap)
-		return false;
-	*midnight_ms = local_make(v[0] - 1900, v[1] - 1, v[2], 0);
+	*midnight_ms = local_make(y - 1900, m - 1, d, 0);
 	return true;
 }

@@ -31,22 +31,8 @@ bool validate_id(const char *s)
  * residents lie well before 1970, where epoch-based parsers stop. */
 static bool valid_date(const char *s)
 {
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	int v[3] = {0, 0, 0};
-	const int start[3] = {0, 5, 8}, len[3] = {4, 2, 2};
-	for (int f = 0; f < 3; f++) {
-		for (int i = start[f]; i < start[f] + len[f]; i++) {
-			if (s[i] < '0' || s[i] > '9')
-				return false;
-			v[f] = v[f] * 10 + (s[i] - '0');
-		}
-	}
-	static const int days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (v[0] < 1850 || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > days[v[1] - 1])
-		return false;
-	bool leap = (v[0] % 4 == 0 && v[0] % 100 != 0) || v[0] % 400 == 0;
-	return !(v[1] == 2 && v[2] == 29 && !leap);
+	int y, m, d;
+	return cn_date_parse(s, &y, &m, &d) && y >= 1850;
 }
 
 static bool check_one(struct api_req *r, const char *prefix, const struct field_spec *f,

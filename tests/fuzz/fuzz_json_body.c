@@ -1,7 +1,7 @@
 /* libFuzzer target for the REST body rules: the bytes are a request body,
  * parsed as http_server.c parses it (jansson, duplicate keys rejected, at
  * most HTTP_BODY_MAX bytes) and then checked by validate_fields() against
- * field tables that mirror services/api_records.c, as a POST and as a
+ * the field tables of services/api_records.c itself, as a POST and as a
  * PATCH, with the nested tables the record handlers use. Invariants: a
  * rejection always leaves a 400 with the contract's error body (a JSON
  * object whose message is a string), an acceptance leaves no response,
@@ -15,120 +15,17 @@
 #include <jansson.h>
 
 #include "api.h"
+#include "api_records.h"
 #include "http_server.h"
 #include "topic.h"
 #include "validate.h"
 
-/* ---- tables mirroring services/api_records.c (keep in step) ---- */
-
-static const char *const fz_roles[] = {"admin", "coordinator", "caregiver", "volunteer", "family",
-                                       NULL};
-static const char *const fz_categories[] = {"meal",    "cleaning", "bathing", "companionship",
-                                            "medical", "escort",   "repair",  "other",
-                                            NULL};
-static const char *const fz_tiers[] = {"primary", "backup", "supervisor", NULL};
-static const char *const fz_statuses[] = {"enrolled", "paused", "discharged", NULL};
-static const char *const fz_presences[] = {"home", "daycare", "away", NULL};
-static const char *const fz_providers[] = {"staff", "volunteer", "clinic", "partner", NULL};
-static const char *const fz_protocols[] = {"native", "z2m", NULL};
-static const char *const fz_kinds[] = {"sos_button", "fall_detector", "motion", "door",
-                                       "bed", "water_leak", "smoke", "gas", "temperature",
-                                       "checkin", "other", NULL};
-
-static const struct field_spec fz_site[] = {
-	{"id", FIELD_ID},
-	{"name", FIELD_STRING, true, 1, 200},
-	{"address", FIELD_STRING, false, 0, 500, NULL, true},
-	{"phone", FIELD_STRING, false, 0, 40, NULL, true},
-};
-
-static const struct field_spec fz_staff[] = {
-	{"id", FIELD_ID},
-	{"site_id", FIELD_ID, false, 0, 0, NULL, true},
-	{"name", FIELD_STRING, true, 1, 200},
-	{"role", FIELD_ENUM, true, 0, 0, fz_roles},
-	{"phone", FIELD_STRING, false, 0, 40, NULL, true},
-	{"username", FIELD_STRING, true, 1, 64},
-	{"password", FIELD_STRING, true, 10, 256},
-	{"active", FIELD_BOOL},
-	{"skills", FIELD_ARRAY, false, 0, 8},
-	{"resident_ids", FIELD_ARRAY, false, 0, 50},
-};
-
-static const struct field_spec fz_resident[] = {
-	{"id", FIELD_ID},
-	{"site_id", FIELD_ID, true},
-	{"name", FIELD_STRING, true, 1, 200},
-	{"birth_date", FIELD_DATE, false, 0, 0, NULL, true},
-	{"address", FIELD_STRING, false, 0, 500, NULL, true},
-	{"phone", FIELD_STRING, false, 0, 40, NULL, true},
-	{"emergency_contacts", FIELD_ARRAY, false, 0, 10},
-	{"care_level", FIELD_STRING, false, 0, 40, NULL, true},
-	{"status", FIELD_ENUM, false, 0, 0, fz_statuses},
-	{"presence", FIELD_ENUM, false, 0, 0, fz_presences},
-	{"presence_until", FIELD_TIME, false, 0, 0, NULL, true},
-	{"monitoring", FIELD_OBJECT},
-	{"needs", FIELD_ARRAY, false, 0, 20},
-};
-
-static const struct field_spec fz_monitoring[] = {
-	{"active_from", FIELD_HHMM},
-	{"active_to", FIELD_HHMM},
-	{"inactivity_minutes", FIELD_INT, false, 0, 1440},
-	{"night_from", FIELD_HHMM},
-	{"night_to", FIELD_HHMM},
-	{"checkin_by", FIELD_HHMM, false, 0, 0, NULL, true},
-};
-
-static const struct field_spec fz_contact[] = {
-	{"name", FIELD_STRING, true, 1, 200},
-	{"phone", FIELD_STRING, true, 1, 40},
-	{"relation", FIELD_STRING, false, 0, 60, NULL, true},
-};
-
-static const struct field_spec fz_need[] = {
-	{"category", FIELD_ENUM, true, 0, 0, fz_categories},
-	{"text", FIELD_STRING, true, 1, 500},
-};
-
-static const struct field_spec fz_device[] = {
-	{"id", FIELD_ID, true},
-	{"resident_id", FIELD_ID, false, 0, 0, NULL, true},
-	{"kind", FIELD_ENUM, true, 0, 0, fz_kinds},
-	{"room", FIELD_STRING, false, 0, 100, NULL, true},
-	{"protocol", FIELD_ENUM, false, 0, 0, fz_protocols},
-	{"z2m_name", FIELD_STRING, false, 1, CN_Z2M_NAME_MAX, NULL, true},
-	{"exit_door", FIELD_BOOL},
-	{"heartbeat_s", FIELD_INT, false, 5, 86400},
-};
-
-static const struct field_spec fz_shift[] = {
-	{"id", FIELD_ID},
-	{"staff_id", FIELD_ID, true},
-	{"site_id", FIELD_ID, true},
-	{"starts_at", FIELD_TIME, true},
-	{"ends_at", FIELD_TIME, true},
-	{"tier", FIELD_ENUM, true, 0, 0, fz_tiers},
-};
-
-static const struct field_spec fz_service[] = {
-	{"id", FIELD_ID},
-	{"name", FIELD_STRING, true, 1, 200},
-	{"category", FIELD_ENUM, true, 0, 0, fz_categories},
-	{"provider", FIELD_ENUM, true, 0, 0, fz_providers},
-	{"duration_min", FIELD_INT, true, 1, 1440},
-	{"active", FIELD_BOOL},
-};
+/* ---- the daemon's own tables (services/api_records.c) ---- */
 
 #define FZ_N(a) (sizeof(a) / sizeof((a)[0]))
 
-static const struct {
-	const struct field_spec *fields;
-	size_t n;
-} fz_tables[] = {
-	{fz_site, FZ_N(fz_site)},         {fz_staff, FZ_N(fz_staff)},
-	{fz_resident, FZ_N(fz_resident)}, {fz_device, FZ_N(fz_device)},
-	{fz_shift, FZ_N(fz_shift)},       {fz_service, FZ_N(fz_service)},
+static const struct api_resource *const fz_tables[] = {
+	&api_sites, &api_staff, &api_residents, &api_devices, &api_shifts, &api_services,
 };
 
 /* ---- invariants ---- */
@@ -174,15 +71,15 @@ static void fz_nested(struct api_req *r, json_t *body)
 	json_t *mon = json_object_get(body, "monitoring");
 	if (mon) {
 		fz_reset(r, body);
-		fz_check_result(r, validate_fields(r, mon, "monitoring.", fz_monitoring,
-		                                   FZ_N(fz_monitoring), true));
+		fz_check_result(r, validate_fields(r, mon, "monitoring.", api_monitoring_fields,
+		                                   api_monitoring_field_count, true));
 	}
-	static const struct {
+	const struct {
 		const char *name;
 		const struct field_spec *fields;
 		size_t n;
-	} lists[] = {{"emergency_contacts", fz_contact, FZ_N(fz_contact)},
-	             {"needs", fz_need, FZ_N(fz_need)}};
+	} lists[] = {{"emergency_contacts", api_contact_fields, api_contact_field_count},
+	             {"needs", api_need_fields, api_need_field_count}};
 	for (size_t l = 0; l < FZ_N(lists); l++) {
 		size_t i;
 		json_t *v;
@@ -216,9 +113,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * validators must refuse it too, not crash. */
 	for (size_t t = 0; t < FZ_N(fz_tables); t++) {
 		fz_reset(&r, body);
-		fz_check_result(&r, validate_body(&r, fz_tables[t].fields, fz_tables[t].n));
+		fz_check_result(&r, validate_body(&r, fz_tables[t]->fields, fz_tables[t]->n_fields));
 		fz_reset(&r, body);
-		fz_check_result(&r, validate_patch(&r, fz_tables[t].fields, fz_tables[t].n));
+		fz_check_result(&r, validate_patch(&r, fz_tables[t]->fields, fz_tables[t]->n_fields));
 	}
 	if (json_is_object(body))
 		fz_nested(&r, body);
