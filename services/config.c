@@ -207,6 +207,13 @@ static bool set_value(struct config *cfg, const struct key_def *k, const char *v
 		*int_field(cfg, k) = n;
 		return true;
 	}
+	/* Checked where it was given, so the message can name the file and
+	 * line (or the environment, or the command line). */
+	const char *why = k->check ? k->check(value) : NULL;
+	if (why) {
+		snprintf(err, err_size, "%s: %s: %s", where, k->name, why);
+		return false;
+	}
 	char **slot = str_field(cfg, k);
 	free(*slot);
 	*slot = xstrdup(value);
@@ -341,21 +348,10 @@ static bool load_env(struct config *cfg, char **envp, char *err, size_t err_size
 	return true;
 }
 
+/* Checks between keys, once every source is in (each value on its own
+ * was checked by set_value where it was given). */
 static bool validate(struct config *cfg, char *err, size_t err_size)
 {
-	for (size_t i = 0; i < KEY_COUNT; i++) {
-		const struct key_def *k = &keys[i];
-		if (k->type == KEY_INT || !k->check)
-			continue;
-		const char *v = *str_field(cfg, k);
-		if (!v)
-			continue;
-		const char *why = k->check(v);
-		if (why) {
-			snprintf(err, err_size, "%s: %s", k->name, why);
-			return false;
-		}
-	}
 	if (!cfg->http_tls_cert != !cfg->http_tls_key) {
 		snprintf(err, err_size, "%s: http_tls_cert and http_tls_key must be set together",
 		         cfg->http_tls_cert ? "http_tls_key" : "http_tls_cert");
