@@ -332,3 +332,21 @@ enum cn_err db_collect_keyed(sqlite3_stmt *st, json_t **items, int64_t *last_key
 	*items = arr;
 	return CN_OK;
 }
+
+enum cn_err db_step_int64(sqlite3_stmt *st, int64_t *out)
+{
+	int rc = sqlite3_step(st);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? CN_OK : db_err(rc);
+}
+
+enum cn_err db_query_int64(struct db *db, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st) {
+		*out = 0;
+		return CN_ERR_DB;
+	}
+	return db_step_int64(st, out);
+}

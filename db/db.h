@@ -83,6 +83,13 @@ void db_bind_opt_int(sqlite3_stmt *st, int idx, bool present, int64_t v);
  * Other columns map by their SQLite type. Returns a new reference. */
 json_t *db_row_json(sqlite3_stmt *st);
 
+/* Steps a statement (bound already) that answers one integer, and resets
+ * it: *out gets column 0 of its row (0 when there is no row). */
+enum cn_err db_step_int64(sqlite3_stmt *st, int64_t *out);
+/* The same for a statement without parameters (`sql` static, as for
+ * db_stmt): max ids, next deadlines, counts. */
+enum cn_err db_query_int64(struct db *db, const char *sql, int64_t *out);
+
 /* Steps a list statement whose column 0 is the row key (named `_key`, not
  * a field) to the end: *items gets a new array of the rows as JSON
  * (db_row_json, without `_key`) and *last_key the last row's key, for the

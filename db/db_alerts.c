@@ -237,13 +237,7 @@ enum cn_err db_alert_change_add(struct db *db, int64_t alert_id, const char *sit
 enum cn_err db_alert_changes_latest(struct db *db, int64_t *id)
 {
 	static const char sql[] = "SELECT coalesce(max(id), 0) FROM alert_changes";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	if (!st)
-		return CN_ERR_DB;
-	int rc = sqlite3_step(st);
-	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? CN_OK : db_err(rc);
+	return db_query_int64(db, sql, id);
 }
 
 enum cn_err db_alert_changes_after(struct db *db, int64_t after_id, size_t max,
@@ -383,13 +377,7 @@ enum cn_err db_alerts_next_due(struct db *db, int64_t *at)
 {
 	static const char sql[] = "SELECT min(next_escalation_at) FROM alerts"
 	                          " WHERE next_escalation_at IS NOT NULL AND status = 'open'";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	if (!st)
-		return CN_ERR_DB;
-	int rc = sqlite3_step(st);
-	*at = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? CN_OK : db_err(rc);
+	return db_query_int64(db, sql, at);
 }
 
 enum cn_err db_staff_to_page(struct db *db, const char *site_id, unsigned mask, int64_t now,
@@ -431,10 +419,10 @@ enum cn_err db_anyone_on_shift(struct db *db, const char *site_id, int64_t now, 
 		return CN_ERR_DB;
 	db_bind_text(st, 1, site_id);
 	sqlite3_bind_int64(st, 2, now);
-	int rc = sqlite3_step(st);
-	*any = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? CN_OK : db_err(rc);
+	int64_t v = 0;
+	enum cn_err rc = db_step_int64(st, &v);
+	*any = v != 0;
+	return rc;
 }
 
 enum cn_err db_resident_card(struct db *db, const char *resident_id, json_t **out)

@@ -80,10 +80,10 @@ enum cn_err db_auth_admin_exists(struct db *db, bool *exists)
 	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
-	int rc = sqlite3_step(st);
-	*exists = rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? CN_OK : db_err(rc);
+	int64_t v = 0;
+	enum cn_err rc = db_step_int64(st, &v);
+	*exists = v != 0;
+	return rc;
 }
 
 enum cn_err db_auth_create_bootstrap_admin(struct db *db, const unsigned char hash[32], int64_t now)

@@ -102,13 +102,7 @@ enum cn_err db_events_prune(struct db *db, int64_t before, int max, int *deleted
 enum cn_err db_events_max_id(struct db *db, int64_t *id)
 {
 	static const char sql[] = "SELECT coalesce(max(id), 0) FROM events";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	if (!st)
-		return CN_ERR_DB;
-	int rc = sqlite3_step(st);
-	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? CN_OK : db_err(rc);
+	return db_query_int64(db, sql, id);
 }
 
 int64_t db_events_next_id(int64_t last, int64_t received_at)

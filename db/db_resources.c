@@ -234,10 +234,10 @@ static enum cn_err exists(struct db *db, const char *sql, const char *a, const c
 	db_bind_text(st, 1, a);
 	if (b)
 		db_bind_text(st, 2, b);
-	int rc = sqlite3_step(st);
-	*yes = rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? CN_OK : db_err(rc);
+	int64_t v = 0;
+	enum cn_err rc = db_step_int64(st, &v);
+	*yes = v != 0;
+	return rc;
 }
 
 enum cn_err db_staff_set_residents(struct db *db, const char *staff_id, const json_t *ids)
@@ -412,10 +412,10 @@ enum cn_err db_active_admins(struct db *db, int *n)
 	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
-	int rc = sqlite3_step(st);
-	*n = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? CN_OK : db_err(rc);
+	int64_t v = 0;
+	enum cn_err rc = db_step_int64(st, &v);
+	*n = (int)v;
+	return rc;
 }
 
 enum cn_err db_shift_overlaps(struct db *db, const char *staff_id, int64_t from, int64_t to,
@@ -429,8 +429,8 @@ enum cn_err db_shift_overlaps(struct db *db, const char *staff_id, int64_t from,
 	db_bind_text(st, 1, staff_id);
 	sqlite3_bind_int64(st, 2, from);
 	sqlite3_bind_int64(st, 3, to);
-	int rc = sqlite3_step(st);
-	*yes = rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? CN_OK : db_err(rc);
+	int64_t v = 0;
+	enum cn_err rc = db_step_int64(st, &v);
+	*yes = v != 0;
+	return rc;
 }

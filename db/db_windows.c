@@ -27,13 +27,7 @@ static enum cn_err one_row(sqlite3_stmt *st, int *rc)
 enum cn_err db_rule_timers_next_due(struct db *db, int64_t *at)
 {
 	static const char sql[] = "SELECT coalesce(min(due_at), 0) FROM rule_timers";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	if (!st)
-		return CN_ERR_DB;
-	int rc = sqlite3_step(st);
-	*at = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? CN_OK : db_err(rc);
+	return db_query_int64(db, sql, at);
 }
 
 enum cn_err db_rule_timers_due(struct db *db, int64_t now, struct db_rule_timer *out, size_t max,
