@@ -240,6 +240,14 @@ enum cn_err db_checkpoint_passive(struct db *db)
 	return rc == SQLITE_OK || rc == SQLITE_BUSY ? CN_OK : db_err(rc);
 }
 
+enum cn_err db_step_guarded(struct db *db, sqlite3_stmt *st)
+{
+	enum cn_err rc = db_step_done(st);
+	if (rc == CN_OK && sqlite3_changes(db->h) == 0)
+		return CN_ERR_CONFLICT;
+	return rc;
+}
+
 enum cn_err db_ping(struct db *db)
 {
 	static const char sql[] = "SELECT count(*) FROM sqlite_schema";
@@ -265,6 +273,25 @@ void db_bind_opt_int(sqlite3_stmt *st, int idx, bool present, int64_t v)
 		sqlite3_bind_int64(st, idx, v);
 	else
 		sqlite3_bind_null(st, idx);
+}
+
+void db_bind_named_text(sqlite3_stmt *st, const char *name, const char *value)
+{
+	int idx = sqlite3_bind_parameter_index(st, name);
+	if (idx)
+		db_bind_text(st, idx, value);
+}
+
+void db_bind_named_int(sqlite3_stmt *st, const char *name, int64_t value)
+{
+	db_bind_named_opt_int(st, name, true, value);
+}
+
+void db_bind_named_opt_int(sqlite3_stmt *st, const char *name, bool present, int64_t value)
+{
+	int idx = sqlite3_bind_parameter_index(st, name);
+	if (idx)
+		db_bind_opt_int(st, idx, present, value);
 }
 
 json_t *db_row_json(sqlite3_stmt *st)

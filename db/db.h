@@ -67,12 +67,24 @@ enum cn_err db_checkpoint_passive(struct db *db);
  * (synced at checkpoints). Outside a transaction only. */
 enum cn_err db_set_synchronous(struct db *db, bool full);
 
+/* Runs a guarded UPDATE (its WHERE names the states it may leave) and
+ * resets it: CN_ERR_CONFLICT when no row changed, i.e. the state did not
+ * allow the step. Two callers racing for one step cannot both succeed. */
+enum cn_err db_step_guarded(struct db *db, sqlite3_stmt *st);
+
 /* Cheap liveness check for /healthz: a read of the schema version. */
 enum cn_err db_ping(struct db *db);
 
 /* Binding helpers: NULL strings and negative "absent" values bind NULL. */
 void db_bind_text(sqlite3_stmt *st, int idx, const char *s);
 void db_bind_opt_int(sqlite3_stmt *st, int idx, bool present, int64_t v);
+
+/* Binds by parameter name (":name"); a name the statement does not have
+ * is skipped, so one binding routine can serve several statements. NULL
+ * text binds NULL; the _opt form binds NULL when !present. */
+void db_bind_named_text(sqlite3_stmt *st, const char *name, const char *value);
+void db_bind_named_int(sqlite3_stmt *st, const char *name, int64_t value);
+void db_bind_named_opt_int(sqlite3_stmt *st, const char *name, bool present, int64_t value);
 
 /* Row to JSON, the one encoder of each resource: column names become keys.
  * A column name may end in a type marker after '@':

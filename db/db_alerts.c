@@ -121,16 +121,6 @@ enum cn_err db_alert_set_level(struct db *db, int64_t id, int level, int64_t nex
 	return db_step_done(st);
 }
 
-/* Runs a guarded UPDATE: no row changed means the status did not allow
- * the step (or the alert does not exist: the caller checked that). */
-static enum cn_err guarded(struct db *db, sqlite3_stmt *st)
-{
-	enum cn_err rc = db_step_done(st);
-	if (rc == CN_OK && sqlite3_changes(db_handle(db)) == 0)
-		return CN_ERR_CONFLICT;
-	return rc;
-}
-
 enum cn_err db_alert_ack(struct db *db, int64_t id, const char *staff_id, int64_t now)
 {
 	static const char sql[] =
@@ -142,7 +132,7 @@ enum cn_err db_alert_ack(struct db *db, int64_t id, const char *staff_id, int64_
 	sqlite3_bind_int64(st, 1, id);
 	db_bind_text(st, 2, staff_id);
 	sqlite3_bind_int64(st, 3, now);
-	return guarded(db, st);
+	return db_step_guarded(db, st);
 }
 
 enum cn_err db_alert_dispatch(struct db *db, int64_t id, const char *by, const char *responder,
@@ -161,7 +151,7 @@ enum cn_err db_alert_dispatch(struct db *db, int64_t id, const char *by, const c
 	db_bind_text(st, 2, by);
 	db_bind_text(st, 3, responder);
 	sqlite3_bind_int64(st, 4, now);
-	return guarded(db, st);
+	return db_step_guarded(db, st);
 }
 
 enum cn_err db_alert_arrive(struct db *db, int64_t id, const char *by, int64_t now)
@@ -176,7 +166,7 @@ enum cn_err db_alert_arrive(struct db *db, int64_t id, const char *by, int64_t n
 	sqlite3_bind_int64(st, 1, id);
 	db_bind_text(st, 2, by);
 	sqlite3_bind_int64(st, 3, now);
-	return guarded(db, st);
+	return db_step_guarded(db, st);
 }
 
 enum cn_err db_alert_resolve(struct db *db, int64_t id, const char *by, const char *outcome,
@@ -194,7 +184,7 @@ enum cn_err db_alert_resolve(struct db *db, int64_t id, const char *by, const ch
 	db_bind_text(st, 3, outcome);
 	db_bind_text(st, 4, note);
 	sqlite3_bind_int64(st, 5, now);
-	return guarded(db, st);
+	return db_step_guarded(db, st);
 }
 
 enum cn_err db_timeline_add(struct db *db, int64_t alert_id, int64_t ts, const char *actor,

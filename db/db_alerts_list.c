@@ -25,20 +25,6 @@
 	"      WHERE staff_id = :family))"                                                       \
 	" ORDER BY a.id DESC LIMIT :limit"
 
-static void bind(sqlite3_stmt *st, const char *name, const char *v)
-{
-	int i = sqlite3_bind_parameter_index(st, name);
-	if (i)
-		db_bind_text(st, i, v);
-}
-
-static void bind_int(sqlite3_stmt *st, const char *name, bool present, int64_t v)
-{
-	int i = sqlite3_bind_parameter_index(st, name);
-	if (i)
-		db_bind_opt_int(st, i, present, v);
-}
-
 
 enum cn_err db_alerts_list(struct db *db, const struct db_alert_query *q, json_t **items,
                            int64_t *last_key)
@@ -56,16 +42,16 @@ enum cn_err db_alerts_list(struct db *db, const struct db_alert_query *q, json_t
 	if (!st)
 		return CN_ERR_DB;
 	if (!active)
-		bind(st, ":status", q->status);
-	bind_int(st, ":after", true, q->after);
-	bind(st, ":priority", q->priority);
-	bind(st, ":kind", q->kind);
-	bind(st, ":resident", q->resident_id);
-	bind(st, ":site", q->site_id);
-	bind_int(st, ":since", q->has_since, q->since);
-	bind(st, ":scope_site", q->scope_site);
-	bind(st, ":family", q->scope_family);
-	bind_int(st, ":limit", true, q->limit);
+		db_bind_named_text(st, ":status", q->status);
+	db_bind_named_opt_int(st, ":after", true, q->after);
+	db_bind_named_text(st, ":priority", q->priority);
+	db_bind_named_text(st, ":kind", q->kind);
+	db_bind_named_text(st, ":resident", q->resident_id);
+	db_bind_named_text(st, ":site", q->site_id);
+	db_bind_named_opt_int(st, ":since", q->has_since, q->since);
+	db_bind_named_text(st, ":scope_site", q->scope_site);
+	db_bind_named_text(st, ":family", q->scope_family);
+	db_bind_named_opt_int(st, ":limit", true, q->limit);
 	return db_collect_keyed(st, items, last_key);
 }
 
@@ -102,13 +88,13 @@ enum cn_err db_events_list(struct db *db, const struct db_event_query *q, json_t
 	*last_key = 0;
 	if (!st)
 		return CN_ERR_DB;
-	bind(st, ":device", q->device_id);
-	bind(st, ":resident", q->resident_id);
-	bind(st, ":type", q->type);
-	bind(st, ":scope_site", q->scope_site);
-	bind_int(st, ":after", true, q->after);
-	bind_int(st, ":from_id", true, q->has_since ? q->since * 1000 : 0);
-	bind_int(st, ":to_id", true, q->has_until ? q->until * 1000 : INT64_MAX);
-	bind_int(st, ":limit", true, q->limit);
+	db_bind_named_text(st, ":device", q->device_id);
+	db_bind_named_text(st, ":resident", q->resident_id);
+	db_bind_named_text(st, ":type", q->type);
+	db_bind_named_text(st, ":scope_site", q->scope_site);
+	db_bind_named_opt_int(st, ":after", true, q->after);
+	db_bind_named_opt_int(st, ":from_id", true, q->has_since ? q->since * 1000 : 0);
+	db_bind_named_opt_int(st, ":to_id", true, q->has_until ? q->until * 1000 : INT64_MAX);
+	db_bind_named_opt_int(st, ":limit", true, q->limit);
 	return db_collect_keyed(st, items, last_key);
 }

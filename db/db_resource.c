@@ -51,28 +51,14 @@ void db_bind_json_value(sqlite3_stmt *st, const char *param, enum col_kind kind,
 	}
 }
 
-static void bind_named_text(sqlite3_stmt *st, const char *name, const char *value)
-{
-	int idx = param_index(st, "", name);
-	if (idx)
-		db_bind_text(st, idx, value);
-}
-
-static void bind_named_int(sqlite3_stmt *st, const char *name, int64_t value)
-{
-	int idx = param_index(st, "", name);
-	if (idx)
-		sqlite3_bind_int64(st, idx, value);
-}
-
 enum cn_err db_res_insert(struct db *db, const struct res_desc *d, const char *id,
                           const json_t *body, int64_t now)
 {
 	sqlite3_stmt *st = db_stmt(db, d->sql_insert);
 	if (!st)
 		return CN_ERR_DB;
-	bind_named_text(st, "id", id);
-	bind_named_int(st, "now", now);
+	db_bind_named_text(st, ":id", id);
+	db_bind_named_int(st, ":now", now);
 	for (size_t i = 0; i < d->n_cols; i++)
 		db_bind_json_value(st, d->cols[i].field, d->cols[i].kind,
 		                   json_object_get(body, d->cols[i].field));
@@ -89,8 +75,8 @@ enum cn_err db_res_update(struct db *db, const struct res_desc *d, const char *i
 	sqlite3_stmt *st = db_stmt(db, d->sql_update);
 	if (!st)
 		return CN_ERR_DB;
-	bind_named_text(st, "id", id);
-	bind_named_int(st, "now", now);
+	db_bind_named_text(st, ":id", id);
+	db_bind_named_int(st, ":now", now);
 	for (size_t i = 0; i < d->n_cols; i++) {
 		const json_t *v = json_object_get(patch, d->cols[i].field);
 		int has = param_index(st, "has_", d->cols[i].field);
@@ -111,7 +97,7 @@ enum cn_err db_res_get(struct db *db, const struct res_desc *d, const char *id, 
 	sqlite3_stmt *st = db_stmt(db, d->sql_get);
 	if (!st)
 		return CN_ERR_DB;
-	bind_named_text(st, "id", id);
+	db_bind_named_text(st, ":id", id);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*out = db_row_json(st);
@@ -129,12 +115,12 @@ enum cn_err db_res_list(struct db *db, const struct res_desc *d, const struct re
 	sqlite3_stmt *st = db_stmt(db, d->sql_list);
 	if (!st)
 		return CN_ERR_DB;
-	bind_named_int(st, "after", q->after);
-	bind_named_int(st, "limit", q->limit);
-	bind_named_text(st, "site", q->site);
-	bind_named_text(st, "family", q->family);
-	bind_named_text(st, "self", q->self);
-	bind_named_text(st, "volunteer", q->volunteer);
+	db_bind_named_int(st, ":after", q->after);
+	db_bind_named_int(st, ":limit", q->limit);
+	db_bind_named_text(st, ":site", q->site);
+	db_bind_named_text(st, ":family", q->family);
+	db_bind_named_text(st, ":self", q->self);
+	db_bind_named_text(st, ":volunteer", q->volunteer);
 	for (size_t i = 0; d->filters && d->filters[i] && i < 8; i++) {
 		int idx = param_index(st, "f_", d->filters[i]);
 		if (idx)
@@ -148,8 +134,8 @@ enum cn_err db_res_delete(struct db *db, const struct res_desc *d, const char *i
 	sqlite3_stmt *st = db_stmt(db, d->sql_delete);
 	if (!st)
 		return CN_ERR_DB;
-	bind_named_text(st, "id", id);
-	bind_named_int(st, "now", now);
+	db_bind_named_text(st, ":id", id);
+	db_bind_named_int(st, ":now", now);
 	enum cn_err rc = db_step_done(st);
 	if (rc == CN_OK && sqlite3_changes(db_handle(db)) == 0)
 		return CN_ERR_NOT_FOUND;
@@ -166,12 +152,12 @@ enum cn_err db_audit_add(struct db *db, int64_t now, const char *actor_id, const
 	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
-	bind_named_int(st, "now", now);
-	bind_named_text(st, "actor", actor_id);
-	bind_named_text(st, "site", site_id);
-	bind_named_text(st, "action", action);
-	bind_named_text(st, "resource", resource);
-	bind_named_text(st, "rid", resource_id);
+	db_bind_named_int(st, ":now", now);
+	db_bind_named_text(st, ":actor", actor_id);
+	db_bind_named_text(st, ":site", site_id);
+	db_bind_named_text(st, ":action", action);
+	db_bind_named_text(st, ":resource", resource);
+	db_bind_named_text(st, ":rid", resource_id);
 	db_bind_json_value(st, "before", COL_JSON, before);
 	db_bind_json_value(st, "after", COL_JSON, after);
 	return db_step_done(st);

@@ -14,29 +14,6 @@ static int64_t col_time(sqlite3_stmt *st, int col)
 	return sqlite3_column_type(st, col) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, col);
 }
 
-static void bind_named_text(sqlite3_stmt *st, const char *name, const char *v)
-{
-	int idx = sqlite3_bind_parameter_index(st, name);
-	if (idx)
-		db_bind_text(st, idx, v);
-}
-
-static void bind_named_int(sqlite3_stmt *st, const char *name, int64_t v)
-{
-	int idx = sqlite3_bind_parameter_index(st, name);
-	if (idx)
-		sqlite3_bind_int64(st, idx, v);
-}
-
-/* A guarded UPDATE: no row changed means the state did not allow it. */
-static enum cn_err guarded(struct db *db, sqlite3_stmt *st)
-{
-	enum cn_err rc = db_step_done(st);
-	if (rc == CN_OK && sqlite3_changes(db_handle(db)) == 0)
-		return CN_ERR_CONFLICT;
-	return rc;
-}
-
 /* ---- attendance ---- */
 
 #define ATTENDANCE_COLUMNS                                                                          \
@@ -271,7 +248,7 @@ enum cn_err db_request_assign(struct db *db, const char *id, const char *staff_i
 	sqlite3_bind_int64(st, 4, window_end);
 	sqlite3_bind_int64(st, 5, now);
 	sqlite3_bind_int(st, 6, only_requested);
-	return guarded(db, st);
+	return db_step_guarded(db, st);
 }
 
 enum cn_err db_request_start(struct db *db, const char *id, int64_t now)
@@ -283,7 +260,7 @@ enum cn_err db_request_start(struct db *db, const char *id, int64_t now)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, id);
 	sqlite3_bind_int64(st, 2, now);
-	return guarded(db, st);
+	return db_step_guarded(db, st);
 }
 
 enum cn_err db_request_complete(struct db *db, const char *id, const char *note, int rating,
@@ -299,7 +276,7 @@ enum cn_err db_request_complete(struct db *db, const char *id, const char *note,
 	sqlite3_bind_int64(st, 2, now);
 	db_bind_text(st, 3, note);
 	db_bind_opt_int(st, 4, rating > 0, rating);
-	return guarded(db, st);
+	return db_step_guarded(db, st);
 }
 
 enum cn_err db_request_cancel(struct db *db, const char *id, int64_t now)
@@ -311,7 +288,7 @@ enum cn_err db_request_cancel(struct db *db, const char *id, int64_t now)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, id);
 	sqlite3_bind_int64(st, 2, now);
-	return guarded(db, st);
+	return db_step_guarded(db, st);
 }
 
 enum cn_err db_request_candidates(struct db *db, const char *site_id, const char *request_id,
@@ -336,12 +313,12 @@ enum cn_err db_request_candidates(struct db *db, const char *site_id, const char
 	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
-	bind_named_text(st, ":category", category);
-	bind_named_int(st, ":from", from);
-	bind_named_int(st, ":to", to);
-	bind_named_text(st, ":request", request_id);
-	bind_named_text(st, ":site", site_id);
-	bind_named_int(st, ":max", max);
+	db_bind_named_text(st, ":category", category);
+	db_bind_named_int(st, ":from", from);
+	db_bind_named_int(st, ":to", to);
+	db_bind_named_text(st, ":request", request_id);
+	db_bind_named_text(st, ":site", site_id);
+	db_bind_named_int(st, ":max", max);
 	json_t *arr = json_array();
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -377,10 +354,10 @@ enum cn_err db_request_candidates(struct db *db, const char *site_id, const char
 
 static void bind_report(sqlite3_stmt *st, const struct db_report_query *q)
 {
-	bind_named_text(st, ":site", q->site_id);
-	bind_named_int(st, ":from", q->from);
-	bind_named_int(st, ":to", q->to);
-	bind_named_int(st, ":now", q->now);
+	db_bind_named_text(st, ":site", q->site_id);
+	db_bind_named_int(st, ":from", q->from);
+	db_bind_named_int(st, ":to", q->to);
+	db_bind_named_int(st, ":now", q->now);
 }
 
 enum cn_err db_report_counts(struct db *db, const struct db_report_query *q,
@@ -450,7 +427,7 @@ enum cn_err db_report_answer_ms(struct db *db, const struct db_report_query *q, 
 	if (!st)
 		return CN_ERR_DB;
 	bind_report(st, q);
-	bind_named_int(st, ":k", k);
+	db_bind_named_int(st, ":k", k);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*ms = sqlite3_column_int64(st, 0);
@@ -497,7 +474,7 @@ enum cn_err db_report_exceptions(struct db *db, const struct db_report_query *q,
 	if (!st)
 		return CN_ERR_DB;
 	bind_report(st, q);
-	bind_named_int(st, ":max", max);
+	db_bind_named_int(st, ":max", max);
 	json_t *arr = json_array();
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
