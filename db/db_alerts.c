@@ -242,7 +242,7 @@ enum cn_err db_alert_changes_after(struct db *db, int64_t after_id, size_t max,
 	sqlite3_bind_int64(st, 1, after_id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
 	int64_t alert_ids[64];
-	int rc;
+	int rc = SQLITE_DONE;
 	while (*n < max && *n < 64 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct db_alert_change *c = &out[*n];
 		memset(c, 0, sizeof(*c));
@@ -254,6 +254,10 @@ enum cn_err db_alert_changes_after(struct db *db, int64_t after_id, size_t max,
 		(*n)++;
 	}
 	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		*n = 0;
+		return db_err(rc);
+	}
 	/* The alert as it is now: a client that resumes sees current state. */
 	for (size_t i = 0; i < *n; i++) {
 		json_t *alert = NULL;
@@ -356,11 +360,12 @@ enum cn_err db_alerts_due(struct db *db, int64_t now, int64_t *ids, size_t max, 
 		return CN_ERR_DB;
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
-	int rc;
+	int rc = SQLITE_DONE;
 	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		ids[(*n)++] = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	return CN_OK;
+	/* A failed read must not look like "nothing due" or "nobody to page". */
+	return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? CN_OK : db_err(rc);
 }
 
 enum cn_err db_alerts_next_due(struct db *db, int64_t *at)
@@ -391,11 +396,12 @@ enum cn_err db_staff_to_page(struct db *db, const char *site_id, unsigned mask, 
 	db_bind_text(st, 1, site_id);
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_int(st, 3, (int)mask);
-	int rc;
+	int rc = SQLITE_DONE;
 	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		copy_text(ids[(*n)++], 65, st, 0);
 	sqlite3_reset(st);
-	return CN_OK;
+	/* A failed read must not look like "nothing due" or "nobody to page". */
+	return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? CN_OK : db_err(rc);
 }
 
 enum cn_err db_anyone_on_shift(struct db *db, const char *site_id, int64_t now, bool *any)
@@ -443,7 +449,7 @@ enum cn_err db_notifications_unsent(struct db *db, struct db_unsent_page *out, s
 	if (!st)
 		return CN_ERR_DB;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)max);
-	int rc;
+	int rc = SQLITE_DONE;
 	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct db_unsent_page *p = &out[(*n)++];
 		p->id = sqlite3_column_int64(st, 0);
@@ -453,7 +459,7 @@ enum cn_err db_notifications_unsent(struct db *db, struct db_unsent_page *out, s
 		p->nobody_on_shift = sqlite3_column_int(st, 4) != 0;
 	}
 	sqlite3_reset(st);
-	return CN_OK;
+	return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? CN_OK : db_err(rc);
 }
 
 enum cn_err db_event_set_alert(struct db *db, int64_t event_id, int64_t alert_id)

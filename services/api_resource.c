@@ -129,6 +129,36 @@ void res_get(struct api_req *r)
 	api_reply(r, 200, obj);
 }
 
+/* The rest of a create or a patch, inside the open transaction: the
+ * resource's own writes, the object as it now is, and the audit row. */
+static enum cn_err write_rest(struct api_req *r, const struct api_resource *res, const char *id,
+                              const json_t *body, const json_t *before, const char *action,
+                              json_t **after)
+{
+	enum cn_err rc = res->after_write ? res->after_write(r, id, body) : CN_OK;
+	if (rc == CN_OK)
+		rc = db_res_get(r->db, res->desc, id, after);
+	if (rc == CN_OK)
+		rc = db_audit_add(r->db, r->now, r->who->id, audit_site(res, *after), action,
+		                  res->desc->name, id, before, *after);
+	return rc;
+}
+
+/* Commits and answers `after` (taking it): the resource's after-commit
+ * work and its view for this caller. */
+static void commit_and_answer(struct api_req *r, const struct api_resource *res, const char *id,
+                              json_t *after, int status)
+{
+	if (!res_commit(r)) {
+		json_decref(after);
+		return;
+	}
+	if (res->committed)
+		res->committed(r, id);
+	present(r, res, after);
+	api_reply(r, status, after);
+}
+
 void res_create(struct api_req *r)
 {
 	const struct api_resource *res = resource(r);
@@ -162,13 +192,8 @@ void res_create(struct api_req *r)
 	enum cn_err rc = db_begin(r->db);
 	if (rc == CN_OK)
 		rc = db_res_insert(r->db, res->desc, id, body, r->now);
-	if (rc == CN_OK && res->after_write)
-		rc = res->after_write(r, id, body);
 	if (rc == CN_OK)
-		rc = db_res_get(r->db, res->desc, id, &after);
-	if (rc == CN_OK)
-		rc = db_audit_add(r->db, r->now, r->who->id, audit_site(res, after), "create",
-		                  res->desc->name, id, NULL, after);
+		rc = write_rest(r, res, id, body, NULL, "create", &after);
 	if (rc != CN_OK) {
 		db_rollback(r->db);
 		app_note_store_result(r->app, rc);
@@ -183,12 +208,7 @@ void res_create(struct api_req *r)
 		}
 		goto out;
 	}
-	if (!res_commit(r))
-		goto out;
-	if (res->committed)
-		res->committed(r, id);
-	present(r, res, after);
-	api_reply(r, 201, after);
+	commit_and_answer(r, res, id, after, 201);
 	after = NULL;
 out:
 	json_decref(after);
@@ -232,13 +252,8 @@ void res_patch(struct api_req *r)
 	enum cn_err rc = db_begin(r->db);
 	if (rc == CN_OK)
 		rc = db_res_update(r->db, res->desc, id, body, r->now);
-	if (rc == CN_OK && res->after_write)
-		rc = res->after_write(r, id, body);
 	if (rc == CN_OK)
-		rc = db_res_get(r->db, res->desc, id, &after);
-	if (rc == CN_OK)
-		rc = db_audit_add(r->db, r->now, r->who->id, audit_site(res, after), "update",
-		                  res->desc->name, id, before, after);
+		rc = write_rest(r, res, id, body, before, "update", &after);
 	if (rc != CN_OK) {
 		db_rollback(r->db);
 		app_note_store_result(r->app, rc);
@@ -248,12 +263,7 @@ void res_patch(struct api_req *r)
 			api_error(r, rc, "cannot update the %s", res->desc->name);
 		goto out;
 	}
-	if (!res_commit(r))
-		goto out;
-	if (res->committed)
-		res->committed(r, id);
-	present(r, res, after);
-	api_reply(r, 200, after);
+	commit_and_answer(r, res, id, after, 200);
 	after = NULL;
 out:
 	json_decref(before);
