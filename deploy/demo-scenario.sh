@@ -13,7 +13,7 @@ set -euo pipefail
 url=$1
 mqtt_port=$2
 sim=build/carenet-sim
-trace=../shared/data/casas-tm000/tm000.20160207_AM_InactivitySeq.txt
+trace=tests/data/casas/tm000.20160207_AM_InactivitySeq.txt
 step_s=60 # escalate_p1_s of the dev daemon (the default)
 
 say() { echo "demo: $*"; }

@@ -456,7 +456,7 @@ def write_report(results, limits, ratios, started):
           "The latest `make bench` (run %s on %s, %s cores, kernel %s). Every figure is the median"
           " of 3 runs; the limits are measured in the same run on the same machine, and the targets"
           " are judged on ratios, because absolute numbers drift by up to 2x between runs here"
-          " (see `../shared/design/limits.md`)." % (started, m["cpu"], m["cores"], m["kernel"]), "",
+          ", as the bare limits in the tables below show." % (started, m["cpu"], m["cores"], m["kernel"]), "",
           "| measure | result |", "| --- | --- |"]
     md += ["| %s | %s |" % r for r in rows]
     md += ["", "## Targets", "", "| target | wanted | measured | verdict |", "| --- | --- | --- | --- |"]

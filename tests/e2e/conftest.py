@@ -22,7 +22,7 @@ import requests
 CARENETD = os.environ.get("CN_TEST_DAEMON", os.path.join(os.path.dirname(__file__), "../../build/san/carenetd"))
 CARENET_SIM = os.environ.get("CN_TEST_SIM", os.path.join(os.path.dirname(__file__), "../../build/san/carenet-sim"))
 BOOTSTRAP = "e2e-bootstrap-token-0123456789"
-DATA_DIR = os.path.join(os.path.dirname(__file__), "../../../shared/data")
+DATA_DIR = os.path.join(os.path.dirname(__file__), "../data")
 
 # Sanitizer reports must fail the run, and leaks found at exit must not be
 # hidden by a clean exit code.

@@ -9,8 +9,8 @@ import pytest
 
 from conftest import CARENET_SIM, DATA_DIR, Site, wait_until
 
-WEEK = os.path.join(DATA_DIR, "casas-tm000/tm000.multiday_absence.txt")
-MORNING = os.path.join(DATA_DIR, "casas-tm000/tm000.20160207_AM_InactivitySeq.txt")
+WEEK = os.path.join(DATA_DIR, "casas/tm000.multiday_absence.txt")
+MORNING = os.path.join(DATA_DIR, "casas/tm000.20160207_AM_InactivitySeq.txt")
 SETTINGS = '{"inactivity_minutes": 240, "active_from": "07:00", "active_to": "22:00"}'
 
 
