@@ -152,6 +152,8 @@ lint: deps
 	@! grep -nE '\b(atoi|sprintf|strcpy|strtok|gets)[[:space:]]*\(' \
 	  $$(find $(LINT_SRC) -name '*.[ch]' | sort) \
 	  || (echo "lint: banned function (use strtol, snprintf, memcpy with bounds)"; exit 1)
+	@sh tests/lint/layers_test.sh
+	@sh tests/lint/layers.sh
 	@echo "lint: clean"
 
 build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
@@ -192,7 +194,7 @@ help:
 	@echo "  make test     install missing Debian packages, sanitizer build, unit and e2e tests"
 	@echo "  make unit     only the cmocka unit tests (build/san/unit/test_*)"
 	@echo "  make e2e      only the end-to-end tests (PYTEST_ARGS='-k name' to pick some)"
-	@echo "  make lint     cppcheck and the banned-function check"
+	@echo "  make lint     cppcheck, the banned-function check and the layering check"
 	@echo "  make fuzz     libFuzzer targets, FUZZ_SECONDS=$(FUZZ_SECONDS) each"
 	@echo "  make bench    throughput benchmark"
 	@echo "  make clean    remove build/ (var/ with the demo database stays)"
