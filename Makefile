@@ -8,8 +8,10 @@ WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wno-missing
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 # pkg-config failing would otherwise surface as "mosquitto.h: No such file".
+# Goals that run `deps` first (test, run, lint, fuzz, bench) install the
+# packages before they compile, so only the plain build goals check here.
 PKG_MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(p) 2>/dev/null && echo ok),,$(p))))
-ifneq ($(filter-out deps clean help,$(or $(MAKECMDGOALS),all)),)
+ifneq ($(filter-out deps clean help test run lint fuzz bench,$(or $(MAKECMDGOALS),all)),)
 ifneq ($(PKG_MISSING),)
 $(error pkg-config does not find: $(PKG_MISSING). Run `make deps` (deploy/deps.sh) to install the Debian -dev packages)
 endif
