@@ -27,7 +27,8 @@ static const char *const providers[] = {"staff", "volunteer", "clinic", "partner
 static const char *const protocols[] = {"native", "z2m", NULL};
 static const char *const device_kinds[] = {"sos_button", "fall_detector", "motion", "door",
                                            "bed", "water_leak", "smoke", "gas", "temperature",
-                                           "checkin", "other", NULL};
+                                           "checkin", "carbon_monoxide", "vibration",
+                                           "presence", "other", NULL};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -20,6 +20,7 @@ struct db;
 #define LOG_SLOTS 1024
 #define SEQ_RETRY_WINDOW_MS (24 * 3600 * 1000) /* a repeat older than this is a reused seq */
 #define PRUNE_EVERY_MS (3600 * 1000)
+#define QUARANTINE_KEEP_MS (INT64_C(7) * 86400 * 1000) /* quarantine rows kept this long */
 
 struct ingest_msg {
 	int64_t received_at;

@@ -118,6 +118,10 @@ size_t rules_for_event(const struct cn_event *ev, const struct rule_device *dev,
 		if (ev->value == CN_VAL_TRUE)
 			add(out, &n, RULE_RAISE, AK_GAS, "gas detected");
 		break;
+	case CN_EV_CARBON_MONOXIDE:
+		if (ev->value == CN_VAL_TRUE)
+			add(out, &n, RULE_RAISE, AK_CARBON_MONOXIDE, "carbon monoxide detected");
+		break;
 	case CN_EV_WATER_LEAK:
 		if (ev->value == CN_VAL_TRUE)
 			add(out, &n, RULE_RAISE, AK_WATER_LEAK, "water leak detected");
