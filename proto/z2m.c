@@ -310,6 +310,14 @@ static void z2m_events(const json_t *root, struct cn_z2m_state *out, bool *bad)
 	if (json_is_string(j)) {
 		bool known = true;
 		enum cn_z2m_action a = z2m_action_kind(json_string_value(j), &known);
+		/* Aqara DJT11LM publishes its vibration as an action. */
+		static const char *const shakes[] = {"vibration", "tilt", "drop"};
+		for (size_t i = 0; i < sizeof(shakes) / sizeof(shakes[0]); i++) {
+			if (strcmp(json_string_value(j), shakes[i]) == 0) {
+				z2m_add(out, CN_EV_VIBRATION, CN_VAL_TRUE, 0);
+				a = CN_Z2M_ACTION_NONE;
+			}
+		}
 		if (a != CN_Z2M_ACTION_NONE) {
 			out->action = a;
 			out->action_known = known;

@@ -31,6 +31,7 @@ bool rules_is_activity(const struct cn_event *ev)
 {
 	switch (ev->type) {
 	case CN_EV_MOTION:
+	case CN_EV_VIBRATION:
 		return ev->value == CN_VAL_TRUE;
 	case CN_EV_DOOR:
 	case CN_EV_BED:
