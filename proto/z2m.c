@@ -330,10 +330,15 @@ static void z2m_events(const json_t *root, struct cn_z2m_state *out, bool *bad)
 		*bad = true;
 	}
 	/* IAS panic buttons: `sos: true` while the alarm bit is set. */
+	/* One button event per message: an alarm bit next to a press word
+	 * (or both bits) is the same call. */
+	int sos_event = -1;
 	for (size_t i = 0; i < sizeof(sos_keys) / sizeof(sos_keys[0]); i++) {
-		if (z2m_bool(root, sos_keys[i], &v, bad))
-			z2m_attr(out, sos_keys[i], v ? CN_VAL_TRUE : CN_VAL_FALSE,
-			         v ? z2m_add(out, CN_EV_BUTTON, CN_VAL_PRESS, 0) : -1);
+		if (!z2m_bool(root, sos_keys[i], &v, bad))
+			continue;
+		if (v && sos_event < 0 && out->action_event < 0)
+			sos_event = z2m_add(out, CN_EV_BUTTON, CN_VAL_PRESS, 0);
+		z2m_attr(out, sos_keys[i], v ? CN_VAL_TRUE : CN_VAL_FALSE, v ? sos_event : -1);
 	}
 	z2m_fall(root, out, bad);
 	z2m_state_bool(root, out, "smoke", CN_EV_SMOKE, CN_VAL_TRUE, CN_VAL_FALSE, bad);
