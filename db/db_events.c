@@ -85,17 +85,29 @@ enum cn_err db_quarantine_insert(struct db *db, const char *topic, const void *p
 	return db_step_done(st);
 }
 
-enum cn_err db_quarantine_prune(struct db *db, int64_t before, int *deleted)
+enum cn_err db_quarantine_prune(struct db *db, int64_t before, int max_rows, int *deleted)
 {
-	static const char sql[] = "DELETE FROM quarantine_topics WHERE last_at < ?1";
+	static const char by_age[] = "DELETE FROM quarantine_topics WHERE last_at < ?1";
+	/* Past the row cap, the topics hit longest ago go first. */
+	static const char by_count[] =
+		"DELETE FROM quarantine_topics WHERE topic IN (SELECT topic FROM quarantine_topics"
+		" ORDER BY last_at DESC LIMIT -1 OFFSET ?1)";
 	*deleted = 0;
-	sqlite3_stmt *st = db_stmt(db, sql);
+	sqlite3_stmt *st = db_stmt(db, by_age);
 	if (!st)
 		return CN_ERR_DB;
 	sqlite3_bind_int64(st, 1, before);
 	enum cn_err rc = db_step_done(st);
+	if (rc != CN_OK)
+		return rc;
+	*deleted = sqlite3_changes(db_handle(db));
+	st = db_stmt(db, by_count);
+	if (!st)
+		return CN_ERR_DB;
+	sqlite3_bind_int(st, 1, max_rows);
+	rc = db_step_done(st);
 	if (rc == CN_OK)
-		*deleted = sqlite3_changes(db_handle(db));
+		*deleted += sqlite3_changes(db_handle(db));
 	return rc;
 }
 

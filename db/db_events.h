@@ -53,9 +53,10 @@ int64_t db_events_next_id(int64_t last, int64_t received_at);
 enum cn_err db_quarantine_insert(struct db *db, const char *topic, const void *payload,
                                  size_t len, const char *reason, int64_t now);
 
-/* Deletes quarantine rows last hit before `before`; *deleted gets the
- * count. Returns CN_OK or CN_ERR_DB. */
-enum cn_err db_quarantine_prune(struct db *db, int64_t before, int *deleted);
+/* Deletes quarantine rows last hit before `before`, then all but the
+ * `max_rows` hit most recently; *deleted gets the count. Returns CN_OK or
+ * CN_ERR_DB. */
+enum cn_err db_quarantine_prune(struct db *db, int64_t before, int max_rows, int *deleted);
 
 /* The last kept value of a device's state attribute (device_state):
  * *found false when none was kept yet. Returns CN_OK or CN_ERR_DB. */

@@ -456,14 +456,21 @@ void ingest_periodic(struct ingest *in, int64_t now)
 	for (size_t i = 0; i < n; i++)
 		db_devices_store_live(in->db, &dirty[i]);
 
+	if (now >= in->next_quarantine_prune) {
+		int dropped = 0;
+		/* Quarantine topics not hit for a week go, and past the row cap
+		 * the oldest: bounded whatever the network sends. */
+		in->next_quarantine_prune = now + QUARANTINE_PRUNE_MS;
+		if (db_quarantine_prune(in->db, now - QUARANTINE_KEEP_MS, QUARANTINE_MAX_ROWS, &dropped) ==
+		        CN_OK &&
+		    dropped > 0)
+			log_info("ingest", "pruned %d quarantine topics (a week old or past %d)", dropped,
+			         QUARANTINE_MAX_ROWS);
+	}
 	if (now >= in->next_prune) {
 		in->next_prune = now + PRUNE_EVERY_MS;
 		int64_t before = now - (int64_t)app->cfg->event_retention_days * 86400 * 1000;
 		int deleted = 0;
-		int dropped = 0;
-		/* Quarantine rows of topics not heard for a week go. */
-		if (db_quarantine_prune(in->db, now - QUARANTINE_KEEP_MS, &dropped) == CN_OK && dropped > 0)
-			log_info("ingest", "pruned %d quarantine topics not heard for a week", dropped);
 		if (db_events_prune(in->db, before, 20000, &deleted) == CN_OK && deleted > 0) {
 			log_info("ingest", "pruned %d events older than %ld days", deleted,
 			         app->cfg->event_retention_days);
