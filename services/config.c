@@ -58,6 +58,9 @@ static const struct key_def keys[] = {
 	 "PEM certificate; serve HTTPS when both cert and key are set", NULL},
 	{"http_tls_key", KEY_STRING, OFF(http_tls_key), 0, 0, NULL, "PEM private key for HTTPS",
 	 NULL},
+	{"http_cors_origins", KEY_STRING, OFF(http_cors_origins), 0, 0, NULL,
+	 "origins allowed to call the API from a browser, comma-separated "
+	 "(https://dash.example.org); unset: no CORS headers at all", NULL},
 	{"http_max_connections", KEY_INT, OFF(http_max_connections), 4, 10000, "512",
 	 "simultaneous HTTP connections; more wait in the listen queue", NULL},
 	{"http_timeout_s", KEY_INT, OFF(http_timeout_s), 1, 3600, "30",

@@ -26,6 +26,7 @@ struct config {
 	long http_port;
 	char *http_tls_cert;
 	char *http_tls_key;
+	char *http_cors_origins; /* comma-separated; NULL: no CORS headers */
 	long http_max_connections;
 	long http_timeout_s;
 	char *timezone;

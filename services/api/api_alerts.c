@@ -30,7 +30,7 @@ static bool parse_alert_id(struct api_req *r, int64_t *id)
 	errno = 0;
 	long long v = strtoll(s, &end, 10);
 	if (errno || end == s || *end || v <= 0) {
-		api_error(r, CN_ERR_NOT_FOUND, "no alert with id %.64s", s);
+		api_not_found(r);
 		return false;
 	}
 	*id = v;
@@ -55,9 +55,10 @@ static json_t *visible_alert(struct api_req *r, int64_t id, bool timeline, enum 
 		if (rc == CN_ERR_NOT_FOUND &&
 		    policy_decide(r->who, PR_ALERT, act, NULL) == POL_FORBIDDEN)
 			policy_require(r, PR_ALERT, act, NULL);
+		else if (rc == CN_ERR_NOT_FOUND)
+			api_not_found(r);
 		else
-			api_error(r, rc, rc == CN_ERR_NOT_FOUND ? "no alert with id %lld" : "cannot read alert %lld",
-			          (long long)id);
+			api_error(r, rc, "cannot read alert %lld", (long long)id);
 		return NULL;
 	}
 	struct pol_target t = {

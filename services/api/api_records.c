@@ -27,7 +27,8 @@ static const char *const providers[] = {"staff", "volunteer", "clinic", "partner
 static const char *const protocols[] = {"native", "z2m", NULL};
 static const char *const device_kinds[] = {"sos_button", "fall_detector", "motion", "door",
                                            "bed", "water_leak", "smoke", "gas", "temperature",
-                                           "checkin", "other", NULL};
+                                           "checkin", "carbon_monoxide", "vibration",
+                                           "presence", "other", NULL};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -612,7 +613,7 @@ void api_device_create(struct api_req *r) { res_create(r); }
 static const struct field_spec shift_fields[] = {
 	{"id", FIELD_ID},
 	{"staff_id", FIELD_ID, true},
-	{"site_id", FIELD_ID, true},
+	{"site_id", FIELD_ID},
 	{"starts_at", FIELD_TIME, true},
 	{"ends_at", FIELD_TIME, true},
 	{"tier", FIELD_ENUM, true, 0, 0, tiers},
@@ -623,6 +624,25 @@ static void shift_target(struct api_req *r, const json_t *obj, struct pol_target
 	t->site_id = str(obj, "site_id");
 	const char *staff = str(obj, "staff_id");
 	t->own = staff && strcmp(staff, r->who->id) == 0;
+}
+
+/* site_id defaults to the staff member's site (proto/openapi.yaml). */
+static bool shift_defaults(struct api_req *r, json_t *body)
+{
+	char site[65] = "", role[16];
+	bool active = false;
+	if (str(body, "site_id"))
+		return true;
+	if (db_staff_site_role(r->db, str(body, "staff_id"), site, role, &active) != CN_OK || !active) {
+		api_error(r, CN_ERR_INVALID, "staff_id: no such active staff member");
+		return false;
+	}
+	if (!site[0]) {
+		api_error(r, CN_ERR_INVALID, "site_id: required, the staff member has no site");
+		return false;
+	}
+	json_object_set_new(body, "site_id", json_string(site));
+	return true;
 }
 
 static bool shift_prepare(struct api_req *r, json_t *body, const json_t *before)
@@ -668,6 +688,7 @@ const struct api_resource api_shifts = {
 	.n_fields = N(shift_fields),
 	.target = shift_target,
 	.prepare = shift_prepare,
+	.defaults = shift_defaults,
 };
 
 /* ---- service catalogue ---- */

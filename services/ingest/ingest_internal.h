@@ -20,6 +20,9 @@ struct db;
 #define LOG_SLOTS 1024
 #define SEQ_RETRY_WINDOW_MS (24 * 3600 * 1000) /* a repeat older than this is a reused seq */
 #define PRUNE_EVERY_MS (3600 * 1000)
+#define QUARANTINE_MAX_ROWS 10000 /* quarantine topics kept at most */
+#define QUARANTINE_PRUNE_MS 60000
+#define QUARANTINE_KEEP_MS (INT64_C(7) * 86400 * 1000) /* quarantine rows kept this long */
 
 struct ingest_msg {
 	int64_t received_at;
@@ -59,6 +62,7 @@ struct ingest {
 	int64_t listening_since; /* when MQTT last (re)connected */
 	bool was_connected;
 	int64_t next_sweep, next_prune;
+	int64_t next_quarantine_prune; /* every QUARANTINE_PRUNE_MS */
 };
 
 /* Handles one message inside the open batch transaction. */

@@ -21,6 +21,7 @@
 #include "config.h"
 #include "db_pool.h"
 #include "log.h"
+#include "query_params.h"
 #include "metrics.h"
 #include "stream.h"
 #include "xalloc.h"
@@ -166,6 +167,47 @@ static const char *header_lookup(void *conn, const char *name)
 
 /* ---- the wire ---- */
 
+/* The request's Origin when http_cors_origins lists it exactly, else
+ * NULL: then no CORS header is sent at all. */
+static const char *cors_origin(const struct http_server *srv, struct MHD_Connection *conn)
+{
+	const char *list = srv->app->cfg->http_cors_origins;
+	const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+	if (!list || !*list || !origin || !*origin)
+		return NULL;
+	size_t n = strlen(origin);
+	for (const char *p = list; *p;) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		const char *end = p;
+		while (*end && *end != ',' && *end != ' ')
+			end++;
+		if ((size_t)(end - p) == n && strncmp(p, origin, n) == 0)
+			return origin;
+		p = end;
+	}
+	return NULL;
+}
+
+static void add_cors(struct http_server *srv, struct MHD_Connection *conn,
+                     struct MHD_Response *resp, bool preflight)
+{
+	const char *origin = cors_origin(srv, conn);
+	if (!origin)
+		return;
+	MHD_add_response_header(resp, "Access-Control-Allow-Origin", origin);
+	MHD_add_response_header(resp, "Vary", "Origin");
+	if (preflight) {
+		MHD_add_response_header(resp, "Access-Control-Allow-Methods",
+		                        "GET, HEAD, POST, PUT, PATCH, DELETE");
+		MHD_add_response_header(resp, "Access-Control-Allow-Headers",
+		                        "Authorization, Content-Type");
+		MHD_add_response_header(resp, "Access-Control-Max-Age", "600");
+	} else {
+		MHD_add_response_header(resp, "Access-Control-Expose-Headers", "Retry-After");
+	}
+}
+
 static enum MHD_Result send_reply(struct http_server *srv, struct MHD_Connection *conn,
                                   struct api_req *r)
 {
@@ -188,6 +230,7 @@ static enum MHD_Result send_reply(struct http_server *srv, struct MHD_Connection
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	add_cors(srv, conn, resp, r->preflight);
 	if (r->status == 405 && r->match && r->match->allow[0])
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->match->allow);
 	if (r->status == 401)
@@ -216,6 +259,27 @@ static bool is_json_type(const char *ct)
 	return next == '\0' || next == ';' || next == ' ';
 }
 
+/* False when the Content-Type names a charset other than UTF-8: the
+ * contract's JSON is UTF-8 only. */
+static bool is_utf8_charset(const char *ct)
+{
+	const char *p = ct ? strchr(ct, ';') : NULL;
+	while (p) {
+		p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncasecmp(p, "charset=", 8) == 0) {
+			p += 8;
+			if (*p == '"')
+				p++;
+			return strncasecmp(p, "utf-8", 5) == 0 &&
+			       (p[5] == '\0' || p[5] == '"' || p[5] == ';' || p[5] == ' ');
+		}
+		p = strchr(p, ';');
+	}
+	return true;
+}
+
 /* Parses the body into r->body; on failure sets the error response. */
 static bool parse_body(struct api_req *r, struct MHD_Connection *conn, struct request_state *st)
 {
@@ -224,6 +288,11 @@ static bool parse_body(struct api_req *r, struct MHD_Connection *conn, struct re
 	if (!is_json_type(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 	                                               MHD_HTTP_HEADER_CONTENT_TYPE))) {
 		api_error(r, CN_ERR_MEDIA_TYPE, "request body must be application/json");
+		return false;
+	}
+	if (!is_utf8_charset(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	                                                  MHD_HTTP_HEADER_CONTENT_TYPE))) {
+		api_error(r, CN_ERR_MEDIA_TYPE, "request body must be UTF-8 JSON (charset=utf-8)");
 		return false;
 	}
 	json_error_t jerr;
@@ -240,6 +309,24 @@ static bool parse_body(struct api_req *r, struct MHD_Connection *conn, struct re
 	return true;
 }
 
+struct unknown_query {
+	const char *method, *pattern;
+	const char *name; /* the first name the operation does not take */
+};
+
+static enum MHD_Result find_unknown_query(void *cls, enum MHD_ValueKind kind, const char *key,
+                                          const char *value)
+{
+	(void)kind;
+	(void)value;
+	struct unknown_query *uq = cls;
+	if (key && !query_params_allowed(uq->method, uq->pattern, key)) {
+		uq->name = key;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
 /* `who` is the caller's storage for the principal: it outlives the
  * handler call, like r itself. */
 static void handle(struct http_server *srv, struct MHD_Connection *conn, const char *url,
@@ -248,7 +335,18 @@ static void handle(struct http_server *srv, struct MHD_Connection *conn, const c
 {
 	struct route_match *match = xcalloc(1, sizeof(*match));
 	r->match = match;
-	enum route_result rr = router_match(srv->routes, srv->n_routes, method, url, match);
+	/* HEAD is served wherever GET is: MHD sends the headers, no body. */
+	const char *route_method = strcmp(method, "HEAD") == 0 ? "GET" : method;
+	if (strcmp(method, "OPTIONS") == 0 && cors_origin(srv, conn)) {
+		/* A CORS preflight from an allowed origin, on any known path. */
+		enum route_result pr = router_match(srv->routes, srv->n_routes, "GET", url, match);
+		if (pr != ROUTE_NOT_FOUND) {
+			r->preflight = true;
+			api_reply_text(r, 204, "text/plain; charset=utf-8", xstrdup(""));
+			return;
+		}
+	}
+	enum route_result rr = router_match(srv->routes, srv->n_routes, route_method, url, match);
 	if (rr == ROUTE_NOT_FOUND) {
 		api_error(r, CN_ERR_NOT_FOUND, "no such path: %.200s", url);
 		return;
@@ -259,6 +357,15 @@ static void handle(struct http_server *srv, struct MHD_Connection *conn, const c
 	}
 	if (st->too_large) {
 		api_error(r, CN_ERR_TOO_LARGE, "request body is over %d bytes", HTTP_BODY_MAX);
+		return;
+	}
+	struct unknown_query uq = {match->route->method, match->route->pattern, NULL};
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, find_unknown_query, &uq);
+	if (uq.name) {
+		char allowed[256];
+		api_error(r, CN_ERR_INVALID, "unknown query parameter: %.64s (allowed here: %s)", uq.name,
+		          query_params_list(match->route->method, match->route->pattern, allowed,
+		                            sizeof(allowed)));
 		return;
 	}
 	unsigned flags = match->route->flags;

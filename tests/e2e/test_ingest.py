@@ -112,9 +112,11 @@ def test_bad_input_is_quarantined_counted_and_the_flow_goes_on(api, mq, daemon):
     assert metric(api, 'carenet_events_rejected_total{reason="too_large"}') == 1
     assert metric(api, 'carenet_events_rejected_total{reason="too_deep"}') == 1
     db = sqlite3.connect(daemon.db_path)
-    rows = db.execute("SELECT topic, reason, length(payload) FROM quarantine ORDER BY id").fetchall()
+    rows = db.execute("SELECT topic, reason, length(payload), count FROM quarantine_topics").fetchall()
     db.close()
-    assert len(rows) == len(bad)
+    # One row per topic, with the count and the last bytes.
+    assert len(rows) == len({t for t, _ in bad})
+    assert sum(r[3] for r in rows) == len(bad)
     assert max(r[2] for r in rows) <= 2048  # stored up to the cap
     # Logged once per device and minute, not once per message.
     assert daemon.read_log().count("quarantined a message on carenet/dev/good-1/event") == 1
