@@ -31,6 +31,7 @@ L_API      := services/api services/ingest $(L_ALERTING)
 L_SIM      := services/sim services services/alerting services/care $(L_PROTO)
 L_ALL      := $(sort $(L_API))
 INC_proto             := $(addprefix -I,$(L_PROTO))
+INC_build_gen         := $(addprefix -I,$(L_PROTO))
 INC_db                := $(addprefix -I,$(L_DB))
 INC_services_care     := $(addprefix -I,$(L_CARE))
 INC_services          := $(addprefix -I,$(L_BASE))
@@ -46,14 +47,16 @@ srcinc = $(or $(INC_FILE_$<),$(INC_$(subst /,_,$(patsubst %/,%,$(dir $<)))),$(IN
 CFLAGS  ?= -O2 -g
 SAN     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-PROTO_SRC    := $(sort $(wildcard proto/*.c))
+# build/gen/openapi.c is proto's: the spec text and the query-parameter
+# allow-list generated from it (proto/query_params.c looks it up).
+PROTO_SRC    := $(sort $(wildcard proto/*.c)) build/gen/openapi.c
 DB_SRC       := $(sort $(wildcard db/*.c)) build/gen/migrations.c
 CARE_SRC     := $(sort $(wildcard services/care/*.c))
 BASE_SRC     := $(sort $(filter-out services/main.c,$(wildcard services/*.c)))
 NET_SRC      := $(sort $(wildcard services/net/*.c))
 ALERTING_SRC := $(sort $(wildcard services/alerting/*.c))
 INGEST_SRC   := $(sort $(wildcard services/ingest/*.c))
-API_SRC      := $(sort $(wildcard services/api/*.c)) build/gen/openapi.c
+API_SRC      := $(sort $(wildcard services/api/*.c))
 SIM_SRC      := $(sort $(wildcard services/sim/*.c))
 MIGRATIONS   := $(sort $(wildcard db/migrations/*.sql))
 GEN_SRC      := build/gen/migrations.c build/gen/openapi.c
