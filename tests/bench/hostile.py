@@ -45,12 +45,13 @@ def answer_times(client, path, n=200):
 def main():
     work = tempfile.mkdtemp(prefix="carenet-hostile-")
     broker = Broker(work)
-    daemon = Daemon(work, broker, {"log_level": "info"})
-    api = Api(daemon.url, BOOTSTRAP)
-    site = Site(api, prefix="bh")
-    legit = from_addr(api, LEGIT, site.login(site.primary).token)
+    daemon = None
     rows = []
     try:
+        daemon = Daemon(work, broker, {"log_level": "info"})
+        api = Api(daemon.url, BOOTSTRAP)
+        site = Site(api, prefix="bh")
+        legit = from_addr(api, LEGIT, site.login(site.primary).token)
         rows.append(("no attack", "GET /v1/alerts from 127.0.0.1", answer_times(legit, "/v1/alerts")))
 
         # 1. 600 trickled POST bodies from one address (more than http_max_connections).
@@ -173,7 +174,8 @@ def main():
         dev.close()
         junk.close()
     finally:
-        daemon.stop()
+        if daemon:
+            daemon.stop()
         broker.stop()
     print("| attack | measured | figure |")
     print("| --- | --- | --- |")
