@@ -326,3 +326,22 @@ def test_a_device_time_far_in_the_future_is_the_receive_time(api, mq, daemon):
     (_, ack), = dev.wait_for(r".*", lambda p: p["seq"] == 1, timeout=30)
     alert = api.ok("GET", "/v1/alerts/%s" % ack["alert_id"])
     assert alert["last_event_at"][:4] == time.strftime("%Y", time.gmtime())
+
+
+def test_a_re_enrolled_device_id_starts_with_no_history(api, mq, daemon):
+    a = Site(api, shifts=False, prefix="ea")
+    b = Site(api, shifts=False, prefix="eb")
+    old = a.resident("Mo")
+    a.device(old, "moved-1", "motion")
+    dev = mq()
+    dev.publish("carenet/dev/moved-1/event", {"type": "motion", "value": True, "seq": 1})
+    wait_until(lambda: len(api.ok("GET", "/v1/events?device_id=moved-1")["items"]) == 1, 20,
+               what="the first owner's event stored")
+    api.ok("DELETE", "/v1/devices/moved-1", status=204)
+    b.device(b.resident("Ned"), "moved-1", "motion")
+    coord_b = from_addr(api, LEGIT, b.login(b.coordinator).token)
+    assert coord_b.ok("GET", "/v1/events?device_id=moved-1")["items"] == []
+    assert coord_b.ok("GET", "/v1/events")["items"] == []
+    dev.publish("carenet/dev/moved-1/event", {"type": "motion", "value": False, "seq": 2})
+    wait_until(lambda: len(coord_b.ok("GET", "/v1/events?device_id=moved-1")["items"]) == 1, 20,
+               what="the new owner's event")
