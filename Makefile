@@ -80,7 +80,7 @@ UNIT_BIN    := $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC))
 FUZZ_BIN    := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all test unit e2e run lint fuzz bench clean deps help
+.PHONY: all test unit e2e run lint fuzz bench bench-hostile clean deps help
 all: build/carenetd $(if $(SIM_SRC),build/carenet-sim)
 
 deps:
@@ -187,6 +187,10 @@ build/bench/bare_http: tests/bench/bare_http.c
 bench: deps all build/bench/bare_sqlite build/bench/bare_http
 	/usr/bin/python3 tests/bench/bench.py
 
+# Figures for docs/reliability.md under attack (issue 12); loopback, bounded.
+bench-hostile: deps all
+	/usr/bin/python3 tests/bench/hostile.py
+
 # Keeps var/ (the `make run` database, its token and broker state):
 # rm -rf var for a fresh demo.
 clean:
@@ -203,6 +207,7 @@ help:
 	@echo "  make lint     cppcheck, the banned-function check and the layering check"
 	@echo "  make fuzz     libFuzzer targets, FUZZ_SECONDS=$(FUZZ_SECONDS) each"
 	@echo "  make bench    throughput benchmark"
+	@echo "  make bench-hostile  API and alarm figures under attack (docs/reliability.md)"
 	@echo "  make clean    remove build/ (var/ with the demo database stays)"
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -9,6 +9,7 @@
 #include "alerts.h"
 #include "api_handlers.h"
 #include "app.h"
+#include "config.h"
 #include "db.h"
 #include "db_alerts.h"
 #include "db_alerts_list.h"
@@ -327,6 +328,13 @@ void api_alerts_stream(struct api_req *r)
 {
 	if (!policy_require(r, PR_ALERT, PA_LIST, NULL))
 		return;
+	/* One token's owner cannot hold every connection: a cap per user. */
+	if (stream_hub_count_user(r->app->hub, r->who->id) >= (size_t)r->app->cfg->http_sse_per_user) {
+		api_error(r, CN_ERR_THROTTLED, "you have %ld event streams open already; close one first",
+		          r->app->cfg->http_sse_per_user);
+		r->retry_after_s = 10;
+		return;
+	}
 	/* Resume after the last id the client saw, or start from now. */
 	int64_t after = 0;
 	const char *last = api_header(r, "Last-Event-ID");

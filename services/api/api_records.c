@@ -7,6 +7,7 @@
 #include "api_records.h"
 #include "app.h"
 #include "auth.h"
+#include "config.h"
 #include "db.h"
 #include "db_auth.h"
 #include "db_resources.h"
@@ -120,19 +121,30 @@ static void staff_target(struct api_req *r, const json_t *obj, struct pol_target
 	const char *role = str(obj, "role");
 	t->privileged = role && (strcmp(role, "admin") == 0 || strcmp(role, "coordinator") == 0);
 	/* A family member without a site belongs to the sites of their
-	 * residents: to the caller's, when one of them lives there. */
+	 * residents: to the caller's, when one of them lives there. One linked
+	 * to residents of two sites is the admin's to change (privileged), so
+	 * a coordinator cannot take over an account that reaches elsewhere. */
 	if (!t->site_id && role && strcmp(role, "family") == 0 && r->who->site_id[0]) {
 		size_t i;
 		json_t *v;
+		bool mine = false, elsewhere = false;
 		json_array_foreach(json_object_get(obj, "resident_ids"), i, v)
 		{
 			const char *rid = json_string_value(v);
-			if (rid && db_resident_site(r->db, rid, t->site_buf) == CN_OK &&
-			    strcmp(t->site_buf, r->who->site_id) == 0) {
-				t->site_id = t->site_buf;
-				break;
-			}
+			char rsite[ID_MAX + 1];
+			if (!rid || db_resident_site(r->db, rid, rsite) != CN_OK)
+				continue;
+			if (strcmp(rsite, r->who->site_id) == 0)
+				mine = true;
+			else
+				elsewhere = true;
 		}
+		if (mine) {
+			snprintf(t->site_buf, sizeof(t->site_buf), "%s", r->who->site_id);
+			t->site_id = t->site_buf;
+		}
+		if (elsewhere)
+			t->privileged = true;
 	}
 }
 
@@ -240,9 +252,20 @@ static enum cn_err staff_after_write(struct api_req *r, const char *id, const js
 	/* A deactivated account's tokens stop working at once. */
 	if (rc == CN_OK && json_is_false(json_object_get(body, "active")))
 		rc = db_auth_tokens_revoke_staff(r->db, id, r->now);
-	if (rc == CN_OK && json_object_get(body, "password_hash") &&
-	    strcmp(id, r->who->id) != 0)
-		rc = db_auth_tokens_revoke_staff(r->db, id, r->now); /* reset by someone else */
+	if (rc == CN_OK && json_object_get(body, "password_hash")) {
+		if (strcmp(id, r->who->id) != 0) {
+			rc = db_auth_tokens_revoke_staff(r->db, id, r->now); /* reset by someone else */
+		} else {
+			/* Your own change ends your other sessions, not this one. */
+			const char *authz = api_header(r, "Authorization");
+			const char *token = authz && strlen(authz) > 7 ? authz + 7 : "";
+			unsigned char keep[32];
+			auth_token_hash(token, strlen(token), keep);
+			rc = db_auth_tokens_revoke_others(r->db, id, keep, r->now);
+		}
+		if (rc == CN_OK) /* an admin with a password ends the bootstrap token */
+			rc = db_auth_bootstrap_retire(r->db, r->app->cfg->bootstrap_token != NULL, r->now);
+	}
 	return rc;
 }
 

@@ -34,24 +34,58 @@ static unsigned hash_name(const char *s)
 	return h;
 }
 
-static void reject(struct ingest *in, const struct ingest_msg *m, const char *who,
-                   enum cn_reject reason)
+/* True when one more reject line may be logged at `now`: at most
+ * REJECT_LOG_MAX a minute. The first line of a new minute tells how many
+ * were left out in the last one. */
+static bool reject_log_take(struct ingest *in, int64_t now)
+{
+	if (now - in->reject_log_window >= 60000) {
+		if (in->reject_log_suppressed)
+			log_warn("ingest", "%llu more rejected messages were counted, not logged",
+			         (unsigned long long)in->reject_log_suppressed);
+		in->reject_log_window = now;
+		in->reject_log_lines = 0;
+		in->reject_log_suppressed = 0;
+	}
+	if (in->reject_log_lines >= REJECT_LOG_MAX) {
+		in->reject_log_suppressed++;
+		return false;
+	}
+	in->reject_log_lines++;
+	return true;
+}
+
+/* Counts a rejected message, quarantines it when `store`, and logs it
+ * within the per-device and global log budgets. */
+static void reject_as(struct ingest *in, const struct ingest_msg *m, const char *who,
+                      enum cn_reject reason, bool store)
 {
 	atomic_fetch_add(&in->app->metrics->events_rejected[reason], 1);
-	size_t cap = (size_t)in->app->cfg->mqtt_max_payload;
-	enum cn_err rc = db_quarantine_insert(in->db, m->topic, m->payload, m->len > cap ? cap : m->len,
-	                                      cn_reject_name(reason), m->received_at);
-	if (rc != CN_OK)
-		log_warn("ingest", "cannot quarantine a message: %s", cn_strerror(rc));
+	if (store) {
+		size_t cap = (size_t)in->app->cfg->mqtt_max_payload;
+		enum cn_err rc = db_quarantine_insert(in->db, m->topic, m->payload,
+		                                      m->len > cap ? cap : m->len,
+		                                      cn_reject_name(reason), m->received_at);
+		if (rc != CN_OK)
+			log_warn("ingest", "cannot quarantine a message: %s", cn_strerror(rc));
+	}
 	unsigned h = hash_name(who);
 	unsigned slot = h % LOG_SLOTS;
 	if (in->logged[slot].hash == h && m->received_at - in->logged[slot].at < 60000)
 		return;
 	in->logged[slot].hash = h;
 	in->logged[slot].at = m->received_at;
+	if (!reject_log_take(in, m->received_at))
+		return;
 	log_warn("ingest", "quarantined a message on %.120s: %s (further ones from %.64s are "
 	                   "counted, not logged, for a minute)",
 	         m->topic, cn_reject_name(reason), who);
+}
+
+static void reject(struct ingest *in, const struct ingest_msg *m, const char *who,
+                   enum cn_reject reason)
+{
+	reject_as(in, m, who, reason, true);
 }
 
 /* ---- rules to alerts ---- */
@@ -183,6 +217,10 @@ static void store_event(struct ingest *in, const struct ingest_msg *m, const str
                         const struct cn_event *ev_in, bool ack)
 {
 	struct cn_event ev = *ev_in;
+	/* A device clock far ahead (9999-12-31) would stand in alerts as the
+	 * latest event for ever: such a time is the receive time. */
+	if (ev.has_ts && ev.ts_ms > m->received_at + DEVICE_CLOCK_AHEAD_MS)
+		ev.ts_ms = m->received_at;
 	char value[CN_EVENT_OTHER_MAX + 8];
 	cn_event_value_json(&ev, value, sizeof(value));
 	struct db_event_new row = {
@@ -355,11 +393,13 @@ void ingest_handle(struct ingest *in, const struct ingest_msg *m)
 	struct device dev;
 	if (!devices_find(in->app->devices, t.name, z2m, &dev)) {
 		/* A Zigbee network carries lamps and plugs CareNet does not
-		 * care about: counted, not quarantined, not a rejection. */
+		 * care about: counted, not quarantined, not a rejection. A
+		 * native device id nobody enrolled is junk: counted and dropped
+		 * before any storage work. */
 		if (z2m)
 			atomic_fetch_add(&in->app->metrics->events_ignored_not_enrolled, 1);
 		else
-			reject(in, m, t.name, CN_REJECT_UNKNOWN_DEVICE);
+			reject_as(in, m, t.name, CN_REJECT_UNKNOWN_DEVICE, false);
 		return;
 	}
 	switch (t.kind) {

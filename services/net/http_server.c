@@ -42,6 +42,7 @@ struct request_state {
 	size_t len, cap;
 	bool too_large;
 	size_t drained; /* bytes of an oversized chunked body read and dropped */
+	int64_t started; /* ms (monotonic) when the headers were complete */
 };
 
 /* A chunked body (no Content-Length) that grows past HTTP_BODY_MAX is read
@@ -49,6 +50,75 @@ struct request_state {
  * many bytes the connection is closed instead (MHD 0.9.75 cannot queue a
  * reply in the middle of an upload, and a client could stream for ever). */
 #define HTTP_DRAIN_MAX (1024 * 1024)
+
+/* ---- connection budgets (issue 12) ----
+ * One address or one token must not take the API from the others: MHD
+ * caps connections per address (http_per_ip_connections); a request body
+ * must keep an average rate (http_min_body_rate) once it is older than
+ * HTTP_BODY_GRACE_MS, so a body trickled a byte at a time is cut; SSE
+ * streams per user are capped in the alerts stream handler. */
+#define HTTP_BODY_GRACE_MS 5000
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* True when `len` bytes received over `elapsed_ms` are too slow. */
+static bool body_too_slow(size_t len, int64_t elapsed_ms, long min_rate)
+{
+	if (elapsed_ms <= HTTP_BODY_GRACE_MS)
+		return false;
+	return (int64_t)len * 1000 < (int64_t)min_rate * (elapsed_ms - HTTP_BODY_GRACE_MS);
+}
+
+/* True when `ip` is one of the comma-separated addresses in `list`. */
+static bool ip_in_list(const char *list, const char *ip, size_t ip_len)
+{
+	const char *p = list;
+	while (p && *p) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		size_t n = strcspn(p, ", ");
+		if (n && n == ip_len && strncmp(p, ip, n) == 0)
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/* The client's address: the peer, or behind a trusted proxy the
+ * rightmost X-Forwarded-For entry that is not itself a trusted proxy. */
+static void client_address(const struct config *cfg, struct MHD_Connection *conn, char *ip,
+                           size_t ip_size)
+{
+	const char *xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
+	if (!cfg->http_trusted_proxies || !xff || !ip_in_list(cfg->http_trusted_proxies, ip, strlen(ip)))
+		return;
+	size_t end = strlen(xff);
+	while (end > 0) {
+		size_t start = end;
+		while (start > 0 && xff[start - 1] != ',')
+			start--;
+		size_t a = start, b = end;
+		while (a < b && xff[a] == ' ')
+			a++;
+		while (b > a && xff[b - 1] == ' ')
+			b--;
+		if (b > a && b - a < ip_size && !ip_in_list(cfg->http_trusted_proxies, xff + a, b - a)) {
+			char cand[INET6_ADDRSTRLEN];
+			unsigned char bin[sizeof(struct in6_addr)];
+			memcpy(cand, xff + a, b - a);
+			cand[b - a] = '\0';
+			if (inet_pton(AF_INET, cand, bin) == 1 || inet_pton(AF_INET6, cand, bin) == 1)
+				snprintf(ip, ip_size, "%s", cand);
+			return; /* an unparsable entry: keep the proxy's own address */
+		}
+		end = start > 0 ? start - 1 : 0;
+	}
+}
 
 static int64_t now_ms(void)
 {
@@ -421,6 +491,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct request_state *st = *con_cls;
 	if (!st) {
 		st = xcalloc(1, sizeof(*st));
+		st->started = mono_ms();
 		*con_cls = st;
 		/* Refuse an announced oversized body before reading any of it. */
 		const char *cl =
@@ -439,6 +510,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (*upload_data_size > 0) {
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
+		if (body_too_slow(st->len + st->drained + n, mono_ms() - st->started,
+		                  srv->app->cfg->http_min_body_rate)) {
+			log_debug("http", "%s %.200s: body slower than %ld bytes/s; closing", method, url,
+			          srv->app->cfg->http_min_body_rate);
+			return MHD_NO;
+		}
 		if (!st->too_large && st->len + n > HTTP_BODY_MAX) {
 			st->too_large = true; /* answered with 413 when the body ends */
 			st->drained = st->len;
@@ -487,6 +564,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		else if (sa->sa_family == AF_INET6)
 			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof(ip));
 	}
+	client_address(srv->app->cfg, conn, ip, sizeof(ip));
 	r.client_ip = ip;
 
 	struct principal who;
@@ -627,7 +705,8 @@ enum cn_err http_server_start(struct app *app, const struct route *routes, size_
 		MHD_OPTION_LISTEN_SOCKET, srv->listen_fd,
 		MHD_OPTION_THREAD_POOL_SIZE, 2u, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)cfg->http_max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)cfg->http_timeout_s,
+		(unsigned)cfg->http_timeout_s, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned)cfg->http_per_ip_connections,
 		/* Request line and headers must fit here: oversized ones get 431. */
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
 		on_completed, srv, MHD_OPTION_ARRAY,
