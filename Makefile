@@ -16,7 +16,8 @@ DB_SRC     := $(sort $(wildcard db/*.c))
 SVC_SRC    := $(sort $(filter-out services/main.c,$(wildcard services/*.c)))
 SIM_SRC    := $(sort $(wildcard services/sim/*.c))
 MIGRATIONS := $(sort $(wildcard db/migrations/*.sql))
-GEN_SRC    := build/gen/migrations.c build/gen/openapi.c
+CONSOLE    := $(sort $(shell find services/console -type f 2>/dev/null))
+GEN_SRC    := build/gen/migrations.c build/gen/openapi.c build/gen/console_files.c
 LIB_SRC    := $(PROTO_SRC) $(DB_SRC) $(SVC_SRC) $(GEN_SRC)
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -28,7 +29,7 @@ UNIT_BIN    := $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC))
 FUZZ_BIN    := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all test unit e2e run lint fuzz bench clean deps help
+.PHONY: all test unit e2e browser run lint fuzz bench clean deps help
 all: build/carenetd $(if $(SIM_SRC),build/carenet-sim)
 
 deps:
@@ -41,6 +42,10 @@ build/gen/migrations.c: db/embed_migrations.sh $(MIGRATIONS)
 build/gen/openapi.c: proto/openapi.yaml proto/embed_openapi.py
 	@mkdir -p $(dir $@)
 	/usr/bin/python3 proto/embed_openapi.py proto/openapi.yaml $@
+
+build/gen/console_files.c: proto/embed_console.py $(CONSOLE)
+	@mkdir -p $(dir $@)
+	/usr/bin/python3 proto/embed_console.py services/console $@
 
 build/rel/%.o: %.c | $(GEN_SRC)
 	@mkdir -p $(dir $@)
@@ -68,13 +73,19 @@ build/san/unit/%: build/san/tests/unit/%.o $(LIB_OBJ_SAN)
 
 test: deps
 	$(MAKE) --no-print-directory build/san/carenetd $(if $(SIM_SRC),build/san/carenet-sim) $(UNIT_BIN)
-	$(MAKE) --no-print-directory unit e2e
+	$(MAKE) --no-print-directory unit e2e browser
 
 unit: $(UNIT_BIN)
 	@bash tests/run_unit.sh $(UNIT_BIN)
 
 e2e: build/san/carenetd
 	cd tests/e2e && CN_TEST_DAEMON=$(CURDIR)/build/san/carenetd CN_TEST_SIM=$(CURDIR)/build/san/carenet-sim \
+	  /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) .
+
+# The web console in headless chromium (tests/browser): one broker and
+# daemon for the module; screenshots land in docs/console/.
+browser: build/san/carenetd
+	cd tests/browser && CN_TEST_DAEMON=$(CURDIR)/build/san/carenetd \
 	  /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) .
 
 # Broker and daemon on loopback with demo data; Ctrl-C stops both. Ports
@@ -134,6 +145,7 @@ help:
 	@echo "  make test     install missing Debian packages, sanitizer build, unit and e2e tests"
 	@echo "  make unit     only the cmocka unit tests (build/san/unit/test_*)"
 	@echo "  make e2e      only the end-to-end tests (PYTEST_ARGS='-k name' to pick some)"
+	@echo "  make browser  only the console's browser tests (headless chromium)"
 	@echo "  make lint     cppcheck and the banned-function check"
 	@echo "  make fuzz     libFuzzer targets, FUZZ_SECONDS=$(FUZZ_SECONDS) each"
 	@echo "  make bench    throughput benchmark"
