@@ -310,3 +310,23 @@ def test_logout(browser, site):
     b.wait_text("Sign in to CareNet")
     assert b.d.execute_script("return sessionStorage.getItem('carenet-token')") is None
     assert b.by_label("Username").get_attribute("value") == ""
+
+
+def test_family_view_shows_their_relative_and_orders_a_service(browser, api, site):
+    b = browser
+    fam = site.staff("mei", "family", site_id=None, resident_ids=[site.wang["id"]])
+    if b.d.find_elements(By.ID, "logout"):
+        b.d.find_element(By.ID, "logout").click()
+    sign_in(b, site, fam)
+    b.wait_text("My family")
+    b.wait_text("Wang Fang")
+    assert "Li Ming" not in b.text() and "Alerts" not in b.d.find_element(By.ID, "nav").text
+    from selenium.webdriver.support.select import Select
+    Select(b.by_label("Service")).select_by_visible_text("Hot lunch")
+    b.by_label("Note").send_keys("Sunday too, please")
+    b.button("Send request").click()
+    b.wait_text("Request sent.")
+    got = api.ok("GET", "/v1/requests?resident_id=" + site.wang["id"])["items"]
+    assert any(q["note"] == "Sunday too, please" and q["requested_by"] == fam["id"] for q in got), got
+    b.button("Sign out").click()
+    b.wait_text("Sign in to CareNet")
