@@ -54,6 +54,14 @@ function renderNav() {
   mount(nav, allowed().map((v) => h('a', {href: '#/' + v, 'aria-current': v === name ? 'page' : null}, t('nav.' + v))));
 }
 
+// Each rendering of a view gets a fresh element: a view still loading when
+// the user moves on writes into a detached one, never over the next view.
+function container() {
+  const div = h('div', {class: 'view'});
+  mount($('view'), div);
+  return div;
+}
+
 function route() {
   if (!ctx.user) return;
   const views = allowed();
@@ -63,11 +71,10 @@ function route() {
     return;
   }
   renderNav();
-  const view = $('view');
+  $('view').hidden = false;
   if (current && current.name !== name && current.mod.leave) current.mod.leave();
   current = {name, mod: VIEWS[name].mod};
-  view.hidden = false;
-  current.mod.show(view, args);
+  current.mod.show(container(), args);
 }
 
 // Re-renders everything in the current language.
@@ -77,7 +84,7 @@ function renderAll() {
   renderTools();
   if (!$('signin').hidden) renderSignin();
   renderNav();
-  if (ctx.user && current) current.mod.show($('view'), parseHash().args);
+  if (ctx.user && current) current.mod.show(container(), parseHash().args);
 }
 
 let signinDraft = {username: '', password: ''};
@@ -153,7 +160,7 @@ async function boot() {
   setLang(getLang());
   document.title = t('app.title');
   whenUnauthorized(expired);
-  ctx.rerender = () => { if (current) current.mod.show($('view'), parseHash().args); };
+  ctx.rerender = () => { if (current) current.mod.show(container(), parseHash().args); };
   window.addEventListener('hashchange', route);
   if (hasToken()) {
     try {

@@ -14,7 +14,7 @@ const residents = new Map(); // id -> resident (or a promise)
 const drafts = new Map();    // id -> {outcome, note, responder}: what was typed
 const timelines = new Map(); // id -> timeline lines, while shown
 let oncall = null, stream = null, root = null, list = null, streamState = null;
-let ticker = null, ringer = null, mutedUntil = 0, audio = null, loading = null;
+let ticker = null, ringer = null, mutedUntil = 0, audio = null;
 
 function unlockAudio() {
   if (audio) return;
@@ -282,18 +282,16 @@ function startTimers() {
 }
 
 export async function show(view) {
-  const fresh = root !== view || !list || !view.contains(list);
   root = view;
-  streamState = h('span', {class: 'stream-state', role: 'status'}, t('board.connecting'));
+  streamState = h('span', {class: 'stream-state', role: 'status'}, t(stream ? 'board.live' : 'board.connecting'));
   list = h('div', {id: 'alerts', 'aria-live': 'polite'});
   mount(view, h('div', {class: 'row head'}, h('h1', {}, t('board.title')), streamState), list);
-  if (fresh || !stream) {
-    await loadNames(api);
-    oncall = await loadOnCall(api);
-    if (!stream) { loading = reload(); startStream(); }
-  }
   renderList();
-  if (stream) setStreamState('up');
+  await loadNames(api);
+  oncall = await loadOnCall(api);
+  if (root !== view) return; // moved on (another view, or this one drawn again) meanwhile
+  if (!stream) { reload(); startStream(); }
+  renderList();
   startTimers();
 }
 

@@ -90,7 +90,7 @@ class Browser:
     def text(self):
         return self.d.find_element(By.TAG_NAME, "body").text
 
-    def wait(self, pred, timeout=20, what="the page"):
+    def wait(self, pred, timeout=40, what="the page"):
         def ok():
             try:
                 return pred()
@@ -98,7 +98,7 @@ class Browser:
                 return False
         return wait_until(ok, timeout, 0.1, what)
 
-    def wait_text(self, needle, timeout=20):
+    def wait_text(self, needle, timeout=40):
         return self.wait(lambda: needle in self.text(), timeout, "%r on the page" % needle)
 
     def card(self, resident_name):
