@@ -195,8 +195,8 @@ function renderList() {
     list.appendChild(el);
   }
   for (const el of keep.values()) el.remove();
+  for (const e of list.querySelectorAll('.empty')) e.remove();
   if (!order.length) list.appendChild(h('p', {class: 'muted empty'}, t('board.empty')));
-  else { const e = list.querySelector('.empty'); if (e) e.remove(); }
   renderAlarm();
 }
 

@@ -278,6 +278,7 @@ def test_screenshots_of_board_resident_card_and_report(browser, api, site, press
         b.d.execute_script("location.hash = '#/board'")
         b.wait_text(board)
         b.wait(lambda: b.card("Li Ming") and b.card("Wang Fang"), what="both alerts")
+        assert b.d.find_elements(By.CSS_SELECTOR, "#alerts .empty") == []
         b.d.execute_script("window.scrollTo(0, 0)")
         b.screenshot("board-%s.png" % lang)
         b.d.execute_script("location.hash = arguments[0]", "#/residents/" + site.wang["id"])
