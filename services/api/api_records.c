@@ -1,5 +1,5 @@
 /* The plain record resources: sites, staff, residents, devices, shifts and
- * the service catalogue. What each needs beyond res_* (api_resource.c):
+ * the service catalogue. What each needs beyond res_* (api_crud.c):
  * its fields, its policy facts, and its particular checks and effects. */
 #include <stdio.h>
 #include <string.h>
