@@ -13,7 +13,7 @@
 #include "db_alerts.h"
 #include "db_alerts_list.h"
 #include "db_residents.h"
-#include "db_resource.h"
+#include "db_crud.h"
 #include "db_resources.h"
 #include "outbox.h"
 #include "policy.h"

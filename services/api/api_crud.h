@@ -9,7 +9,7 @@
 #include <stdbool.h>
 
 #include "api.h"
-#include "db_resource.h"
+#include "db_crud.h"
 #include "policy.h"
 #include "validate.h"
 
