@@ -14,7 +14,7 @@
 #include "db_alerts_list.h"
 #include "db_residents.h"
 #include "db_crud.h"
-#include "db_resources.h"
+#include "db_records.h"
 #include "outbox.h"
 #include "policy.h"
 #include "rules.h"

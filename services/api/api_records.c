@@ -9,7 +9,7 @@
 #include "auth.h"
 #include "db.h"
 #include "db_auth.h"
-#include "db_resources.h"
+#include "db_records.h"
 #include "devices.h"
 #include "payload.h"
 #include "rules.h"

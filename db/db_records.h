@@ -1,7 +1,7 @@
 /* The descriptors of the plain REST resources (see db_crud.h), and the
  * few statements around them that are not plain CRUD. */
-#ifndef CN_DB_RESOURCES_H
-#define CN_DB_RESOURCES_H
+#ifndef CN_DB_RECORDS_H
+#define CN_DB_RECORDS_H
 
 #include <stdbool.h>
 
