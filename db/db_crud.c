@@ -1,4 +1,4 @@
-#include "db_resource.h"
+#include "db_crud.h"
 
 #include <stdio.h>
 #include <stdlib.h>
