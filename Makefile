@@ -3,7 +3,7 @@
 # `make run` starts a broker, the daemon and demo data on loopback.
 
 CC      ?= gcc
-PKGS    := libmosquitto jansson libmicrohttpd sqlite3 libsodium
+PKGS    := libmosquitto jansson libmicrohttpd sqlite3 libsodium libpq
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wno-missing-field-initializers
 INC     := -Iproto -Idb -Iservices -Ibuild/gen
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -16,7 +16,8 @@ DB_SRC     := $(sort $(wildcard db/*.c))
 SVC_SRC    := $(sort $(filter-out services/main.c,$(wildcard services/*.c)))
 SIM_SRC    := $(sort $(wildcard services/sim/*.c))
 MIGRATIONS := $(sort $(wildcard db/migrations/*.sql))
-GEN_SRC    := build/gen/migrations.c build/gen/openapi.c
+PG_MIGRATIONS := $(sort $(wildcard db/migrations/pg/*.sql))
+GEN_SRC    := build/gen/migrations.c build/gen/migrations_pg.c build/gen/openapi.c
 LIB_SRC    := $(PROTO_SRC) $(DB_SRC) $(SVC_SRC) $(GEN_SRC)
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -28,7 +29,7 @@ UNIT_BIN    := $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC))
 FUZZ_BIN    := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all test unit e2e run lint fuzz bench clean deps help
+.PHONY: all test unit e2e e2e-sqlite e2e-pg run lint fuzz bench clean deps help
 all: build/carenetd $(if $(SIM_SRC),build/carenet-sim)
 
 deps:
@@ -36,7 +37,14 @@ deps:
 
 build/gen/migrations.c: db/embed_migrations.sh $(MIGRATIONS)
 	@mkdir -p $(dir $@)
-	sh db/embed_migrations.sh $@ $(MIGRATIONS)
+	sh db/embed_migrations.sh $@ db_migrations $(MIGRATIONS)
+
+# The PostgreSQL schema: the same numbers as db/migrations/, one each.
+build/gen/migrations_pg.c: db/embed_migrations.sh $(PG_MIGRATIONS) $(MIGRATIONS)
+	@mkdir -p $(dir $@)
+	@test "$(notdir $(MIGRATIONS))" = "$(notdir $(PG_MIGRATIONS))" \
+	  || { echo "db/migrations/pg/ must hold the same files as db/migrations/"; exit 1; }
+	sh db/embed_migrations.sh $@ db_pg_migrations $(PG_MIGRATIONS)
 
 build/gen/openapi.c: proto/openapi.yaml proto/embed_openapi.py
 	@mkdir -p $(dir $@)
@@ -73,9 +81,17 @@ test: deps
 unit: $(UNIT_BIN)
 	@bash tests/run_unit.sh $(UNIT_BIN)
 
-e2e: build/san/carenetd
-	cd tests/e2e && CN_TEST_DAEMON=$(CURDIR)/build/san/carenetd CN_TEST_SIM=$(CURDIR)/build/san/carenet-sim \
-	  /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) .
+# The same end-to-end suite on both engines: SQLite, then PostgreSQL (a
+# postgresql-15 server the harness starts itself on a free loopback port).
+e2e: e2e-sqlite e2e-pg
+
+E2E_RUN = cd tests/e2e && CN_TEST_DAEMON=$(CURDIR)/build/san/carenetd CN_TEST_SIM=$(CURDIR)/build/san/carenet-sim
+
+e2e-sqlite: build/san/carenetd
+	$(E2E_RUN) CN_TEST_ENGINE=sqlite /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) .
+
+e2e-pg: build/san/carenetd
+	$(E2E_RUN) CN_TEST_ENGINE=pg /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) .
 
 # Broker and daemon on loopback with demo data; Ctrl-C stops both. Ports
 # 1883 and 8080 unless taken (then the next free ones, and it says so);
@@ -133,7 +149,8 @@ help:
 	@echo "  make run      broker + carenetd + demo data on 127.0.0.1; Ctrl-C stops both"
 	@echo "  make test     install missing Debian packages, sanitizer build, unit and e2e tests"
 	@echo "  make unit     only the cmocka unit tests (build/san/unit/test_*)"
-	@echo "  make e2e      only the end-to-end tests (PYTEST_ARGS='-k name' to pick some)"
+	@echo "  make e2e      only the end-to-end tests, on SQLite and on PostgreSQL (PYTEST_ARGS='-k name')"
+	@echo "  make e2e-sqlite / e2e-pg   the end-to-end tests on one engine"
 	@echo "  make lint     cppcheck and the banned-function check"
 	@echo "  make fuzz     libFuzzer targets, FUZZ_SECONDS=$(FUZZ_SECONDS) each"
 	@echo "  make bench    throughput benchmark"

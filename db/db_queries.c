@@ -9,15 +9,15 @@ enum cn_err db_oncall(struct db *db, const char *site, int64_t at, json_t **out)
 		" h.ends_at AS \"ends_at@t\" FROM shifts h JOIN staff s ON s.id = h.staff_id"
 		" WHERE h.site_id = ?1 AND h.starts_at <= ?2 AND h.ends_at > ?2 AND s.active = 1"
 		" ORDER BY h.tier, s.id";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	*out = NULL;
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, site);
-	sqlite3_bind_int64(st, 2, at);
+	db_bind_int64(st, 2, at);
 	json_t *res = json_pack("{s:[],s:[],s:[]}", "primary", "backup", "supervisor");
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		json_t *row = db_row_json(st);
 		const char *tier = json_string_value(json_object_get(row, "tier"));
 		json_t *list = tier ? json_object_get(res, tier) : NULL;
@@ -26,8 +26,8 @@ enum cn_err db_oncall(struct db *db, const char *site, int64_t at, json_t **out)
 			json_array_append(list, row);
 		json_decref(row);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	db_reset(st);
+	if (rc != DB_DONE) {
 		json_decref(res);
 		return db_err(rc);
 	}
@@ -45,15 +45,15 @@ enum cn_err db_audit_list(struct db *db, const struct db_audit_query *q, json_t 
 		" AND (?3 IS NULL OR resource = ?3) AND (?4 IS NULL OR ts >= ?4)"
 		/* audit.id, not the text alias `id`: "9" sorts after "13". */
 		" ORDER BY audit.id DESC LIMIT ?5";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	*items = NULL;
 	*last_key = 0;
 	if (!st)
 		return CN_ERR_DB;
-	sqlite3_bind_int64(st, 1, q->after);
+	db_bind_int64(st, 1, q->after);
 	db_bind_text(st, 2, q->site);
 	db_bind_text(st, 3, q->resource);
 	db_bind_opt_int(st, 4, q->has_since, q->since);
-	sqlite3_bind_int(st, 5, q->limit);
+	db_bind_int64(st, 5, q->limit);
 	return db_collect_keyed(st, items, last_key);
 }

@@ -13,6 +13,7 @@
 
 struct config {
 	char *db_path;
+	char *db_url; /* PostgreSQL when set; NULL: SQLite at db_path */
 	char *mqtt_host;
 	long mqtt_port;
 	char *mqtt_username;

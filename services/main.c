@@ -86,13 +86,13 @@ int main(int argc, char **argv)
 	struct db *db = NULL;
 	struct http_server *http = NULL;
 	struct stat st;
-	bool db_existed = stat(cfg.db_path, &st) == 0;
+	bool db_existed = cfg.db_url || stat(cfg.db_path, &st) == 0;
 
 	if (auth_init() != CN_OK) {
 		fprintf(stderr, "carenetd: cannot initialise libsodium\n");
 		goto out;
 	}
-	if (db_open(cfg.db_path, &db, err, sizeof(err)) != CN_OK) {
+	if (db_connect(cfg.db_path, cfg.db_url, &db, err, sizeof(err)) != CN_OK) {
 		fprintf(stderr, "carenetd: db_path: %s\n", err);
 		goto out;
 	}
@@ -113,7 +113,7 @@ int main(int argc, char **argv)
 		if (created)
 			log_info("main", "created user admin with the bootstrap token");
 	}
-	if (db_pool_open(cfg.db_path, HTTP_POOL_CONNECTIONS, &app.pool, err, sizeof(err)) != CN_OK) {
+	if (db_pool_open(cfg.db_path, cfg.db_url, HTTP_POOL_CONNECTIONS, &app.pool, err, sizeof(err)) != CN_OK) {
 		fprintf(stderr, "carenetd: db_path: %s\n", err);
 		goto out;
 	}
@@ -142,8 +142,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "carenetd: %s\n", err);
 		goto out;
 	}
-	log_info("main", "carenetd ready: schema v%d, database %s, broker %s:%ld", version,
-	         cfg.db_path, cfg.mqtt_host, cfg.mqtt_port);
+	log_info("main", "carenetd ready: schema v%d, database %s%s%s, broker %s:%ld", version,
+	         db_engine_name(db), cfg.db_url ? "" : " ", cfg.db_url ? "" : cfg.db_path,
+	         cfg.mqtt_host, cfg.mqtt_port);
 	db_existed = true; /* from here on the database is ours to keep */
 
 	int sig = 0;
