@@ -5,7 +5,7 @@
 
 /* `col = CASE WHEN :has_col THEN :col ELSE col END`: one fixed UPDATE per
  * resource applies whichever fields a PATCH carries. */
-#define SET(c) c " = CASE WHEN :has_" c " THEN :" c " ELSE " c " END, "
+#define SET(c) c " = CASE WHEN :has_" c " = 1 THEN :" c " ELSE " c " END, "
 #define TIMES "created_at AS \"created_at@t\", updated_at AS \"updated_at@t\""
 
 /* ---- sites ---- */

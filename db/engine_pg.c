@@ -398,7 +398,7 @@ static enum cn_err ensure_prepared(struct pg_stmt *ps)
 	struct pg_conn *pc = ps->pc;
 	bool need = !ps->name[0] || ps->prep_gen != pc->gen;
 	for (int i = 0; i < ps->nparams && !need; i++)
-		if (ps->vals[i] && ps->types[i] != ps->prep_types[i])
+		if (ps->vals[i] && ps->types[i] && ps->types[i] != ps->prep_types[i])
 			need = true;
 	if (!need)
 		return CN_OK;
@@ -408,7 +408,7 @@ static enum cn_err ensure_prepared(struct pg_stmt *ps)
 		PQclear(PQexec(pc->c, sql));
 	}
 	for (int i = 0; i < ps->nparams; i++)
-		if (ps->vals[i])
+		if (ps->vals[i] && ps->types[i]) /* text keeps what the server inferred */
 			ps->prep_types[i] = ps->types[i];
 	/* Probed before the first prepare: a failed prepare would abort the
 	 * transaction it runs in. */

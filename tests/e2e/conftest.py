@@ -271,6 +271,36 @@ class Daemon:
         self.stop()
         self.start()
 
+    def query(self, sql):
+        """Rows of a query on the daemon's database, either engine (ints
+        as ints). For tests that check what was stored."""
+        if ENGINE == "pg":
+            rows = pg_cluster().psql(sql, db=self.db_name)
+            conv = lambda v: int(v) if re.fullmatch(r"-?\d+", v) else (None if v == "" else v)
+            return [tuple(conv(v) for v in r) for r in rows]
+        import sqlite3
+        db = sqlite3.connect(self.db_path)
+        try:
+            return db.execute(sql).fetchall()
+        finally:
+            db.close()
+
+    def stored_bytes(self):
+        """Everything the database holds, as bytes: the SQLite file and its
+        WAL, or a pg_dump of the PostgreSQL database."""
+        if ENGINE == "pg":
+            c = pg_cluster()
+            r = subprocess.run(["pg_dump", "-h", "127.0.0.1", "-p", str(c.port), "-U", "postgres",
+                                self.db_name], check=True, stdout=subprocess.PIPE)
+            return {"pg_dump": r.stdout}
+        blobs = {}
+        for suffix in ("", "-wal", "-journal"):
+            path = self.db_path + suffix
+            if os.path.exists(path):
+                with open(path, "rb") as f:
+                    blobs[path] = f.read()
+        return blobs
+
     def read_log(self):
         with open(self.log_path, "rb") as f:
             return f.read().decode("utf-8", "replace")
@@ -425,6 +455,10 @@ def daemon(workdir, broker, daemon_args):
     yield d
     status = d.stop()
     log = d.read_log()
+    # Storage errors the daemon logged: shown with a failing test's output.
+    for line in log.splitlines():
+        if line.startswith("carenet db:") or " ERROR: " in line:
+            print("carenetd:", line)
     # A sanitizer report or a crash at exit fails the test that caused it.
     assert "ERROR: AddressSanitizer" not in log and "runtime error:" not in log, log[-4000:]
     assert status == 0, "carenetd exited with %r on SIGTERM:\n%s" % (status, log[-3000:])

@@ -111,9 +111,7 @@ def test_bad_input_is_quarantined_counted_and_the_flow_goes_on(api, mq, daemon):
     assert metric(api, 'carenet_events_rejected_total{reason="unknown_device"}') == 1
     assert metric(api, 'carenet_events_rejected_total{reason="too_large"}') == 1
     assert metric(api, 'carenet_events_rejected_total{reason="too_deep"}') == 1
-    db = sqlite3.connect(daemon.db_path)
-    rows = db.execute("SELECT topic, reason, length(payload) FROM quarantine ORDER BY id").fetchall()
-    db.close()
+    rows = daemon.query("SELECT topic, reason, length(payload) FROM quarantine ORDER BY id")
     assert len(rows) == len(bad)
     assert max(r[2] for r in rows) <= 2048  # stored up to the cap
     # Logged once per device and minute, not once per message.
@@ -169,11 +167,9 @@ def test_burst_of_5000_events_from_100_devices_is_stored_in_full(api, mq, daemon
                                    json.dumps({"type": "motion", "value": True, "seq": n}), qos=1))
     for info in infos:
         info.wait_for_publish(60)
-    db = sqlite3.connect(daemon.db_path)
-    count = lambda: db.execute("SELECT count(*) FROM events").fetchone()[0]
+    count = lambda: daemon.query("SELECT count(*) FROM events")[0][0]
     wait_until(lambda: count() == 5000, 60, interval=0.2, what="5000 events stored")
-    assert db.execute("SELECT count(DISTINCT device_key) FROM events").fetchone()[0] == 100
-    db.close()
+    assert daemon.query("SELECT count(DISTINCT device_key) FROM events")[0][0] == 100
 
 
 def test_a_reused_seq_with_a_different_event_is_stored_not_dropped(api, mq, daemon):
