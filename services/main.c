@@ -4,7 +4,11 @@
  * the HTTP listener (so "port in use" fails before anything runs), device
  * registry, SSE hub, scheduler, ingest, MQTT, HTTP serving. Any failure
  * prints one line and exits non-zero; a database file this run created is
- * removed again, so a failed start leaves nothing half-made. */
+ * removed again, so a failed start leaves nothing half-made.
+ *
+ * On PostgreSQL (db_url) several nodes may share the database: each serves
+ * the API at once, and waits to lead (leader.h) before it starts the
+ * scheduler, ingest and MQTT. A node that loses the lead exits with 3. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <signal.h>
@@ -24,6 +28,7 @@
 #include "devices.h"
 #include "http_server.h"
 #include "ingest.h"
+#include "leader.h"
 #include "log.h"
 #include "login_throttle.h"
 #include "metrics.h"
@@ -31,6 +36,7 @@
 #include "routes.h"
 #include "scheduler.h"
 #include "stream.h"
+#include "xalloc.h"
 
 extern char **environ;
 
@@ -63,6 +69,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "carenetd: %s\n", err);
 		return 2;
 	}
+	if (!cfg.node_name) {
+		char host[256] = "";
+		if (gethostname(host, sizeof(host) - 1) != 0 || !host[0])
+			snprintf(host, sizeof(host), "carenetd");
+		cfg.node_name = xstrdup(host);
+	}
 	log_set_level(log_level_from_name(cfg.log_level));
 	clock_set_zone(cfg.timezone);
 
@@ -85,6 +97,7 @@ int main(int argc, char **argv)
 	app.throttle = login_throttle_new();
 	struct db *db = NULL;
 	struct http_server *http = NULL;
+	struct leader *leader = NULL;
 	struct stat st;
 	bool db_existed = cfg.db_url || stat(cfg.db_path, &st) == 0;
 
@@ -132,8 +145,36 @@ int main(int argc, char **argv)
 	}
 	/* The client exists (and queues) before any part may publish; it
 	 * connects only once ingest is there to take what arrives. */
-	if (mqtt_client_new(&cfg, &metrics, &app.mqtt, err, sizeof(err)) != CN_OK ||
-	    scheduler_start(&app, &app.scheduler, err, sizeof(err)) != CN_OK ||
+	if (mqtt_client_new(&cfg, &metrics, &app.mqtt, err, sizeof(err)) != CN_OK) {
+		fprintf(stderr, "carenetd: %s\n", err);
+		goto out;
+	}
+	int sig = 0;
+	if (cfg.db_url) {
+		if (leader_new(&app, &leader, err, sizeof(err)) != CN_OK) {
+			fprintf(stderr, "carenetd: db_url: %s\n", err);
+			goto out;
+		}
+		log_info("main", "node %s stands by, serving the API", cfg.node_name);
+		const struct timespec retry = {0, LEADER_RETRY_MS * 1000000L};
+		while (!leader_try(leader)) {
+			if (sigtimedwait(&sigs, NULL, &retry) > 0) {
+				log_info("main", "signal while standing by: shutting down");
+				status = 0;
+				goto out;
+			}
+		}
+		/* What the leader before us changed is in the database. */
+		if (devices_reload(app.devices, db) != CN_OK ||
+		    leader_watch(leader, err, sizeof(err)) != CN_OK) {
+			fprintf(stderr, "carenetd: cannot take the lead: %s\n", err);
+			goto out;
+		}
+	} else {
+		atomic_store(&app.leader, true);
+		atomic_store(&metrics.leader, 1);
+	}
+	if (scheduler_start(&app, &app.scheduler, err, sizeof(err)) != CN_OK ||
 	    ingest_start(&app, &app.ingest, err, sizeof(err)) != CN_OK) {
 		fprintf(stderr, "carenetd: %s\n", err);
 		goto out;
@@ -147,12 +188,11 @@ int main(int argc, char **argv)
 	         cfg.mqtt_host, cfg.mqtt_port);
 	db_existed = true; /* from here on the database is ours to keep */
 
-	int sig = 0;
 	while (sigwait(&sigs, &sig) != 0)
 		;
 	log_info("main", "signal %d: shutting down", sig);
 	atomic_store(&app.stopping, true);
-	status = 0;
+	status = atomic_load(&app.leadership_lost) ? 3 : 0;
 
 out:
 	/* Stop taking work, finish what is in hand, then close. The order
@@ -164,6 +204,7 @@ out:
 	ingest_stop(app.ingest);
 	scheduler_stop(app.scheduler);
 	mqtt_client_stop(app.mqtt, SHUTDOWN_FLUSH_MS);
+	leader_free(leader); /* closing its connection frees the lock */
 	stream_hub_free(app.hub);
 	devices_free(app.devices);
 	db_pool_free(app.pool);
