@@ -179,6 +179,11 @@ enum cn_err db_set_synchronous(struct db *db, bool full)
 	return db->eng->set_synchronous(db->conn, full);
 }
 
+bool db_wait_notify(struct db *db, int timeout_ms)
+{
+	return db->eng->wait_notify(db->conn, timeout_ms);
+}
+
 void db_autocheckpoint(struct db *db, int pages) { db->eng->autocheckpoint(db->conn, pages); }
 
 enum cn_err db_checkpoint_passive(struct db *db) { return db->eng->checkpoint_passive(db->conn); }

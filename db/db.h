@@ -128,6 +128,11 @@ enum cn_err db_set_synchronous(struct db *db, bool full);
  * allow the step. Two callers racing for one step cannot both succeed. */
 enum cn_err db_step_guarded(struct db *db, struct db_stmt *st);
 
+/* Waits up to timeout_ms for a notification on a channel this connection
+ * listens to (db_exec "LISTEN x"); true when one came. PostgreSQL only:
+ * SQLite just sleeps and answers false. */
+bool db_wait_notify(struct db *db, int timeout_ms);
+
 /* Cheap liveness check for /healthz: a read of the schema version. */
 enum cn_err db_ping(struct db *db);
 

@@ -62,6 +62,9 @@ struct db_engine {
 	enum cn_err (*set_synchronous)(void *conn, bool full);
 	void (*autocheckpoint)(void *conn, int pages);
 	enum cn_err (*checkpoint_passive)(void *conn);
+	/* Waits up to timeout_ms for a NOTIFY on a channel this connection
+	 * LISTENs to; true when one came. SQLite: sleeps, false. */
+	bool (*wait_notify)(void *conn, int timeout_ms);
 	/* The migration texts of this engine, migrations[i] is number i+1. */
 	const char *const *migrations;
 	const size_t *migration_count;

@@ -23,9 +23,11 @@
 #define _POSIX_C_SOURCE 200809L
 #include <ctype.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "db_engine.h"
 #include "xalloc.h"
@@ -736,6 +738,35 @@ static enum cn_err pg_checkpoint_passive(void *conn)
 	return CN_OK;
 }
 
+static bool pg_wait_notify(void *conn, int timeout_ms)
+{
+	struct pg_conn *pc = conn;
+	bool got = false;
+	PQconsumeInput(pc->c);
+	PGnotify *n;
+	while ((n = PQnotifies(pc->c)) != NULL) {
+		got = true;
+		PQfreemem(n);
+	}
+	if (got)
+		return true;
+	int fd = PQsocket(pc->c);
+	if (fd < 0) {
+		struct timespec ts = {timeout_ms / 1000, (timeout_ms % 1000) * 1000000L};
+		nanosleep(&ts, NULL);
+		return false;
+	}
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	if (poll(&p, 1, timeout_ms) > 0) {
+		PQconsumeInput(pc->c);
+		while ((n = PQnotifies(pc->c)) != NULL) {
+			got = true;
+			PQfreemem(n);
+		}
+	}
+	return got;
+}
+
 const struct db_engine db_engine_pg = {
 	.name = "postgresql",
 	.open = pg_open,
@@ -771,6 +802,7 @@ const struct db_engine db_engine_pg = {
 	.set_synchronous = pg_set_synchronous,
 	.autocheckpoint = pg_autocheckpoint,
 	.checkpoint_passive = pg_checkpoint_passive,
+	.wait_notify = pg_wait_notify,
 	.migrations = db_pg_migrations,
 	.migration_count = &db_pg_migration_count,
 };

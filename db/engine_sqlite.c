@@ -216,6 +216,13 @@ static enum cn_err lite_checkpoint_passive(void *conn)
 	return rc == SQLITE_OK || rc == SQLITE_BUSY ? CN_OK : lite_err(rc);
 }
 
+static bool lite_wait_notify(void *conn, int timeout_ms)
+{
+	(void)conn;
+	sqlite3_sleep(timeout_ms);
+	return false;
+}
+
 const struct db_engine db_engine_sqlite = {
 	.name = "sqlite",
 	.open = lite_open,
@@ -251,6 +258,7 @@ const struct db_engine db_engine_sqlite = {
 	.set_synchronous = lite_set_synchronous,
 	.autocheckpoint = lite_autocheckpoint,
 	.checkpoint_passive = lite_checkpoint_passive,
+	.wait_notify = lite_wait_notify,
 	.migrations = db_migrations,
 	.migration_count = &db_migration_count,
 };

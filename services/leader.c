@@ -7,15 +7,20 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "app.h"
 #include "config.h"
 #include "db.h"
+#include "clock.h"
 #include "db_leader.h"
+#include "db_relay.h"
 #include "log.h"
 #include "metrics.h"
+#include "mqtt_client.h"
+#include "scheduler.h"
 #include "xalloc.h"
 
 struct leader {
@@ -24,6 +29,7 @@ struct leader {
 	pthread_t thread;
 	bool thread_running;
 	atomic_bool stop;
+	atomic_bool relaying; /* the scheduler and MQTT are up: relay */
 };
 
 enum cn_err leader_new(struct app *app, struct leader **out, char *err, size_t err_size)
@@ -51,12 +57,6 @@ bool leader_try(struct leader *l)
 	return true;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
-}
-
 static int64_t mono_ms(void)
 {
 	struct timespec ts;
@@ -64,18 +64,50 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static enum cn_err relay_one(void *ctx, const char *topic, const char *payload)
+{
+	struct app *app = ctx;
+	if (!topic[0]) {
+		scheduler_wake(app->scheduler);
+		return CN_OK;
+	}
+	enum cn_err rc = mqtt_publish(app->mqtt, topic, payload, strlen(payload), 1, false);
+	if (rc == CN_OK && strstr(topic, "/notify"))
+		atomic_fetch_add(&app->metrics->notifications_sent, 1);
+	return rc;
+}
+
+/* What standbys' API writes owe goes out here: woken by NOTIFY
+ * carenet_relay, and every LEADER_RELAY_MS in any case. */
+static void relay(struct leader *l)
+{
+	size_t taken = 0;
+	do {
+		if (db_relay_take(l->db, 64, relay_one, l->app, clock_now_ms(), &taken) != CN_OK)
+			break;
+	} while (taken == 64);
+}
+
 /* Every LEADER_CHECK_MS: do we still hold the lock? A connection that was
  * lost and reset (a primary failover) tries to take it again at once; if
  * another node has it, or the database stays out of reach for
- * LEADER_GRACE_MS, this node stops. */
+ * LEADER_GRACE_MS, this node stops. In between, the relay. */
 static void *watch(void *arg)
 {
 	struct leader *l = arg;
-	int64_t failing_since = 0;
+	int64_t failing_since = 0, next_check = mono_ms() + LEADER_CHECK_MS;
+	bool listening = false;
 	while (!atomic_load(&l->stop)) {
-		sleep_ms(LEADER_CHECK_MS);
+		if (!listening)
+			listening = db_exec(l->db, "LISTEN carenet_relay", NULL, 0) == CN_OK;
+		db_wait_notify(l->db, LEADER_RELAY_MS);
 		if (atomic_load(&l->stop))
 			break;
+		if (atomic_load(&l->relaying))
+			relay(l);
+		if (mono_ms() < next_check)
+			continue;
+		next_check = mono_ms() + LEADER_CHECK_MS;
 		bool held = false;
 		enum cn_err rc = db_leader_check(l->db, &held);
 		if (rc == CN_OK && !held) {
@@ -85,6 +117,7 @@ static void *watch(void *arg)
 				log_warn("leader", "node %s took the leader lock again after a reconnect",
 				         l->app->cfg->node_name);
 				held = true;
+				listening = false; /* the new session listens to nothing yet */
 			} else if (rc == CN_OK) {
 				rc = CN_ERR_CONFLICT; /* another node leads */
 			}
@@ -95,6 +128,7 @@ static void *watch(void *arg)
 		}
 		int64_t now = mono_ms();
 		if (rc == CN_ERR_UNAVAILABLE || rc == CN_ERR_DB) {
+			listening = false;
 			if (!failing_since)
 				failing_since = now;
 			if (now - failing_since < LEADER_GRACE_MS)
@@ -109,6 +143,12 @@ static void *watch(void *arg)
 		break;
 	}
 	return NULL;
+}
+
+void leader_relay_start(struct leader *l)
+{
+	if (l)
+		atomic_store(&l->relaying, true);
 }
 
 enum cn_err leader_watch(struct leader *l, char *err, size_t err_size)

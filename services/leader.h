@@ -24,6 +24,7 @@
 #define LEADER_RETRY_MS 500
 #define LEADER_CHECK_MS 1000
 #define LEADER_GRACE_MS 5000
+#define LEADER_RELAY_MS 250
 
 struct app;
 struct leader;
@@ -38,6 +39,12 @@ bool leader_try(struct leader *l);
 /* Starts the thread that checks the lock every LEADER_CHECK_MS; on loss
  * it sets app->leadership_lost and sends SIGTERM to this process. */
 enum cn_err leader_watch(struct leader *l, char *err, size_t err_size);
+
+/* From now on the leader thread also publishes what standbys' API writes
+ * left in the relay table (db_relay.h), within LEADER_RELAY_MS or at once
+ * on NOTIFY carenet_relay. Call once the scheduler and MQTT client run;
+ * NULL is a no-op. */
+void leader_relay_start(struct leader *l);
 
 /* Stops the thread, closes the connection (which frees the lock). */
 void leader_free(struct leader *l);

@@ -183,6 +183,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "carenetd: %s\n", err);
 		goto out;
 	}
+	leader_relay_start(leader);
 	log_info("main", "carenetd ready: schema v%d, database %s%s%s, broker %s:%ld", version,
 	         db_engine_name(db), cfg.db_url ? "" : " ", cfg.db_url ? "" : cfg.db_path,
 	         cfg.mqtt_host, cfg.mqtt_port);

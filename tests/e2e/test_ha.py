@@ -60,6 +60,40 @@ def test_two_nodes_one_leader_both_serve_the_api(api, broker, daemon, workdir):
         assert b.stop() == 0
 
 
+def test_api_writes_on_a_standby_go_out_through_the_leader(api, broker, daemon, workdir, mq):
+    """A manual alert raised and an alarm acknowledged on the standby: the
+    pages and the device's help_coming leave through the leader (the relay
+    table, LISTEN/NOTIFY)."""
+    site = Site(api)
+    ann = site.resident("Ann Li")
+    site.device(ann, "ha-pendant", "sos_button")
+    bo = site.resident("Bo Wang")
+    b = second_node(workdir, broker, daemon, "node-b")
+    staff = mq()
+    staff.subscribe("carenet/staff/+/notify")
+    dev = mq()
+    dev.subscribe("carenet/dev/ha-pendant/#")
+    try:
+        wait_until(lambda: role(daemon) == "leader" and role(b) == "standby", 20, what="a leads, b stands by")
+        carer_b = Api(b.url).as_user(site.primary["username"], site.password)
+        # A manual alert raised through node-b pages the primary.
+        alert = carer_b.ok("POST", "/v1/alerts", {"resident_id": bo["id"]})
+        (topic, page), = staff.wait_for(r"carenet/staff/[^/]+/notify", lambda p: p["id"] == alert["id"], timeout=10)
+        assert topic == "carenet/staff/%s/notify" % site.primary["id"] and page["level"] == 0
+        # An alarm (ingested by node-a) acknowledged through node-b: the device hears help_coming.
+        dev.publish("carenet/dev/ha-pendant/event", {"type": "button", "value": "press", "seq": 3})
+        (_, ack), = dev.wait_for(r"carenet/dev/ha-pendant/ack", lambda p: p["seq"] == 3)
+        carer_b.ok("POST", "/v1/alerts/%s/ack" % ack["alert_id"])
+        (_, cmd), = dev.wait_for(r"carenet/dev/ha-pendant/cmd", timeout=10)
+        assert cmd == {"cmd": "help_coming", "alert_id": ack["alert_id"]}
+        # Handed on, the relay is empty again; the page's row is marked sent.
+        wait_until(lambda: b.query("SELECT count(*) FROM relay")[0][0] == 0, 10, what="relay drained")
+        assert b.query("SELECT count(*) FROM notifications WHERE sent_at IS NULL"
+                       " AND alert_id = %d" % int(alert["id"]))[0][0] == 0
+    finally:
+        assert b.stop() == 0
+
+
 def test_leader_killed_while_20_pendants_repeat(api, broker, daemon, workdir, mq):
     site = Site(api)
     staff = mq()

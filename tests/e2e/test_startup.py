@@ -15,7 +15,7 @@ KEYS = ["db_path", "mqtt_host", "mqtt_port", "mqtt_username", "mqtt_password", "
         "mqtt_client_id", "topic_root", "z2m_base", "http_bind", "http_port", "http_tls_cert",
         "http_tls_key", "timezone", "bootstrap_token", "escalate_p1_s", "escalate_p2_s",
         "escalate_p3_s", "low_battery_pct", "battery_ok_pct", "offline_after",
-        "event_retention_days", "log_level"]
+        "event_retention_days", "log_level", "db_url", "node_name"]
 
 
 def run(args, env=None, timeout=20):
@@ -103,7 +103,10 @@ def test_service_status_online_retained_and_offline_on_stop(mq, daemon):
 
 
 def test_healthz_follows_the_broker(api, broker, daemon):
-    assert api.get("/healthz").json() == {"status": "ok", "db": "ok", "mqtt": "connected"}
+    h = api.get("/healthz").json()
+    # One node alone always leads; node names it (default: the host name).
+    assert h == {"status": "ok", "db": "ok", "mqtt": "connected", "role": "leader",
+                 "node": h["node"]} and h["node"]
     broker.stop()
     def degraded():
         r = api.get("/healthz")
