@@ -142,7 +142,7 @@ void db_reset(struct db_stmt *st) { st->eng->reset(st, false); }
 int64_t db_changes(struct db *db) { return db->eng->changes(db->conn); }
 int64_t db_last_insert_id(struct db *db) { return db->eng->last_insert_id(db->conn); }
 const char *db_errmsg(struct db *db) { return db->eng->errmsg(db->conn); }
-bool db_in_transaction(struct db *db) { return db->eng->in_transaction(db->conn); }
+bool db_in_txn(struct db *db) { return db->eng->in_transaction(db->conn); }
 
 enum cn_err db_begin(struct db *db) { return db->eng->begin(db->conn); }
 

@@ -87,7 +87,7 @@ const char *db_errmsg(struct db *db);
 /* True inside a transaction that can still commit (false after an error
  * ended it: SQLite rolls back on a full disk, PostgreSQL aborts on any
  * error). */
-bool db_in_transaction(struct db *db);
+bool db_in_txn(struct db *db);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. On PostgreSQL BEGIN also takes one
  * transaction-scoped advisory lock, so that write transactions run one at
