@@ -161,7 +161,7 @@ def test_primary_lost_and_replica_promoted(workdir, broker):
         primary.psql("CREATE DATABASE ha")
         replica_dir = os.path.join(primary.base, "replica")
         as_postgres([PG_BIN + "/pg_basebackup", "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
-                     "-D", replica_dir, "-R", "-X", "stream", "--no-sync"])
+                     "-D", replica_dir, "-R", "-X", "stream", "-c", "fast", "--no-sync"])
         port2 = free_port()
         with open(os.path.join(replica_dir, "postgresql.conf"), "a") as f:
             f.write("port = %d\n" % port2)
