@@ -196,8 +196,14 @@ build/bench/bare_http: tests/bench/bare_http.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) -D_DEFAULT_SOURCE $(PKG_CFLAGS) $< $(PKG_LIBS) -o $@
 
-bench: deps all build/bench/bare_sqlite build/bench/bare_http
+build/bench/bare_pg: tests/bench/bare_pg.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) $< $(PKG_LIBS) -o $@
+
+# SQLite (bench.py), then PostgreSQL (bench_pg.py: its own postgresql-15).
+bench: deps all build/bench/bare_sqlite build/bench/bare_http build/bench/bare_pg
 	/usr/bin/python3 tests/bench/bench.py
+	/usr/bin/python3 tests/bench/bench_pg.py
 
 # Keeps var/ (the `make run` database, its token and broker state):
 # rm -rf var for a fresh demo.

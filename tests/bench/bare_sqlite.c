@@ -9,7 +9,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <sqlite3.h>
+
 #include "db.h"
+#include "db_engine.h"
 
 static double now_s(void)
 {
