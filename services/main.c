@@ -137,6 +137,16 @@ int main(int argc, char **argv)
 	int64_t latest_change = 0;
 	db_alert_changes_latest(db, &latest_change);
 	app.hub = stream_hub_new(&app, latest_change);
+	/* On PostgreSQL: try to lead before the API answers, so that a node that
+	 * will lead never looks like a healthy standby first. */
+	bool leads = false;
+	if (cfg.db_url) {
+		if (leader_new(&app, &leader, err, sizeof(err)) != CN_OK) {
+			fprintf(stderr, "carenetd: db_url: %s\n", err);
+			goto out;
+		}
+		leads = leader_try(leader);
+	}
 	/* Bind the API port before starting any worker: a port in use stops
 	 * start-up before anything was read from the broker. */
 	if (http_server_start(&app, api_routes, api_route_count, &http, err, sizeof(err)) != CN_OK) {
@@ -151,13 +161,10 @@ int main(int argc, char **argv)
 	}
 	int sig = 0;
 	if (cfg.db_url) {
-		if (leader_new(&app, &leader, err, sizeof(err)) != CN_OK) {
-			fprintf(stderr, "carenetd: db_url: %s\n", err);
-			goto out;
-		}
-		log_info("main", "node %s stands by, serving the API", cfg.node_name);
 		const struct timespec retry = {0, LEADER_RETRY_MS * 1000000L};
-		while (!leader_try(leader)) {
+		if (!leads)
+			log_info("main", "node %s stands by, serving the API", cfg.node_name);
+		while (!leads && !leader_try(leader)) {
 			if (sigtimedwait(&sigs, NULL, &retry) > 0) {
 				log_info("main", "signal while standing by: shutting down");
 				status = 0;
