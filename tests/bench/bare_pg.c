@@ -46,7 +46,10 @@ int main(int argc, char **argv)
 	char *sql = malloc(cap);
 	if (!sql)
 		return 1;
-	long long base = (long long)time(NULL) * 1000000LL + 500000000LL;
+	/* Ids and seqs of their own in every run: microseconds now. */
+	struct timespec wall;
+	clock_gettime(CLOCK_REALTIME, &wall);
+	long long base = (long long)wall.tv_sec * 1000000LL + wall.tv_nsec / 1000;
 	double t0 = now_s();
 	for (long i = 0; i < rows; i += batch) {
 		size_t o = (size_t)snprintf(sql, cap,
@@ -54,9 +57,9 @@ int main(int argc, char **argv)
 		                            " raw) VALUES ");
 		for (long j = i; j < i + batch && j < rows; j++)
 			o += (size_t)snprintf(sql + o, cap - o,
-			                      "%s(%lld, %ld, 'motion', 'true', %ld, %lld,"
+			                      "%s(%lld, %ld, 'motion', 'true', %lld, %lld,"
 			                      " '\\x7b2274797065223a226d6f74696f6e227d'::bytea)",
-			                      j == i ? "" : ",", base + j, 1 + j % DEVICES, 900000000L + j,
+			                      j == i ? "" : ",", base + j, 1 + j % DEVICES, base + j,
 			                      (base + j) / 1000);
 		if (!exec_ok(c, "BEGIN") || !exec_ok(c, sql) || !exec_ok(c, "COMMIT"))
 			return 1;

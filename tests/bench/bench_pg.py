@@ -187,7 +187,8 @@ def main():
     res = {}
     try:
         # Real durability for the measurement: fsync and full-page writes on.
-        pg.psql("ALTER SYSTEM SET fsync = on; ALTER SYSTEM SET full_page_writes = on;")
+        pg.psql("ALTER SYSTEM SET fsync = on")
+        pg.psql("ALTER SYSTEM SET full_page_writes = on")
         pg.stop()
         pg.start()
         pg.psql("CREATE DATABASE bench")
