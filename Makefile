@@ -31,6 +31,7 @@ L_API      := services/api services/ingest $(L_ALERTING)
 L_SIM      := services/sim services services/alerting services/care $(L_PROTO)
 L_ALL      := $(sort $(L_API))
 INC_proto             := $(addprefix -I,$(L_PROTO))
+INC_build_gen         := $(addprefix -I,$(L_PROTO))
 INC_db                := $(addprefix -I,$(L_DB))
 INC_services_care     := $(addprefix -I,$(L_CARE))
 INC_services          := $(addprefix -I,$(L_BASE))
@@ -46,14 +47,16 @@ srcinc = $(or $(INC_FILE_$<),$(INC_$(subst /,_,$(patsubst %/,%,$(dir $<)))),$(IN
 CFLAGS  ?= -O2 -g
 SAN     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-PROTO_SRC    := $(sort $(wildcard proto/*.c))
+# build/gen/openapi.c is proto's: the spec text and the query-parameter
+# allow-list generated from it (proto/query_params.c looks it up).
+PROTO_SRC    := $(sort $(wildcard proto/*.c)) build/gen/openapi.c
 DB_SRC       := $(sort $(wildcard db/*.c)) build/gen/migrations.c build/gen/migrations_pg.c
 CARE_SRC     := $(sort $(wildcard services/care/*.c))
 BASE_SRC     := $(sort $(filter-out services/main.c,$(wildcard services/*.c)))
 NET_SRC      := $(sort $(wildcard services/net/*.c))
 ALERTING_SRC := $(sort $(wildcard services/alerting/*.c))
 INGEST_SRC   := $(sort $(wildcard services/ingest/*.c))
-API_SRC      := $(sort $(wildcard services/api/*.c)) build/gen/openapi.c
+API_SRC      := $(sort $(wildcard services/api/*.c))
 SIM_SRC      := $(sort $(wildcard services/sim/*.c))
 MIGRATIONS   := $(sort $(wildcard db/migrations/*.sql))
 PG_MIGRATIONS := $(sort $(wildcard db/migrations/pg/*.sql))
@@ -78,7 +81,7 @@ UNIT_BIN    := $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC))
 FUZZ_BIN    := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all test unit e2e e2e-sqlite e2e-pg run lint fuzz bench clean deps help
+.PHONY: all test unit e2e e2e-sqlite e2e-pg run lint fuzz bench bench-hostile clean deps help
 all: build/carenetd $(if $(SIM_SRC),build/carenet-sim)
 
 deps:
@@ -123,6 +126,7 @@ build/san/carenet-sim: $(call obj,san,$(SIM_SRC)) $(LIB_OBJ_SAN)
 # care test proves the decisions need no db, network or app state.
 UNIT_LAYER_test_topic       := PROTO
 UNIT_LAYER_test_payload     := PROTO
+UNIT_LAYER_test_z2m_corpus  := PROTO
 UNIT_LAYER_test_rules       := CARE
 UNIT_LAYER_test_escalation  := CARE
 UNIT_LAYER_test_config      := BASE
@@ -205,6 +209,10 @@ bench: deps all build/bench/bare_sqlite build/bench/bare_http build/bench/bare_p
 	/usr/bin/python3 tests/bench/bench.py
 	/usr/bin/python3 tests/bench/bench_pg.py
 
+# Figures for docs/reliability.md under attack (issue 12); loopback, bounded.
+bench-hostile: deps all
+	/usr/bin/python3 tests/bench/hostile.py
+
 # Keeps var/ (the `make run` database, its token and broker state):
 # rm -rf var for a fresh demo.
 clean:
@@ -222,6 +230,7 @@ help:
 	@echo "  make lint     cppcheck, the banned-function check and the layering check"
 	@echo "  make fuzz     libFuzzer targets, FUZZ_SECONDS=$(FUZZ_SECONDS) each"
 	@echo "  make bench    throughput benchmark"
+	@echo "  make bench-hostile  API and alarm figures under attack (docs/reliability.md)"
 	@echo "  make clean    remove build/ (var/ with the demo database stays)"
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -281,7 +281,9 @@ json_t *db_row_json(struct db_stmt *st)
 		char marker = at ? at[1] : '\0';
 		int type = db_col_type(st, i);
 		json_t *v = NULL;
-		if (type == DB_NULL) {
+		if (type == DB_NULL && marker == 'o') {
+			continue; /* "@o": JSON, and the key is left out when NULL */
+		} else if (type == DB_NULL) {
 			v = json_null();
 		} else if (marker == 't') {
 			char ts[32];
@@ -291,7 +293,7 @@ json_t *db_row_json(struct db_stmt *st)
 			v = json_string((const char *)db_col_text(st, i));
 		} else if (marker == 'b') {
 			v = json_boolean(db_col_int64(st, i) != 0);
-		} else if (marker == 'j') {
+		} else if (marker == 'j' || marker == 'o') {
 			const char *text = (const char *)db_col_text(st, i);
 			v = json_loads(text, JSON_DECODE_ANY, NULL);
 			if (!v)

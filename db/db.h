@@ -175,6 +175,7 @@ int db_col_bytes(struct db_stmt *st, int i);
  *   @s  integer -> string (ids)
  *   @b  0/1 -> false/true
  *   @j  JSON text -> the JSON value
+ *   @o  like @j, but a NULL leaves the key out (optional fields)
  * Other columns map by their type. Returns a new reference. */
 json_t *db_row_json(struct db_stmt *st);
 
