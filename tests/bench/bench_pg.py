@@ -219,8 +219,11 @@ def main():
         pg.remove()
     with open(os.path.join(B.BUILD, "bench_pg.json"), "w") as f:
         json.dump({"started": started, "results": res}, f, indent=2)
+    m = B.machine()
     lines = ["# Performance on PostgreSQL", "",
-             "`make bench` (tests/bench/bench_pg.py), %s, on %s. carenetd (-O2) on a" % (started, B.machine()),
+             "`make bench` (tests/bench/bench_pg.py), %s, on %s, %d cores (shared)." % (
+                 started, m["cpu"], m["cores"]),
+             "carenetd (-O2) on a"
              "postgresql-15 server started by the benchmark on loopback (fsync on,",
              "synchronous_commit on), against a bare client on the same server in the",
              "same run. The SQLite figures are in docs/performance.md.", "",
