@@ -71,7 +71,7 @@ enum cn_err db_quarantine_insert(struct db *db, const char *topic, const void *p
 	static const char sql[] =
 		"INSERT INTO quarantine_topics(topic, count, reason, payload, first_at, last_at)"
 		" VALUES (?1, 1, ?3, ?2, ?4, ?4)"
-		" ON CONFLICT(topic) DO UPDATE SET count = count + 1, reason = excluded.reason,"
+		" ON CONFLICT(topic) DO UPDATE SET count = quarantine_topics.count + 1, reason = excluded.reason,"
 		" payload = excluded.payload, last_at = excluded.last_at";
 	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)

@@ -39,6 +39,16 @@ PG_BIN = "/usr/lib/postgresql/15/bin"
 sqlite_only = pytest.mark.skipif(ENGINE != "sqlite", reason="inspects the SQLite file itself")
 
 
+def as_bytes(v):
+    """A BLOB/bytea column from Daemon.query as bytes: SQLite gives bytes
+    (or text), psql gives bytea as \\x hex."""
+    if isinstance(v, (bytes, bytearray, memoryview)):
+        return bytes(v)
+    if isinstance(v, str) and v.startswith("\\x"):
+        return bytes.fromhex(v[2:])
+    return v.encode() if isinstance(v, str) else v
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -3,7 +3,6 @@ start with one line naming the key and leaves nothing half-made; SIGTERM
 exits 0 promptly; /healthz follows the broker."""
 import os
 import socket
-import sqlite3
 import subprocess
 import time
 
