@@ -7,7 +7,7 @@ enum cn_err db_relay_add(struct db *db, const char *topic, const char *payload,
                          int64_t notification_id, int64_t now)
 {
 	static const char sql[] = "INSERT INTO relay(topic, payload, notification_id, created_at)"
-	                          " VALUES (?1, ?2, ?3, ?4)";
+				  " VALUES (?1, ?2, ?3, ?4)";
 	static const char notify[] = "SELECT pg_notify('carenet_relay', '')";
 	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)

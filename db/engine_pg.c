@@ -36,22 +36,22 @@ extern const char *const db_pg_migrations[];
 extern const size_t db_pg_migration_count;
 
 /* pg_advisory_xact_lock keys: the one writer, and migrations. */
-#define WRITE_LOCK_KEY "7217001"
+#define WRITE_LOCK_KEY   "7217001"
 #define MIGRATE_LOCK_KEY "7217002"
 
-#define OID_BOOL 16
-#define OID_BYTEA 17
-#define OID_INT8 20
-#define OID_INT2 21
-#define OID_INT4 23
-#define OID_OID 26
-#define OID_FLOAT4 700
-#define OID_FLOAT8 701
+#define OID_BOOL    16
+#define OID_BYTEA   17
+#define OID_INT8    20
+#define OID_INT2    21
+#define OID_INT4    23
+#define OID_OID     26
+#define OID_FLOAT4  700
+#define OID_FLOAT8  701
 #define OID_NUMERIC 1700
-#define OID_TEXT 25
+#define OID_TEXT    25
 
 #define MAX_PARAMS 64
-#define MAX_NAMES 64
+#define MAX_NAMES  64
 
 struct pg_conn {
 	PGconn *c;
@@ -71,8 +71,8 @@ struct pg_stmt {
 	char *names[MAX_NAMES]; /* ":name" of parameter names[i] -> name_idx[i] */
 	int name_idx[MAX_NAMES];
 	int nnames;
-	char name[24];       /* server-side name; "" when not prepared */
-	unsigned prep_gen;   /* pc->gen when prepared */
+	char name[24];     /* server-side name; "" when not prepared */
+	unsigned prep_gen; /* pc->gen when prepared */
 	Oid prep_types[MAX_PARAMS];
 	Oid types[MAX_PARAMS]; /* of the values bound now; 0 for text and NULL */
 	char *vals[MAX_PARAMS];
@@ -231,13 +231,15 @@ static bool translate(struct pg_stmt *ps, const char *sql)
 			if (j == i + 1)
 				idx = maxp + 1;
 			i = j - 1;
-		} else if (ch == ':' && i + 1 < n && (isalpha((unsigned char)sql[i + 1]) || sql[i + 1] == '_')) {
+		} else if (ch == ':' && i + 1 < n &&
+		           (isalpha((unsigned char)sql[i + 1]) || sql[i + 1] == '_')) {
 			size_t j = i + 1;
 			while (j < n && (isalnum((unsigned char)sql[j]) || sql[j] == '_'))
 				j++;
 			size_t len = j - i;
 			for (int k = 0; k < ps->nnames && !idx; k++)
-				if (strlen(ps->names[k]) == len && memcmp(ps->names[k], sql + i, len) == 0)
+				if (strlen(ps->names[k]) == len &&
+				    memcmp(ps->names[k], sql + i, len) == 0)
 					idx = ps->name_idx[k];
 			if (!idx) {
 				if (ps->nnames >= MAX_NAMES) {
@@ -425,7 +427,8 @@ static enum cn_err ensure_prepared(struct pg_stmt *ps)
 		set_err(pc, res ? PQresultErrorMessage(res) : PQerrorMessage(pc->c));
 		rc = state_err(res, pc);
 		if (rc == CN_ERR_DB)
-			fprintf(stderr, "carenet db: cannot prepare: %s: %.300s\n", pc->errmsg, ps->sql);
+			fprintf(stderr, "carenet db: cannot prepare: %s: %.300s\n", pc->errmsg,
+			        ps->sql);
 		ps->name[0] = '\0';
 	} else {
 		ps->prep_gen = pc->gen;
@@ -439,8 +442,10 @@ static int pg_step(struct db_stmt *st)
 	struct pg_stmt *ps = (struct pg_stmt *)st;
 	struct pg_conn *pc = ps->pc;
 	if (!ps->executed) {
-		if (PQtransactionStatus(pc->c) == PQTRANS_IDLE || PQstatus(pc->c) != CONNECTION_OK) {
-			if (PQstatus(pc->c) != CONNECTION_OK && PQtransactionStatus(pc->c) != PQTRANS_IDLE &&
+		if (PQtransactionStatus(pc->c) == PQTRANS_IDLE ||
+		    PQstatus(pc->c) != CONNECTION_OK) {
+			if (PQstatus(pc->c) != CONNECTION_OK &&
+			    PQtransactionStatus(pc->c) != PQTRANS_IDLE &&
 			    PQtransactionStatus(pc->c) != PQTRANS_UNKNOWN)
 				return db_step_error(CN_ERR_UNAVAILABLE);
 			if (!ensure_conn(pc))
@@ -455,7 +460,8 @@ static int pg_step(struct db_stmt *st)
 		ps->res = PQexecPrepared(pc->c, ps->name, ps->nparams, vals, ps->lens, ps->fmts, 0);
 		ExecStatusType s = PQresultStatus(ps->res);
 		if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
-			set_err(pc, ps->res ? PQresultErrorMessage(ps->res) : PQerrorMessage(pc->c));
+			set_err(pc,
+			        ps->res ? PQresultErrorMessage(ps->res) : PQerrorMessage(pc->c));
 			rc = state_err(ps->res, pc);
 			if (rc == CN_ERR_DB)
 				fprintf(stderr, "carenet db: %s: %.300s\n", pc->errmsg, ps->sql);
@@ -510,7 +516,10 @@ static void pg_bind_double(struct db_stmt *st, int idx, double v)
 	put((struct pg_stmt *)st, idx, s, 0, 0, OID_FLOAT8);
 }
 
-static void pg_bind_null(struct db_stmt *st, int idx) { put((struct pg_stmt *)st, idx, NULL, 0, 0, 0); }
+static void pg_bind_null(struct db_stmt *st, int idx)
+{
+	put((struct pg_stmt *)st, idx, NULL, 0, 0, 0);
+}
 
 static void pg_bind_text(struct db_stmt *st, int idx, const char *s, int len)
 {
@@ -635,7 +644,8 @@ static const unsigned char *pg_col_text(struct db_stmt *st, int i)
 	if (PQftype(ps->res, i) == OID_BYTEA)
 		return bytea(ps, i);
 	if (PQftype(ps->res, i) == OID_BOOL)
-		return (const unsigned char *)(PQgetvalue(ps->res, ps->row, i)[0] == 't' ? "1" : "0");
+		return (const unsigned char *)(PQgetvalue(ps->res, ps->row, i)[0] == 't' ? "1"
+		                                                                         : "0");
 	return (const unsigned char *)PQgetvalue(ps->res, ps->row, i);
 }
 
@@ -722,8 +732,8 @@ static enum cn_err pg_lock_migrations(void *conn)
  * wal_writer_delay, and by the next durable commit. */
 static enum cn_err pg_set_synchronous(void *conn, bool full)
 {
-	return pg_exec(conn, full ? "RESET synchronous_commit" : "SET synchronous_commit TO off", NULL,
-	               0);
+	return pg_exec(conn, full ? "RESET synchronous_commit" : "SET synchronous_commit TO off",
+	               NULL, 0);
 }
 
 static void pg_autocheckpoint(void *conn, int pages)

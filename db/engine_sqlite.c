@@ -35,7 +35,8 @@ static enum cn_err lite_err(int rc)
 		return CN_ERR_UNAVAILABLE;
 	case SQLITE_IOERR:
 		/* SQLite reports a full disk during WAL writes as an I/O error. */
-		return (rc == SQLITE_IOERR_WRITE || rc == SQLITE_IOERR_FSYNC) ? CN_ERR_FULL : CN_ERR_IO;
+		return (rc == SQLITE_IOERR_WRITE || rc == SQLITE_IOERR_FSYNC) ? CN_ERR_FULL
+		                                                              : CN_ERR_IO;
 	default:
 		return CN_ERR_DB;
 	}
@@ -59,9 +60,8 @@ static enum cn_err lite_open(const char *path, void **out, char *err, size_t err
 	sqlite3 *h = NULL;
 	sqlite3_stmt *st = NULL;
 	enum cn_err ret = CN_ERR_IO;
-	int rc = sqlite3_open_v2(path, &h,
-	                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-	                         NULL);
+	int rc = sqlite3_open_v2(
+		path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, err_size, "cannot open database %s: %s", path,
 		         h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
@@ -72,10 +72,10 @@ static enum cn_err lite_open(const char *path, void **out, char *err, size_t err
 	/* WAL lets the API read while ingest writes; synchronous=FULL makes a
 	 * commit durable before the alarm ack that depends on it goes out. */
 	static const char pragmas[] = "PRAGMA journal_mode=WAL;"
-	                              "PRAGMA synchronous=FULL;"
-	                              "PRAGMA foreign_keys=ON;"
-	                              "PRAGMA temp_store=MEMORY;"
-	                              "PRAGMA cache_size=-8192;";
+				      "PRAGMA synchronous=FULL;"
+				      "PRAGMA foreign_keys=ON;"
+				      "PRAGMA temp_store=MEMORY;"
+				      "PRAGMA cache_size=-8192;";
 	char why[256] = "";
 	if (lite_exec(h, pragmas, why, sizeof(why)) != CN_OK) {
 		snprintf(err, err_size, "cannot use database %s: %s", path, why);
@@ -108,7 +108,8 @@ static struct db_stmt *lite_prepare(void *conn, const char *sql)
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v3(conn, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
 	if (rc != SQLITE_OK) {
-		fprintf(stderr, "carenet db: cannot prepare: %s: %.200s\n", sqlite3_errmsg(conn), sql);
+		fprintf(stderr, "carenet db: cannot prepare: %s: %.200s\n", sqlite3_errmsg(conn),
+		        sql);
 		return NULL;
 	}
 	struct lite_stmt *ls = xcalloc(1, sizeof(*ls));
@@ -140,8 +141,14 @@ static int lite_step(struct db_stmt *st)
 	return db_step_error(lite_err(rc));
 }
 
-static void lite_bind_int64(struct db_stmt *st, int i, int64_t v) { sqlite3_bind_int64(S(st), i, v); }
-static void lite_bind_double(struct db_stmt *st, int i, double v) { sqlite3_bind_double(S(st), i, v); }
+static void lite_bind_int64(struct db_stmt *st, int i, int64_t v)
+{
+	sqlite3_bind_int64(S(st), i, v);
+}
+static void lite_bind_double(struct db_stmt *st, int i, double v)
+{
+	sqlite3_bind_double(S(st), i, v);
+}
 static void lite_bind_null(struct db_stmt *st, int i) { sqlite3_bind_null(S(st), i); }
 static void lite_bind_text(struct db_stmt *st, int i, const char *s, int len)
 {
@@ -156,7 +163,10 @@ static int lite_param_index(struct db_stmt *st, const char *name)
 	return sqlite3_bind_parameter_index(S(st), name);
 }
 static int lite_col_count(struct db_stmt *st) { return sqlite3_column_count(S(st)); }
-static const char *lite_col_name(struct db_stmt *st, int i) { return sqlite3_column_name(S(st), i); }
+static const char *lite_col_name(struct db_stmt *st, int i)
+{
+	return sqlite3_column_name(S(st), i);
+}
 static int lite_col_type(struct db_stmt *st, int i) { return sqlite3_column_type(S(st), i); }
 static int64_t lite_col_int64(struct db_stmt *st, int i) { return sqlite3_column_int64(S(st), i); }
 static double lite_col_double(struct db_stmt *st, int i) { return sqlite3_column_double(S(st), i); }
@@ -164,7 +174,10 @@ static const unsigned char *lite_col_text(struct db_stmt *st, int i)
 {
 	return sqlite3_column_text(S(st), i);
 }
-static const void *lite_col_blob(struct db_stmt *st, int i) { return sqlite3_column_blob(S(st), i); }
+static const void *lite_col_blob(struct db_stmt *st, int i)
+{
+	return sqlite3_column_blob(S(st), i);
+}
 static int lite_col_bytes(struct db_stmt *st, int i) { return sqlite3_column_bytes(S(st), i); }
 
 static int64_t lite_changes(void *conn) { return sqlite3_changes(conn); }
@@ -205,7 +218,8 @@ static enum cn_err lite_lock_migrations(void *conn)
 
 static enum cn_err lite_set_synchronous(void *conn, bool full)
 {
-	return lite_exec(conn, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", NULL, 0);
+	return lite_exec(conn, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", NULL,
+	                 0);
 }
 
 static void lite_autocheckpoint(void *conn, int pages) { sqlite3_wal_autocheckpoint(conn, pages); }

@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "clock.h"
 #include "config.h"
 #include "db.h"
-#include "clock.h"
 #include "db_leader.h"
 #include "db_relay.h"
 #include "log.h"
@@ -114,7 +114,8 @@ static void *watch(void *arg)
 			bool got = false;
 			rc = db_leader_try(l->db, &got);
 			if (rc == CN_OK && got) {
-				log_warn("leader", "node %s took the leader lock again after a reconnect",
+				log_warn("leader",
+				         "node %s took the leader lock again after a reconnect",
 				         l->app->cfg->node_name);
 				held = true;
 				listening = false; /* the new session listens to nothing yet */

@@ -19,6 +19,7 @@
 #include "app.h"
 #include "auth.h"
 #include "config.h"
+#include "console_files.h"
 #include "db_pool.h"
 #include "log.h"
 #include "query_params.h"
@@ -465,6 +466,41 @@ static void handle(struct http_server *srv, struct MHD_Connection *conn, const c
 		api_error(r, CN_ERR_DB, "handler gave no answer");
 }
 
+/* Sends a console file, redirect or error (console_files.h). The file
+ * bytes are static: the response borrows them. */
+static enum MHD_Result send_console(struct http_server *srv, struct MHD_Connection *conn,
+                                    const struct console_reply *cr)
+{
+	struct MHD_Response *resp;
+	if (cr->status == 200)
+		resp = MHD_create_response_from_buffer_with_free_callback(
+			cr->file->len, (void *)cr->file->data, NULL);
+	else
+		resp = MHD_create_response_from_buffer_with_free_callback(
+			cr->text ? strlen(cr->text) : 0, (void *)(cr->text ? cr->text : ""), NULL);
+	if (!resp)
+		return MHD_NO;
+	if (cr->file) {
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, cr->file->type);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, cr->file->etag);
+	} else {
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+	}
+	if (cr->location)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, cr->location);
+	if (cr->status == 405)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	MHD_add_response_header(resp, "Cache-Control", CONSOLE_CACHE_CONTROL);
+	MHD_add_response_header(resp, "Content-Security-Policy", CONSOLE_CSP);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)cr->status, resp);
+	MHD_destroy_response(resp);
+	metrics_count_http(srv->app->metrics, (unsigned)cr->status);
+	return ret;
+}
+
 /* Answers 413 at once, without the body: queued while MHD has read only
  * the headers, it sends the answer and closes instead of reading on. */
 static enum MHD_Result refuse_too_large(struct http_server *srv, struct MHD_Connection *conn,
@@ -544,6 +580,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		st->len += n;
 		return MHD_YES;
 	}
+
+	struct console_reply cr;
+	if (!st->too_large &&
+	    console_route(method, url,
+	                  MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	                                              MHD_HTTP_HEADER_IF_NONE_MATCH),
+	                  &cr))
+		return send_console(srv, conn, &cr);
 
 	struct api_req r;
 	memset(&r, 0, sizeof(r));

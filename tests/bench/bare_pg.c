@@ -52,20 +52,22 @@ int main(int argc, char **argv)
 	long long base = (long long)wall.tv_sec * 1000000LL + wall.tv_nsec / 1000;
 	double t0 = now_s();
 	for (long i = 0; i < rows; i += batch) {
-		size_t o = (size_t)snprintf(sql, cap,
-		                            "INSERT INTO events(id, device_key, type, value, seq, received_at,"
-		                            " raw) VALUES ");
+		size_t o = (size_t)snprintf(
+			sql, cap,
+			"INSERT INTO events(id, device_key, type, value, seq, received_at,"
+			" raw) VALUES ");
 		for (long j = i; j < i + batch && j < rows; j++)
 			o += (size_t)snprintf(sql + o, cap - o,
 			                      "%s(%lld, %ld, 'motion', 'true', %lld, %lld,"
 			                      " '\\x7b2274797065223a226d6f74696f6e227d'::bytea)",
-			                      j == i ? "" : ",", base + j, 1 + j % DEVICES, base + j,
-			                      (base + j) / 1000);
+			                      j == i ? "" : ",", base + j, 1 + j % DEVICES,
+			                      base + j, (base + j) / 1000);
 		if (!exec_ok(c, "BEGIN") || !exec_ok(c, sql) || !exec_ok(c, "COMMIT"))
 			return 1;
 	}
 	double secs = now_s() - t0;
-	printf("{\"rows\": %ld, \"seconds\": %.3f, \"rows_per_s\": %.0f}\n", rows, secs, rows / secs);
+	printf("{\"rows\": %ld, \"seconds\": %.3f, \"rows_per_s\": %.0f}\n", rows, secs,
+	       rows / secs);
 	free(sql);
 	PQfinish(c);
 	return 0;

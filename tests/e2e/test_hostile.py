@@ -258,6 +258,35 @@ def test_a_family_account_spanning_two_sites_is_the_admins(api, daemon):
     assert api.ok("PATCH", "/v1/staff/%s" % both["id"], {"password": "admin reset it"})
 
 
+
+def test_audit_rows_carry_every_site_an_action_touches(api, daemon):
+    a = Site(api, shifts=False, prefix="aa")
+    b = Site(api, shifts=False, prefix="ab")
+    ra, rb = a.resident("Lu")["id"], b.resident("Mo")["id"]
+    both = a.staff("kin", "family", site_id=None, resident_ids=[ra, rb])
+    api.ok("PATCH", "/v1/staff/%s" % both["id"], {"password": "admin reset it"})
+    moved = a.resident("Ned")["id"]
+    api.ok("PATCH", "/v1/residents/%s" % moved, {"site_id": b.id})
+
+    def rows_seen_by(site, resource):
+        coord = from_addr(api, LEGIT, site.login(site.coordinator).token)
+        items = coord.ok("GET", "/v1/audit?resource=%s&limit=500" % resource)["items"]
+        return {(row["resource_id"], row["action"]): row for row in items}
+
+    for site in (a, b):
+        # The password reset of an account that spans both sites, and the
+        # move from one site to the other, are in both sites' audit logs.
+        staff_rows = rows_seen_by(site, "staff")
+        assert (both["id"], "update") in staff_rows, site.id
+        assert sorted(staff_rows[(both["id"], "update")]["sites"]) == sorted([a.id, b.id])
+        resident_rows = rows_seen_by(site, "residents")
+        assert (moved, "update") in resident_rows, site.id
+        assert sorted(resident_rows[(moved, "update")]["sites"]) == sorted([a.id, b.id])
+    # A third site sees neither.
+    c = Site(api, shifts=False, prefix="ac")
+    assert (both["id"], "update") not in rows_seen_by(c, "staff")
+    assert (moved, "update") not in rows_seen_by(c, "residents")
+
 def test_a_stream_ends_when_its_owner_moves_to_another_site(api, daemon):
     a = Site(api, shifts=False, prefix="ma")
     b = Site(api, shifts=False, prefix="mb")
