@@ -121,6 +121,7 @@ UNIT_LAYER_test_payload     := PROTO
 UNIT_LAYER_test_z2m_corpus  := PROTO
 UNIT_LAYER_test_rules       := CARE
 UNIT_LAYER_test_escalation  := CARE
+UNIT_LAYER_test_rota        := CARE
 UNIT_LAYER_test_config      := BASE
 UNIT_LAYER_test_migrations  := DB
 UNIT_LAYER_test_window_math := ALERTING
