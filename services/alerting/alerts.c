@@ -11,6 +11,7 @@
 #include "escalation.h"
 #include "log.h"
 #include "metrics.h"
+#include "oncall.h"
 #include "outbox.h"
 #include "xalloc.h"
 
@@ -71,6 +72,46 @@ static enum cn_err announce(struct app *app, struct db *db, int64_t alert_id, co
 	return rc;
 }
 
+/* Who of those on call `mask` reaches (tiers, or everyone on duty),
+ * each once, into ids; returns the count. */
+static size_t pick_on_call(const struct oncall_entry *on, size_t n_on, unsigned mask,
+                           char (*ids)[65], size_t max)
+{
+	static const unsigned tier_bit[] = {ESC_PRIMARY, ESC_BACKUP, ESC_SUPERVISOR, 0};
+	size_t n = 0;
+	for (size_t i = 0; i < n_on && n < max; i++) {
+		if (!(mask & ESC_ON_DUTY) && !(mask & tier_bit[on[i].tier]))
+			continue;
+		bool seen = false;
+		for (size_t j = 0; j < n && !seen; j++)
+			seen = strcmp(ids[j], on[i].staff_id) == 0;
+		if (!seen)
+			snprintf(ids[n++], 65, "%s", on[i].staff_id);
+	}
+	return n;
+}
+
+/* Adds the role groups of `mask` (coordinators) that the rota does not
+ * decide, each once. */
+static enum cn_err add_staff_to_page(struct db *db, const char *site_id, unsigned mask,
+                                     int64_t now, char (*ids)[65], size_t max, size_t *n)
+{
+	if (!(mask & ESC_COORDINATORS))
+		return CN_OK;
+	char (*more)[65] = xcalloc(DB_PAGE_MAX, sizeof(*more));
+	size_t m = 0;
+	enum cn_err rc = db_staff_to_page(db, site_id, DB_PAGE_COORDINATORS, now, more, DB_PAGE_MAX, &m);
+	for (size_t i = 0; rc == CN_OK && i < m && *n < max; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < *n && !seen; j++)
+			seen = strcmp(ids[j], more[i]) == 0;
+		if (!seen)
+			snprintf(ids[(*n)++], 65, "%s", more[i]);
+	}
+	free(more);
+	return rc;
+}
+
 /* Pages everyone `level` reaches. With nobody on shift at all, the site's
  * coordinators are paged at once (and admins when there is no
  * coordinator either), and each page says so. */
@@ -82,15 +123,20 @@ static enum cn_err page_level(struct app *app, struct db *db, int64_t alert_id,
 	size_t n = 0;
 	bool anyone = false;
 	json_t *alert = NULL, *card = NULL;
-	enum cn_err rc = db_anyone_on_shift(db, site_id, now, &anyone);
+	struct oncall_entry *on = xcalloc(ONCALL_MAX, sizeof(*on));
+	size_t n_on = 0;
+	enum cn_err rc = oncall_at(db, site_id, now, on, ONCALL_MAX, &n_on);
 	if (rc != CN_OK)
 		goto out;
+	anyone = n_on > 0;
 	*nobody_on_shift = !anyone;
 	if (anyone) {
 		/* A level that reaches nobody (say, no primary on this shift)
 		 * goes on up rather than wait silently for the step time. */
 		for (int l = level; l <= LEVEL_MAX && n == 0; l++) {
-			rc = db_staff_to_page(db, site_id, escalation_mask(l), now, ids, DB_PAGE_MAX, &n);
+			unsigned mask = escalation_mask(l);
+			n = pick_on_call(on, n_on, mask, ids, DB_PAGE_MAX);
+			rc = add_staff_to_page(db, site_id, mask, now, ids, DB_PAGE_MAX, &n);
 			if (rc != CN_OK)
 				goto out;
 		}
@@ -139,6 +185,7 @@ static enum cn_err page_level(struct app *app, struct db *db, int64_t alert_id,
 out:
 	json_decref(alert);
 	json_decref(card);
+	free(on);
 	free(ids);
 	return rc;
 }

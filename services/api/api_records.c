@@ -21,7 +21,7 @@
 static const char *const roles[] = {"admin", "coordinator", "caregiver", "volunteer", "family", NULL};
 static const char *const categories[] = {"meal",   "cleaning", "bathing", "companionship",
                                          "medical", "escort",  "repair",  "other", NULL};
-static const char *const tiers[] = {"primary", "backup", "supervisor", NULL};
+static const char *const tiers[] = {"primary", "backup", "supervisor", "off", NULL};
 static const char *const statuses[] = {"enrolled", "paused", "discharged", NULL};
 static const char *const presences[] = {"home", "daycare", "away", NULL};
 static const char *const providers[] = {"staff", "volunteer", "clinic", "partner", NULL};

@@ -49,6 +49,11 @@ const struct route api_routes[] = {
 	RES("GET", "/v1/shifts", res_list, 0, api_shifts),
 	RES("POST", "/v1/shifts", res_create, W, api_shifts),
 	RES("DELETE", "/v1/shifts/{id}", res_delete, W, api_shifts),
+	RES("GET", "/v1/rotas", res_list, 0, api_rotas),
+	RES("POST", "/v1/rotas", res_create, W, api_rotas),
+	RES("GET", "/v1/rotas/{id}", res_get, 0, api_rotas),
+	RES("PATCH", "/v1/rotas/{id}", res_patch, W, api_rotas),
+	RES("DELETE", "/v1/rotas/{id}", res_delete, W, api_rotas),
 	R("GET", "/v1/oncall", api_oncall, 0),
 
 	R("GET", "/v1/alerts", api_alerts_list, 0),
