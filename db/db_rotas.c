@@ -48,7 +48,7 @@ enum cn_err db_rotas_of_site(struct db *db, const char *site_id, struct db_rota_
 {
 	static const char sql[] =
 		"SELECT o.staff_id, o.tier, o.days, o.from_hhmm, o.to_hhmm, o.starts_on, o.ends_on"
-		" FROM rotas o JOIN staff s ON s.id = o.staff_id WHERE o.site_id = $1 AND s.active = 1"
+		" FROM rotas o JOIN staff s ON s.id = o.staff_id WHERE o.site_id = ?1 AND s.active = 1"
 		" AND s.role NOT IN ('volunteer','family') ORDER BY o.tier, o.staff_id, o.id";
 	*n = 0;
 	sqlite3_stmt *st = db_stmt(db, sql);
@@ -75,7 +75,7 @@ enum cn_err db_shifts_covering(struct db *db, const char *site_id, int64_t at,
 {
 	static const char sql[] =
 		"SELECT h.staff_id, h.tier, h.starts_at, h.ends_at FROM shifts h JOIN staff s ON s.id = h.staff_id"
-		" WHERE h.site_id = $1 AND h.starts_at <= $2 AND h.ends_at > $2 AND s.active = 1"
+		" WHERE h.site_id = ?1 AND h.starts_at <= ?2 AND h.ends_at > ?2 AND s.active = 1"
 		" AND s.role NOT IN ('volunteer','family') ORDER BY h.tier, h.staff_id";
 	*n = 0;
 	sqlite3_stmt *st = db_stmt(db, sql);
@@ -99,7 +99,7 @@ enum cn_err db_oncall_staff_json(struct db *db, const char *staff_id, json_t **o
 {
 	static const char sql[] =
 		"SELECT s.id, s.site_id, s.name, s.role, s.phone, s.username, s.active AS \"active@b\","
-		" s.skills AS \"skills@j\" FROM staff s WHERE s.id = $1 AND s.active = 1";
+		" s.skills AS \"skills@j\" FROM staff s WHERE s.id = ?1 AND s.active = 1";
 	*out = NULL;
 	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)

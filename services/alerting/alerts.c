@@ -8,6 +8,9 @@
 #include "app.h"
 #include "config.h"
 #include "db_alerts.h"
+#include "db_policies.h"
+#include "db_resources.h"
+#include "esc_policy_json.h"
 #include "escalation.h"
 #include "log.h"
 #include "metrics.h"
@@ -112,12 +115,76 @@ static enum cn_err add_staff_to_page(struct db *db, const char *site_id, unsigne
 	return rc;
 }
 
+/* Who a policy step's targets name: the tiers and everyone on duty from
+ * those on call, the coordinators, named staff who are active and may be
+ * paged. `contacts` and `channel:` reach people through channels, which
+ * this build does not deliver yet: the timeline says so. */
+static enum cn_err pick_step(struct db *db, int64_t alert_id, const char *site_id,
+                             const struct esc_step *step, const struct oncall_entry *on,
+                             size_t n_on, int64_t now, char (*ids)[65], size_t max, size_t *n)
+{
+	unsigned mask = 0;
+	enum cn_err rc = CN_OK;
+	for (size_t i = 0; i < step->n; i++) {
+		switch (step->targets[i].kind) {
+		case TGT_TIER_PRIMARY:
+			mask |= ESC_PRIMARY;
+			break;
+		case TGT_TIER_BACKUP:
+			mask |= ESC_BACKUP;
+			break;
+		case TGT_TIER_SUPERVISOR:
+			mask |= ESC_SUPERVISOR;
+			break;
+		case TGT_COORDINATORS:
+			mask |= ESC_COORDINATORS;
+			break;
+		case TGT_SITE:
+			mask |= ESC_ON_DUTY;
+			break;
+		case TGT_STAFF:
+		case TGT_CONTACTS:
+		case TGT_CHANNEL:
+			break;
+		}
+	}
+	*n = pick_on_call(on, n_on, mask, ids, max);
+	rc = add_staff_to_page(db, site_id, mask, now, ids, max, n);
+	for (size_t i = 0; rc == CN_OK && i < step->n; i++) {
+		const struct esc_target *t = &step->targets[i];
+		if (t->kind == TGT_STAFF) {
+			char site[65], role[16];
+			bool active = false, seen = false;
+			rc = db_staff_site_role(db, t->id, site, role, &active);
+			if (rc == CN_ERR_NOT_FOUND) {
+				rc = CN_OK;
+				continue;
+			}
+			if (rc != CN_OK || !active || strcmp(role, "volunteer") == 0 ||
+			    strcmp(role, "family") == 0)
+				continue;
+			for (size_t j = 0; j < *n && !seen; j++)
+				seen = strcmp(ids[j], t->id) == 0;
+			if (!seen && *n < max)
+				snprintf(ids[(*n)++], 65, "%s", t->id);
+		} else if (t->kind == TGT_CONTACTS || t->kind == TGT_CHANNEL) {
+			char what[ESC_POLICY_ID_MAX + 24], detail[160];
+			esc_target_format(t, what, sizeof(what));
+			snprintf(detail, sizeof(detail), "%s: not paged, channel delivery is not in this build",
+			         what);
+			rc = db_timeline_add(db, alert_id, now, "system", "notified", detail);
+		}
+	}
+	return rc;
+}
+
 /* Pages everyone `level` reaches. With nobody on shift at all, the site's
  * coordinators are paged at once (and admins when there is no
  * coordinator either), and each page says so. */
 static enum cn_err page_level(struct app *app, struct db *db, int64_t alert_id,
                               const char *site_id, const char *resident_id, int level,
-                              int64_t now, struct outbox *ob, bool *nobody_on_shift)
+                              const struct esc_step *step, int64_t now, struct outbox *ob,
+                              bool *nobody_on_shift)
 {
 	char (*ids)[65] = xcalloc(DB_PAGE_MAX, sizeof(*ids));
 	size_t n = 0;
@@ -130,7 +197,11 @@ static enum cn_err page_level(struct app *app, struct db *db, int64_t alert_id,
 		goto out;
 	anyone = n_on > 0;
 	*nobody_on_shift = !anyone;
-	if (anyone) {
+	if (step) {
+		rc = pick_step(db, alert_id, site_id, step, on, n_on, now, ids, DB_PAGE_MAX, &n);
+		if (rc != CN_OK)
+			goto out;
+	} else if (anyone) {
 		/* A level that reaches nobody (say, no primary on this shift)
 		 * goes on up rather than wait silently for the step time. */
 		for (int l = level; l <= LEVEL_MAX && n == 0; l++) {
@@ -190,6 +261,46 @@ out:
 	return rc;
 }
 
+/* A stored policy (validated when it was stored); false if it no longer
+ * parses, and the default ladder applies. */
+static bool load_policy(const char *text, struct esc_policy *pol)
+{
+	char err[200];
+	json_t *j = json_loads(text, 0, NULL);
+	bool ok = j && esc_policy_from_json(j, "policy", pol, err, sizeof(err)) == CN_OK;
+	json_decref(j);
+	if (!ok)
+		log_error("alerts", "a stored escalation policy does not parse; the default ladder applies");
+	return ok;
+}
+
+/* Fires the step of the recorded policy whose time has come: after a
+ * restart that is the step due now, not the one after the last fired. */
+static enum cn_err escalate_by_policy(struct app *app, struct db *db,
+                                      const struct db_alert_row *row, const struct esc_policy *pol,
+                                      int64_t now, struct outbox *ob)
+{
+	struct esc_position pos = esc_policy_position(pol, row->created_at, now);
+	if (pos.step < 0)
+		return db_alert_set_level(db, row->id, row->level, pos.next_at, now, false);
+	const struct esc_step *step = &pol->steps[pos.step];
+	char detail[120];
+	snprintf(detail, sizeof(detail), "no acknowledgement after %lld s: policy step %d%s",
+	         (long long)((now - row->created_at) / 1000), pos.step,
+	         pos.step == row->level && row->level > 0 ? " (repeat)" : "");
+	enum cn_err rc = db_timeline_add(db, row->id, now, "system", "escalated", detail);
+	bool nobody = false;
+	if (rc == CN_OK)
+		rc = page_level(app, db, row->id, row->site_id, row->resident_id, pos.step, step, now, ob,
+		                &nobody);
+	if (rc == CN_OK)
+		rc = db_alert_set_level(db, row->id, pos.step, pos.next_at, now, nobody);
+	if (rc == CN_OK)
+		rc = announce(app, db, row->id, "escalated", now, ob);
+	ob->wake_scheduler = true;
+	return rc;
+}
+
 enum cn_err alerts_raise(struct app *app, struct db *db, const struct alert_raise *rq, int64_t now,
                          struct outbox *ob, int64_t *alert_id, bool *created)
 {
@@ -215,9 +326,25 @@ enum cn_err alerts_raise(struct app *app, struct db *db, const struct alert_rais
 	if (rc != CN_ERR_NOT_FOUND)
 		return rc;
 
+	/* The site's policy for this priority, if it has one, is recorded
+	 * with the alert: a later change does not rewrite this escalation. */
+	char *ptext = NULL;
+	struct esc_policy pol;
+	bool custom = false;
+	rc = db_policy_get(db, rq->site_id, rq->priority, &ptext);
+	if (rc != CN_OK)
+		return rc;
+	if (ptext)
+		custom = load_policy(ptext, &pol);
 	long steps[3];
 	step_times(app, steps);
 	struct escalation esc = escalation_next(-1, rq->priority, steps, now);
+	struct esc_position pos = {-1, 0};
+	if (custom) {
+		pos = esc_policy_position(&pol, now, now);
+		esc.next_at = pos.next_at;
+		esc.mask = pos.step >= 0 ? 1u : 0u;
+	}
 	struct db_alert_new a = {
 		.site_id = rq->site_id,
 		.resident_id = rq->resident_id,
@@ -231,17 +358,22 @@ enum cn_err alerts_raise(struct app *app, struct db *db, const struct alert_rais
 		.next_escalation_at = esc.next_at,
 	};
 	rc = db_alert_insert(db, &a, alert_id);
+	if (rc == CN_OK && custom)
+		rc = db_alert_policy_set(db, *alert_id, ptext);
+	free(ptext);
 	if (rc != CN_OK)
 		return rc;
 	*created = true;
 	rc = db_timeline_add(db, *alert_id, now, rq->actor, "raised", rq->detail);
 	if (rc == CN_OK && esc.mask) {
 		bool nobody = false;
-		rc = page_level(app, db, *alert_id, rq->site_id, rq->resident_id, 0, now, ob, &nobody);
+		rc = page_level(app, db, *alert_id, rq->site_id, rq->resident_id, 0,
+		                custom ? &pol.steps[pos.step] : NULL, now, ob, &nobody);
 		if (rc == CN_OK && nobody)
 			rc = db_alert_set_level(db, *alert_id, 0, a.next_escalation_at, now, true);
-		ob->wake_scheduler = true;
 	}
+	if (esc.next_at || esc.mask)
+		ob->wake_scheduler = true;
 	if (rc == CN_OK)
 		rc = announce(app, db, *alert_id, "raised", now, ob);
 	if (rc == CN_OK) {
@@ -303,6 +435,15 @@ enum cn_err alerts_escalate(struct app *app, struct db *db, int64_t alert_id, in
 		return rc;
 	if (strcmp(row.status, "open") != 0 || row.next_escalation_at == 0)
 		return CN_OK; /* acknowledged meanwhile */
+	char *ptext = NULL;
+	rc = db_alert_policy_get(db, alert_id, &ptext);
+	if (rc != CN_OK)
+		return rc;
+	struct esc_policy pol;
+	bool custom = ptext && load_policy(ptext, &pol);
+	free(ptext);
+	if (custom)
+		return escalate_by_policy(app, db, &row, &pol, now, ob);
 	long steps[3];
 	step_times(app, steps);
 	struct escalation esc = escalation_next(row.level, row.priority, steps, now);
@@ -316,7 +457,8 @@ enum cn_err alerts_escalate(struct app *app, struct db *db, int64_t alert_id, in
 	rc = db_timeline_add(db, alert_id, now, "system", "escalated", detail);
 	bool nobody = false;
 	if (rc == CN_OK)
-		rc = page_level(app, db, alert_id, row.site_id, row.resident_id, level, now, ob, &nobody);
+		rc = page_level(app, db, alert_id, row.site_id, row.resident_id, level, NULL, now, ob,
+		                &nobody);
 	if (rc == CN_OK)
 		rc = db_alert_set_level(db, alert_id, level, next, now, nobody);
 	if (rc == CN_OK)

@@ -25,6 +25,8 @@ const struct route api_routes[] = {
 	RES("POST", "/v1/sites", res_create, W, api_sites),
 	RES("GET", "/v1/sites/{id}", res_get, 0, api_sites),
 	RES("PATCH", "/v1/sites/{id}", res_patch, W, api_sites),
+	R("GET", "/v1/sites/{id}/escalation", api_escalation_get, 0),
+	R("PUT", "/v1/sites/{id}/escalation", api_escalation_put, W),
 
 	RES("GET", "/v1/staff", res_list, 0, api_staff),
 	RES("POST", "/v1/staff", res_create, W, api_staff),
