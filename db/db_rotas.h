@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "db.h"
-#include "db_resource.h"
+#include "db_crud.h"
 
 extern const struct res_desc db_rotas;
 

@@ -9,10 +9,10 @@
 
 #include "alerts.h"
 #include "api_handlers.h"
-#include "api_resource.h"
+#include "api_crud.h"
 #include "db.h"
 #include "db_policies.h"
-#include "db_resources.h"
+#include "db_records.h"
 #include "esc_policy_json.h"
 #include "policy.h"
 

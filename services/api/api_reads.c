@@ -5,7 +5,7 @@
 #include "api_handlers.h"
 #include "db_alerts_list.h"
 #include "db_queries.h"
-#include "db_resources.h"
+#include "db_records.h"
 #include "db_rotas.h"
 #include "oncall.h"
 #include "xalloc.h"

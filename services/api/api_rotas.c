@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "api_records.h"
-#include "api_resource.h"
-#include "db_resources.h"
+#include "api_crud.h"
+#include "db_records.h"
 #include "db_rotas.h"
 #include "rota.h"
 
