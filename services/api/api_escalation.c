@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "alerts.h"
-#include "api_handlers.h"
 #include "api_crud.h"
+#include "api_handlers.h"
 #include "db.h"
 #include "db_policies.h"
 #include "db_records.h"

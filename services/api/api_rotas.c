@@ -3,8 +3,8 @@
  * on call from both is alerting/oncall.c. */
 #include <string.h>
 
-#include "api_records.h"
 #include "api_crud.h"
+#include "api_records.h"
 #include "db_records.h"
 #include "db_rotas.h"
 #include "rota.h"
