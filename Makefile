@@ -117,6 +117,7 @@ UNIT_LAYER_test_topic       := PROTO
 UNIT_LAYER_test_payload     := PROTO
 UNIT_LAYER_test_rules       := CARE
 UNIT_LAYER_test_escalation  := CARE
+UNIT_LAYER_test_settlement  := CARE
 UNIT_LAYER_test_config      := BASE
 UNIT_LAYER_test_migrations  := DB
 UNIT_LAYER_test_window_math := ALERTING
