@@ -14,7 +14,7 @@
 struct app;
 struct db;
 
-enum role { ROLE_ADMIN, ROLE_COORDINATOR, ROLE_CAREGIVER, ROLE_VOLUNTEER, ROLE_FAMILY, ROLE_COUNT };
+enum role { ROLE_ADMIN, ROLE_COORDINATOR, ROLE_CAREGIVER, ROLE_VOLUNTEER, ROLE_FAMILY, ROLE_OFFICER, ROLE_COUNT };
 
 #define ID_MAX 64 /* longest id we accept or create, without the NUL */
 
@@ -22,6 +22,7 @@ enum role { ROLE_ADMIN, ROLE_COORDINATOR, ROLE_CAREGIVER, ROLE_VOLUNTEER, ROLE_F
 struct principal {
 	char id[ID_MAX + 1];
 	char site_id[ID_MAX + 1]; /* empty: no site (admins) */
+	char region_id[ID_MAX + 1]; /* an officer's region; empty for other roles */
 	enum role role;
 };
 
