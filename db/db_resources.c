@@ -11,15 +11,18 @@
 /* ---- sites ---- */
 
 static const struct res_col site_cols[] = {
-	{"name", COL_TEXT}, {"address", COL_TEXT}, {"phone", COL_TEXT}};
-#define SITE_COLUMNS "id, name, address, phone, " TIMES
+	{"name", COL_TEXT}, {"address", COL_TEXT}, {"phone", COL_TEXT},
+	{"region_id", COL_TEXT}, {"visit_radius_m", COL_INT}};
+#define SITE_COLUMNS "id, name, address, phone, region_id, visit_radius_m, " TIMES
 const struct res_desc db_sites = {
 	.name = "sites",
 	.cols = site_cols,
-	.n_cols = 3,
-	.sql_insert = "INSERT INTO sites(id, name, address, phone, created_at, updated_at)"
-	              " VALUES (:id, :name, :address, :phone, :now, :now)",
-	.sql_update = "UPDATE sites SET " SET("name") SET("address") SET("phone")
+	.n_cols = 5,
+	.sql_insert = "INSERT INTO sites(id, name, address, phone, region_id, visit_radius_m,"
+	              " created_at, updated_at) VALUES (:id, :name, :address, :phone, :region_id,"
+	              " coalesce(:visit_radius_m, 300), :now, :now)",
+	.sql_update = "UPDATE sites SET " SET("name") SET("address") SET("phone") SET("region_id")
+	              SET("visit_radius_m")
 	              " updated_at = :now WHERE id = :id",
 	.sql_get = "SELECT " SITE_COLUMNS " FROM sites WHERE id = :id",
 	.sql_list = "SELECT rowid AS _key, " SITE_COLUMNS " FROM sites WHERE rowid > :after"

@@ -4,6 +4,7 @@
 #include "api_core.h"
 #include "api_handlers.h"
 #include "api_records.h"
+#include "api_regions.h"
 #include "api_service_net.h"
 
 #define R(m, p, h, f) {m, p, (const void *)(h), f, NULL}
@@ -21,6 +22,9 @@ const struct route api_routes[] = {
 	R("POST", "/v1/auth/logout", api_logout, W),
 	R("GET", "/v1/me", api_me, 0),
 
+	RES("GET", "/v1/regions", res_list, 0, api_regions),
+	RES("POST", "/v1/regions", res_create, W, api_regions),
+	RES("PATCH", "/v1/regions/{id}", res_patch, W, api_regions),
 	RES("GET", "/v1/sites", res_list, 0, api_sites),
 	RES("POST", "/v1/sites", res_create, W, api_sites),
 	RES("GET", "/v1/sites/{id}", res_get, 0, api_sites),

@@ -1,0 +1,20 @@
+-- CareNet schema: regions above sites (issue 19, contract section 8).
+-- Additive only. Standard SQL that PostgreSQL shares (TEXT, INTEGER,
+-- CHECK, REFERENCES), so the port is mechanical.
+
+-- Regions nest district > street > community; a region's parent is of the
+-- level above (a district has none), so the tree cannot loop.
+CREATE TABLE regions (
+  id          TEXT PRIMARY KEY,
+  name        TEXT NOT NULL,
+  level       TEXT NOT NULL CHECK (level IN ('district','street','community')),
+  parent_id   TEXT REFERENCES regions(id),
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL
+);
+CREATE INDEX regions_by_parent ON regions(parent_id);
+
+-- A site sits in a region (NULL: not placed yet).
+ALTER TABLE sites ADD COLUMN region_id TEXT REFERENCES regions(id);
+-- How far (m) from the resident a visit's start or end still counts as on site.
+ALTER TABLE sites ADD COLUMN visit_radius_m INTEGER NOT NULL DEFAULT 300;
