@@ -84,7 +84,7 @@ static const struct res_col resident_cols[] = {
 	{"care_level", COL_TEXT},     {"status", COL_TEXT},         {"presence", COL_TEXT},
 	{"presence_until", COL_TIME}, {"active_from", COL_TEXT},    {"active_to", COL_TEXT},
 	{"inactivity_minutes", COL_INT}, {"night_from", COL_TEXT},  {"night_to", COL_TEXT},
-	{"checkin_by", COL_TEXT},     {"needs", COL_JSON},
+	{"checkin_by", COL_TEXT},     {"needs", COL_JSON},          {"location", COL_JSON},
 };
 #define RESIDENT_COLUMNS                                                                       \
 	"id, site_id, name, birth_date, address, phone,"                                         \
@@ -92,27 +92,29 @@ static const struct res_col resident_cols[] = {
 	" presence_until AS \"presence_until@t\", json_object('active_from', active_from,"        \
 	" 'active_to', active_to, 'inactivity_minutes', inactivity_minutes, 'night_from',"       \
 	" night_from, 'night_to', night_to, 'checkin_by', checkin_by) AS \"monitoring@j\","      \
-	" needs AS \"needs@j\", " TIMES
+	" needs AS \"needs@j\", location AS \"location@j\", " TIMES
 static const char *const resident_filters[] = {"site_id", "status", "presence", NULL};
 const struct res_desc db_residents = {
 	.name = "residents",
 	.cols = resident_cols,
-	.n_cols = 17,
+	.n_cols = 18,
 	.sql_insert =
 		"INSERT INTO residents(id, site_id, name, birth_date, address, phone, emergency_contacts,"
 		" care_level, status, presence, presence_until, active_from, active_to,"
-		" inactivity_minutes, night_from, night_to, checkin_by, needs, created_at, updated_at)"
+		" inactivity_minutes, night_from, night_to, checkin_by, needs, location, created_at,"
+		" updated_at)"
 		" VALUES (:id, :site_id, :name, :birth_date, :address, :phone,"
 		" coalesce(:emergency_contacts, '[]'), :care_level, coalesce(:status, 'enrolled'),"
 		" coalesce(:presence, 'home'), :presence_until, coalesce(:active_from, '07:00'),"
 		" coalesce(:active_to, '22:00'), coalesce(:inactivity_minutes, 240),"
 		" coalesce(:night_from, '23:00'), coalesce(:night_to, '06:00'), :checkin_by,"
-		" coalesce(:needs, '[]'), :now, :now)",
+		" coalesce(:needs, '[]'), :location, :now, :now)",
 	.sql_update = "UPDATE residents SET " SET("site_id") SET("name") SET("birth_date")
 	              SET("address") SET("phone") SET("emergency_contacts") SET("care_level")
 	              SET("status") SET("presence") SET("presence_until") SET("active_from")
 	              SET("active_to") SET("inactivity_minutes") SET("night_from") SET("night_to")
-	              SET("checkin_by") SET("needs") " updated_at = :now WHERE id = :id",
+	              SET("checkin_by") SET("needs") SET("location")
+	              " updated_at = :now WHERE id = :id",
 	.sql_get = "SELECT " RESIDENT_COLUMNS " FROM residents WHERE id = :id",
 	.sql_list = "SELECT rowid AS _key, " RESIDENT_COLUMNS " FROM residents WHERE rowid > :after"
 	            " AND (:site IS NULL OR site_id = :site)"

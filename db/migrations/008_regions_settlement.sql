@@ -18,3 +18,21 @@ CREATE INDEX regions_by_parent ON regions(parent_id);
 ALTER TABLE sites ADD COLUMN region_id TEXT REFERENCES regions(id);
 -- How far (m) from the resident a visit's start or end still counts as on site.
 ALTER TABLE sites ADD COLUMN visit_radius_m INTEGER NOT NULL DEFAULT 300;
+
+-- Where the resident lives, as {"lat": .., "lon": ..} (JSON as TEXT; NULL:
+-- not registered, and no visit can then be found off site).
+ALTER TABLE residents ADD COLUMN location TEXT;
+
+-- Where a visit started and ended, as the carer's phone reported it. Kept
+-- even when far away (off_site = 1): the visit is flagged, never refused.
+CREATE TABLE visit_evidence (
+  request_id   TEXT NOT NULL REFERENCES requests(id),
+  step         TEXT NOT NULL CHECK (step IN ('start','complete')),
+  lat          DOUBLE PRECISION NOT NULL,
+  lon          DOUBLE PRECISION NOT NULL,
+  accuracy_m   DOUBLE PRECISION,
+  distance_m   DOUBLE PRECISION,
+  off_site     INTEGER NOT NULL DEFAULT 0,
+  recorded_at  INTEGER NOT NULL,
+  PRIMARY KEY (request_id, step)
+);

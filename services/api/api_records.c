@@ -8,6 +8,7 @@
 #include "app.h"
 #include "auth.h"
 #include "db.h"
+#include "api_evidence.h"
 #include "db_auth.h"
 #include "db_regions.h"
 #include "db_resources.h"
@@ -315,6 +316,7 @@ static const struct field_spec resident_fields[] = {
 	{"presence_until", FIELD_TIME, false, 0, 0, NULL, true},
 	{"monitoring", FIELD_OBJECT},
 	{"needs", FIELD_ARRAY, false, 0, 50},
+	{"location", FIELD_OBJECT, false, 0, 0, NULL, true},
 };
 
 const struct field_spec api_monitoring_fields[] = {
@@ -376,6 +378,11 @@ static bool resident_prepare(struct api_req *r, json_t *body, const json_t *befo
 			}
 		}
 	}
+	/* Where the resident lives: the point visits are checked against. */
+	json_t *loc = json_object_get(body, "location");
+	struct api_location where;
+	if (loc && !json_is_null(loc) && !api_location_parse(r, "location", loc, &where))
+		return false;
 	const char *site = str(body, "site_id");
 	if (site && !check_site_ref(r, "site_id", site))
 		return false;

@@ -5,6 +5,8 @@
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
 #include "api_service_net.h"
 
+#include "api_evidence.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,6 +284,7 @@ static void reply_request(struct api_req *r, int status, const char *id)
 		return;
 	}
 	request_present(r, obj);
+	api_evidence_present(r, obj);
 	api_reply(r, status, obj);
 }
 
@@ -389,6 +392,8 @@ struct step_args {
 	int64_t window_start, window_end;
 	const char *note;
 	int rating;
+	bool has_location; /* start, complete: where the carer was */
+	struct api_location location;
 };
 
 static enum cn_err apply_step(struct api_req *r, const char *id, enum step s,
@@ -455,6 +460,8 @@ static void step(struct api_req *r, enum step s, const struct step_args *a)
 		rc = db_res_get(r->db, &db_requests, id, &before);
 	if (rc == CN_OK)
 		rc = apply_step(r, id, s, a, taking_on);
+	if (rc == CN_OK && a->has_location)
+		rc = api_evidence_record(r, id, s == STEP_START ? "start" : "complete", &a->location);
 	if (rc == CN_OK)
 		rc = windows_on_request(r->app, r->db, id, r->now, &ob);
 	if (rc == CN_OK)
@@ -498,10 +505,23 @@ void api_requests_assign(struct api_req *r)
 	step(r, STEP_ASSIGN, &a);
 }
 
+/* The optional {"location": {...}} of /start and /complete. */
+static bool body_location(struct api_req *r, struct step_args *a)
+{
+	json_t *loc = r->body ? json_object_get(r->body, "location") : NULL;
+	if (!loc || json_is_null(loc))
+		return true;
+	a->has_location = true;
+	return api_location_parse(r, "location", loc, &a->location);
+}
+
 void api_requests_start(struct api_req *r)
 {
+	static const struct field_spec fields[] = {
+		{"location", FIELD_OBJECT, false, 0, 0, NULL, true},
+	};
 	struct step_args a = {0};
-	if (validate_body(r, NULL, 0))
+	if (validate_body(r, fields, N(fields)) && body_location(r, &a))
 		step(r, STEP_START, &a);
 }
 
@@ -510,6 +530,7 @@ void api_requests_complete(struct api_req *r)
 	static const struct field_spec fields[] = {
 		{"note", FIELD_STRING, false, 0, 2000, NULL, true},
 		{"rating", FIELD_INT, false, 1, 5, NULL, true},
+		{"location", FIELD_OBJECT, false, 0, 0, NULL, true},
 	};
 	if (!validate_body(r, fields, N(fields)))
 		return;
@@ -517,7 +538,8 @@ void api_requests_complete(struct api_req *r)
 		.note = r->body ? str(r->body, "note") : NULL,
 		.rating = r->body ? (int)json_integer_value(json_object_get(r->body, "rating")) : 0,
 	};
-	step(r, STEP_COMPLETE, &a);
+	if (body_location(r, &a))
+		step(r, STEP_COMPLETE, &a);
 }
 
 void api_requests_cancel(struct api_req *r)
