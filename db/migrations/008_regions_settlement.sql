@@ -36,3 +36,23 @@ CREATE TABLE visit_evidence (
   recorded_at  INTEGER NOT NULL,
   PRIMARY KEY (request_id, step)
 );
+
+-- Photos of a visit, kept out of the main tables (bytes as BLOB; bytea in
+-- PostgreSQL). n counts 1..5 within a request.
+CREATE TABLE request_photos (
+  request_id    TEXT NOT NULL REFERENCES requests(id),
+  n             INTEGER NOT NULL CHECK (n BETWEEN 1 AND 5),
+  content_type  TEXT NOT NULL CHECK (content_type IN ('image/jpeg','image/png')),
+  size          INTEGER NOT NULL,
+  data          BLOB NOT NULL,
+  uploaded_by   TEXT NOT NULL,
+  created_at    INTEGER NOT NULL,
+  PRIMARY KEY (request_id, n)
+);
+
+-- The family's (or the resident's proxy's) word that a visit took place.
+CREATE TABLE visit_confirmations (
+  request_id    TEXT PRIMARY KEY REFERENCES requests(id),
+  confirmed_by  TEXT NOT NULL,
+  confirmed_at  INTEGER NOT NULL
+);

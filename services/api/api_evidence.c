@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "db_evidence.h"
+#include "db_photos.h"
 #include "settlement.h"
 
 static bool number_in(const json_t *v, double lo, double hi, double *out)
@@ -78,6 +79,10 @@ void api_evidence_present(struct api_req *r, json_t *request)
 {
 	const char *id = json_string_value(json_object_get(request, "id"));
 	json_t *ev = NULL;
-	if (id && db_evidence_get(r->db, id, &ev) == CN_OK)
+	json_t *conf = NULL;
+	if (id && db_evidence_get(r->db, id, &ev) == CN_OK) {
+		if (db_visit_confirmation(r->db, id, &conf) == CN_OK)
+			json_object_set_new(ev, "confirmation", conf);
 		json_object_set_new(request, "evidence", ev);
+	}
 }

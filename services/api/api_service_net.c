@@ -267,6 +267,15 @@ static bool request_visible(struct api_req *r, const char *id, struct db_request
 	return policy_require(r, PR_REQUEST, PA_READ, &t);
 }
 
+bool service_net_request_seen(struct api_req *r, const char *id, struct db_request_facts *f,
+                              struct pol_target *t)
+{
+	if (!request_visible(r, id, f))
+		return false;
+	request_target(r, f, t);
+	return true;
+}
+
 /* What the caller sees of a request: whoever may not see alerts (a
  * volunteer) does not see the missed-visit alert either. */
 static void request_present(struct api_req *r, json_t *obj)

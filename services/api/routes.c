@@ -3,6 +3,7 @@
 #include "api.h"
 #include "api_core.h"
 #include "api_handlers.h"
+#include "api_photos.h"
 #include "api_records.h"
 #include "api_regions.h"
 #include "api_service_net.h"
@@ -80,6 +81,10 @@ const struct route api_routes[] = {
 	R("POST", "/v1/requests/{id}/start", api_requests_start, W),
 	R("POST", "/v1/requests/{id}/complete", api_requests_complete, W),
 	R("POST", "/v1/requests/{id}/cancel", api_requests_cancel, W),
+	R("POST", "/v1/requests/{id}/confirm", api_request_confirm, W),
+	R("GET", "/v1/requests/{id}/photos", api_request_photos_list, 0),
+	R("POST", "/v1/requests/{id}/photos", api_request_photos_add, W | API_UPLOAD),
+	R("GET", "/v1/requests/{id}/photos/{n}", api_request_photo_get, 0),
 
 	R("GET", "/v1/reports/response", api_report_response, 0),
 

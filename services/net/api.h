@@ -33,6 +33,7 @@ bool role_from_name(const char *name, enum role *out);
 #define API_PUBLIC 1u /* no token needed */
 #define API_STREAM 2u /* the handler sets up a long-lived stream */
 #define API_WRITE 4u  /* changes data: 503 while storage is full */
+#define API_UPLOAD 8u /* a raw body (not JSON) of up to HTTP_UPLOAD_MAX bytes */
 
 struct api_req;
 typedef void (*api_handler)(struct api_req *r);
@@ -49,6 +50,9 @@ struct api_req {
 	const struct route_match *match;
 	const void *route_arg;   /* the route's arg (a resource descriptor) */
 	json_t *body;            /* parsed JSON body or NULL; owned by the server */
+	const unsigned char *raw; /* API_UPLOAD routes: the body as sent; owned by the server */
+	size_t raw_len;
+	const char *raw_type;    /* its Content-Type, or NULL; borrowed */
 	const struct principal *who; /* NULL on public routes */
 	int64_t now;             /* ms, read once per request */
 	const char *client_ip;
@@ -61,6 +65,7 @@ struct api_req {
 	json_t *out;             /* owned */
 	char *out_text;          /* owned; used when out is NULL */
 	const char *out_type;    /* content type of out_text */
+	size_t out_len;          /* > 0: out_text holds this many bytes (binary) */
 	int retry_after_s;       /* > 0: send Retry-After */
 	void *stream;            /* API_STREAM handlers: see stream.h */
 };
@@ -78,5 +83,8 @@ void api_error(struct api_req *r, enum cn_err err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Sets a text response (takes ownership of `text`). */
 void api_reply_text(struct api_req *r, int status, const char *type, char *text);
+/* Sets a binary response of `len` bytes (takes ownership of `data`, from
+ * malloc); `type` is static. */
+void api_reply_bytes(struct api_req *r, int status, const char *type, char *data, size_t len);
 
 #endif
