@@ -115,6 +115,7 @@ build/san/carenet-sim: $(call obj,san,$(SIM_SRC)) $(LIB_OBJ_SAN)
 # care test proves the decisions need no db, network or app state.
 UNIT_LAYER_test_topic       := PROTO
 UNIT_LAYER_test_payload     := PROTO
+UNIT_LAYER_test_csv         := PROTO
 UNIT_LAYER_test_rules       := CARE
 UNIT_LAYER_test_escalation  := CARE
 UNIT_LAYER_test_settlement  := CARE

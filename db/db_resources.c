@@ -85,6 +85,7 @@ static const struct res_col resident_cols[] = {
 	{"presence_until", COL_TIME}, {"active_from", COL_TEXT},    {"active_to", COL_TEXT},
 	{"inactivity_minutes", COL_INT}, {"night_from", COL_TEXT},  {"night_to", COL_TEXT},
 	{"checkin_by", COL_TEXT},     {"needs", COL_JSON},          {"location", COL_JSON},
+	{"subsidy", COL_JSON},
 };
 #define RESIDENT_COLUMNS                                                                       \
 	"id, site_id, name, birth_date, address, phone,"                                         \
@@ -92,28 +93,28 @@ static const struct res_col resident_cols[] = {
 	" presence_until AS \"presence_until@t\", json_object('active_from', active_from,"        \
 	" 'active_to', active_to, 'inactivity_minutes', inactivity_minutes, 'night_from',"       \
 	" night_from, 'night_to', night_to, 'checkin_by', checkin_by) AS \"monitoring@j\","      \
-	" needs AS \"needs@j\", location AS \"location@j\", " TIMES
+	" needs AS \"needs@j\", location AS \"location@j\", subsidy AS \"subsidy@j\", " TIMES
 static const char *const resident_filters[] = {"site_id", "status", "presence", NULL};
 const struct res_desc db_residents = {
 	.name = "residents",
 	.cols = resident_cols,
-	.n_cols = 18,
+	.n_cols = 19,
 	.sql_insert =
 		"INSERT INTO residents(id, site_id, name, birth_date, address, phone, emergency_contacts,"
 		" care_level, status, presence, presence_until, active_from, active_to,"
-		" inactivity_minutes, night_from, night_to, checkin_by, needs, location, created_at,"
+		" inactivity_minutes, night_from, night_to, checkin_by, needs, location, subsidy, created_at,"
 		" updated_at)"
 		" VALUES (:id, :site_id, :name, :birth_date, :address, :phone,"
 		" coalesce(:emergency_contacts, '[]'), :care_level, coalesce(:status, 'enrolled'),"
 		" coalesce(:presence, 'home'), :presence_until, coalesce(:active_from, '07:00'),"
 		" coalesce(:active_to, '22:00'), coalesce(:inactivity_minutes, 240),"
 		" coalesce(:night_from, '23:00'), coalesce(:night_to, '06:00'), :checkin_by,"
-		" coalesce(:needs, '[]'), :location, :now, :now)",
+		" coalesce(:needs, '[]'), :location, :subsidy, :now, :now)",
 	.sql_update = "UPDATE residents SET " SET("site_id") SET("name") SET("birth_date")
 	              SET("address") SET("phone") SET("emergency_contacts") SET("care_level")
 	              SET("status") SET("presence") SET("presence_until") SET("active_from")
 	              SET("active_to") SET("inactivity_minutes") SET("night_from") SET("night_to")
-	              SET("checkin_by") SET("needs") SET("location")
+	              SET("checkin_by") SET("needs") SET("location") SET("subsidy")
 	              " updated_at = :now WHERE id = :id",
 	.sql_get = "SELECT " RESIDENT_COLUMNS " FROM residents WHERE id = :id",
 	.sql_list = "SELECT rowid AS _key, " RESIDENT_COLUMNS " FROM residents WHERE rowid > :after"
@@ -207,19 +208,22 @@ const struct res_desc db_shifts = {
 static const struct res_col service_cols[] = {
 	{"name", COL_TEXT},        {"category", COL_TEXT}, {"provider", COL_TEXT},
 	{"duration_min", COL_INT}, {"active", COL_BOOL},
+	{"price_cents", COL_INT},  {"unit", COL_TEXT},
 };
 #define SERVICE_COLUMNS \
-	"id, name, category, provider, duration_min, active AS \"active@b\", " TIMES
+	"id, name, category, provider, duration_min, active AS \"active@b\", price_cents, unit, " TIMES
 static const char *const service_filters[] = {"category", "active", NULL};
 const struct res_desc db_services = {
 	.name = "services",
 	.cols = service_cols,
-	.n_cols = 5,
+	.n_cols = 7,
 	.sql_insert = "INSERT INTO services(id, name, category, provider, duration_min, active,"
-	              " created_at, updated_at) VALUES (:id, :name, :category, :provider,"
-	              " :duration_min, coalesce(:active, 1), :now, :now)",
+	              " price_cents, unit, created_at, updated_at) VALUES (:id, :name, :category,"
+	              " :provider, :duration_min, coalesce(:active, 1), coalesce(:price_cents, 0),"
+	              " coalesce(:unit, 'visit'), :now, :now)",
 	.sql_update = "UPDATE services SET " SET("name") SET("category") SET("provider")
-	              SET("duration_min") SET("active") " updated_at = :now WHERE id = :id",
+	              SET("duration_min") SET("active") SET("price_cents") SET("unit")
+	              " updated_at = :now WHERE id = :id",
 	.sql_get = "SELECT " SERVICE_COLUMNS " FROM services WHERE id = :id",
 	.sql_list = "SELECT rowid AS _key, " SERVICE_COLUMNS " FROM services WHERE rowid > :after"
 	            " AND (:f_category IS NULL OR category = :f_category)"

@@ -56,3 +56,26 @@ CREATE TABLE visit_confirmations (
   confirmed_by  TEXT NOT NULL,
   confirmed_at  INTEGER NOT NULL
 );
+
+-- What a service costs the payer: price_cents per visit, or per hour of
+-- its nominal duration_min.
+ALTER TABLE services ADD COLUMN price_cents INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE services ADD COLUMN unit TEXT NOT NULL DEFAULT 'visit' CHECK (unit IN ('visit','hour'));
+-- A resident's subsidy, {"scheme": .., "monthly_cents": ..} (JSON as TEXT;
+-- NULL: none, the family pays all).
+ALTER TABLE residents ADD COLUMN subsidy TEXT;
+
+-- Months closed for a site: their records are frozen.
+CREATE TABLE settlement_closes (
+  site_id    TEXT NOT NULL REFERENCES sites(id),
+  month      TEXT NOT NULL,
+  closed_by  TEXT NOT NULL,
+  closed_at  INTEGER NOT NULL,
+  PRIMARY KEY (site_id, month)
+);
+
+-- What a done visit is billed at, copied from its service when it is
+-- completed, so that a later price change leaves settled months alone.
+ALTER TABLE requests ADD COLUMN billed_price_cents INTEGER;
+ALTER TABLE requests ADD COLUMN billed_unit TEXT;
+ALTER TABLE requests ADD COLUMN billed_duration_min INTEGER;

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "api_service_net.h"
+#include "api_settlement.h"
 #include "db.h"
 #include "db_photos.h"
 #include "db_service_net.h"
@@ -44,6 +45,8 @@ void api_request_photos_add(struct api_req *r)
 		api_error(r, CN_ERR_CONFLICT, "the request is cancelled: no photos");
 		return;
 	}
+	if (api_settlement_frozen(r, id))
+		return;
 	if (r->raw_len == 0) {
 		api_error(r, CN_ERR_INVALID, "body: the photo's bytes are required");
 		return;
@@ -133,6 +136,8 @@ void api_request_confirm(struct api_req *r)
 		          f.status);
 		return;
 	}
+	if (api_settlement_frozen(r, id))
+		return;
 	json_t *c = NULL;
 	enum cn_err rc = db_begin(r->db);
 	if (rc == CN_OK)

@@ -26,6 +26,7 @@ static const char *const tiers[] = {"primary", "backup", "supervisor", NULL};
 static const char *const statuses[] = {"enrolled", "paused", "discharged", NULL};
 static const char *const presences[] = {"home", "daycare", "away", NULL};
 static const char *const providers[] = {"staff", "volunteer", "clinic", "partner", NULL};
+static const char *const units[] = {"visit", "hour", NULL};
 static const char *const protocols[] = {"native", "z2m", NULL};
 static const char *const device_kinds[] = {"sos_button", "fall_detector", "motion", "door",
                                            "bed", "water_leak", "smoke", "gas", "temperature",
@@ -317,6 +318,12 @@ static const struct field_spec resident_fields[] = {
 	{"monitoring", FIELD_OBJECT},
 	{"needs", FIELD_ARRAY, false, 0, 50},
 	{"location", FIELD_OBJECT, false, 0, 0, NULL, true},
+	{"subsidy", FIELD_OBJECT, false, 0, 0, NULL, true},
+};
+
+static const struct field_spec subsidy_fields[] = {
+	{"scheme", FIELD_STRING, true, 1, 100},
+	{"monthly_cents", FIELD_INT, true, 0, 100000000},
 };
 
 const struct field_spec api_monitoring_fields[] = {
@@ -382,6 +389,11 @@ static bool resident_prepare(struct api_req *r, json_t *body, const json_t *befo
 	json_t *loc = json_object_get(body, "location");
 	struct api_location where;
 	if (loc && !json_is_null(loc) && !api_location_parse(r, "location", loc, &where))
+		return false;
+	/* The subsidy the resident's month is settled against. */
+	json_t *sub = json_object_get(body, "subsidy");
+	if (sub && !json_is_null(sub) &&
+	    !validate_fields(r, sub, "subsidy.", subsidy_fields, N(subsidy_fields), false))
 		return false;
 	const char *site = str(body, "site_id");
 	if (site && !check_site_ref(r, "site_id", site))
@@ -704,6 +716,8 @@ static const struct field_spec service_fields[] = {
 	{"provider", FIELD_ENUM, true, 0, 0, providers},
 	{"duration_min", FIELD_INT, true, 1, 1440},
 	{"active", FIELD_BOOL},
+	{"price_cents", FIELD_INT, false, 0, 100000000},
+	{"unit", FIELD_ENUM, false, 0, 0, units},
 };
 
 const struct api_resource api_services = {

@@ -16,6 +16,7 @@
 #include "db.h"
 #include "db_resources.h"
 #include "db_service_net.h"
+#include "db_settlement.h"
 #include "db_windows.h"
 #include "outbox.h"
 #include "payload.h"
@@ -469,6 +470,8 @@ static void step(struct api_req *r, enum step s, const struct step_args *a)
 		rc = db_res_get(r->db, &db_requests, id, &before);
 	if (rc == CN_OK)
 		rc = apply_step(r, id, s, a, taking_on);
+	if (rc == CN_OK && s == STEP_COMPLETE)
+		rc = db_settlement_bill(r->db, id);
 	if (rc == CN_OK && a->has_location)
 		rc = api_evidence_record(r, id, s == STEP_START ? "start" : "complete", &a->location);
 	if (rc == CN_OK)

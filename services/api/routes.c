@@ -7,6 +7,7 @@
 #include "api_records.h"
 #include "api_regions.h"
 #include "api_service_net.h"
+#include "api_settlement.h"
 
 #define R(m, p, h, f) {m, p, (const void *)(h), f, NULL}
 /* A generic record route: the handler gets the resource as its arg. */
@@ -87,6 +88,8 @@ const struct route api_routes[] = {
 	R("GET", "/v1/requests/{id}/photos/{n}", api_request_photo_get, 0),
 
 	R("GET", "/v1/reports/response", api_report_response, 0),
+	R("GET", "/v1/reports/settlement", api_report_settlement, 0),
+	R("POST", "/v1/settlements/{month}/close", api_settlement_close, W),
 
 	R("GET", "/v1/audit", api_audit_list, 0),
 };
