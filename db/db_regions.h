@@ -7,7 +7,7 @@
 #include <stdbool.h>
 
 #include "db.h"
-#include "db_resource.h"
+#include "db_crud.h"
 
 extern const struct res_desc db_regions;
 

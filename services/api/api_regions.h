@@ -3,7 +3,7 @@
 #ifndef CN_API_REGIONS_H
 #define CN_API_REGIONS_H
 
-#include "api_resource.h"
+#include "api_crud.h"
 
 extern const struct api_resource api_regions;
 

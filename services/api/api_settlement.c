@@ -11,7 +11,7 @@
 #include "api_service_net.h"
 #include "csv.h"
 #include "db.h"
-#include "db_resource.h"
+#include "db_crud.h"
 #include "db_service_net.h"
 #include "db_settlement.h"
 #include "policy.h"
