@@ -114,3 +114,39 @@ enum cn_err db_settlement_request_month(struct db *db, const char *request_id, c
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? CN_OK : rc == SQLITE_DONE ? CN_ERR_NOT_FOUND : db_err(rc);
 }
+
+enum cn_err db_volunteer_visits(struct db *db, const char *staff_id, int64_t from, int64_t to,
+                                int limit, json_t **out)
+{
+	*out = NULL;
+	sqlite3_stmt *st = db_stmt(
+		db, "SELECT q.id, q.service_id, coalesce(q.billed_duration_min, s.duration_min),"
+		    " coalesce(q.started_at, 0), q.completed_at FROM requests q"
+		    " JOIN services s ON s.id = q.service_id JOIN staff w ON w.id = q.assignee_id"
+		    " WHERE q.assignee_id = :staff AND w.role = 'volunteer' AND q.status = 'done'"
+		    " AND q.completed_at >= :from AND q.completed_at < :to"
+		    " ORDER BY q.completed_at, q.id LIMIT :limit");
+	if (!st)
+		return CN_ERR_DB;
+	db_bind_named_text(st, ":staff", staff_id);
+	db_bind_named_int(st, ":from", from);
+	db_bind_named_int(st, ":to", to);
+	db_bind_named_int(st, ":limit", limit);
+	json_t *arr = json_array();
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(
+			arr, json_pack("{s:s, s:s, s:I, s:I, s:I}", "request_id",
+		                       (const char *)sqlite3_column_text(st, 0), "service_id",
+		                       (const char *)sqlite3_column_text(st, 1), "duration_min",
+		                       (json_int_t)sqlite3_column_int64(st, 2), "started_at",
+		                       (json_int_t)sqlite3_column_int64(st, 3), "completed_at",
+		                       (json_int_t)sqlite3_column_int64(st, 4)));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(arr);
+		return db_err(rc);
+	}
+	*out = arr;
+	return CN_OK;
+}

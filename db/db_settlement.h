@@ -37,4 +37,10 @@ enum cn_err db_settlement_bill(struct db *db, const char *request_id);
 enum cn_err db_settlement_request_month(struct db *db, const char *request_id, char site[65],
                                         int64_t *completed_at);
 
+/* Done requests of volunteer `staff_id` completed in [from, to) ms, oldest
+ * first, at most `limit`: *out a new array of {request_id, service_id,
+ * duration_min, started_at, completed_at (ms)}. Returns CN_OK or CN_ERR_DB. */
+enum cn_err db_volunteer_visits(struct db *db, const char *staff_id, int64_t from, int64_t to,
+                                int limit, json_t **out);
+
 #endif

@@ -12,8 +12,10 @@
 #include "csv.h"
 #include "db.h"
 #include "db_crud.h"
+#include "db_records.h"
 #include "db_service_net.h"
 #include "db_settlement.h"
+#include "payload.h"
 #include "policy.h"
 #include "settlement.h"
 #include "validate.h"
@@ -251,4 +253,65 @@ bool api_settlement_frozen(struct api_req *r, const char *id)
 		return false;
 	api_error(r, CN_ERR_CONFLICT, "%s is closed for this site: its records are frozen", ms);
 	return true;
+}
+
+#define HOURS_HISTORY_MAX 1000 /* rows of history in one answer */
+
+/* The volunteer themself, a coordinator of their site, or an admin. */
+void api_staff_hours(struct api_req *r)
+{
+	const char *id = api_param(r, 0);
+	char site[65], role[16];
+	bool active = false;
+	int64_t from = 0, to = 0;
+	bool has_from = false, has_to = false;
+	if (!validate_query_time(r, "from", &from, &has_from) ||
+	    !validate_query_time(r, "to", &to, &has_to))
+		return;
+	if (!has_to)
+		to = r->now;
+	if (has_from && from >= to) {
+		api_error(r, CN_ERR_INVALID, "from: must be before to");
+		return;
+	}
+	enum cn_err rc = db_staff_site_role(r->db, id, site, role, &active);
+	bool self = strcmp(id, r->who->id) == 0;
+	bool may = self || r->who->role == ROLE_ADMIN ||
+	           (r->who->role == ROLE_COORDINATOR && rc == CN_OK &&
+	            strcmp(site, r->who->site_id) == 0);
+	if (!may && r->who->role != ROLE_COORDINATOR) {
+		api_error(r, CN_ERR_FORBIDDEN, "your role (%s) may not read others' hours",
+		          role_name(r->who->role));
+		return;
+	}
+	if (rc != CN_OK || !may || strcmp(role, "volunteer") != 0) {
+		api_error(r, CN_ERR_NOT_FOUND, "no volunteer with id %s", id);
+		return;
+	}
+	json_t *rows = NULL;
+	rc = db_volunteer_visits(r->db, id, from, to, HOURS_HISTORY_MAX, &rows);
+	if (rc != CN_OK) {
+		api_error(r, rc, "cannot read the hours");
+		return;
+	}
+	int64_t total = 0;
+	json_t *items = json_array();
+	size_t i;
+	json_t *v;
+	json_array_foreach (rows, i, v) {
+		int min = settle_volunteer_minutes(num(v, "started_at"), num(v, "completed_at"),
+		                                   (int)num(v, "duration_min"));
+		total += min;
+		char at[32];
+		cn_time_format_rfc3339(num(v, "completed_at"), at);
+		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:i}", "request_id",
+		                                       str(v, "request_id"), "service_id",
+		                                       str(v, "service_id"), "completed_at", at,
+		                                       "minutes", min));
+	}
+	json_decref(rows);
+	api_reply(r, 200,
+	          json_pack("{s:s, s:I, s:f, s:o}", "staff_id", id, "balance_minutes",
+	                    (json_int_t)total, "balance_hours", (double)total / 60.0, "items",
+	                    items));
 }

@@ -10,6 +10,8 @@
 
 void api_report_settlement(struct api_req *r);
 void api_settlement_close(struct api_req *r);
+/* GET /v1/staff/{id}/hours: a volunteer's time-bank balance and history. */
+void api_staff_hours(struct api_req *r);
 
 /* True (with 409 set) when request `id` was completed in a month that is
  * closed for its site: its evidence is frozen. */

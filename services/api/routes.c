@@ -36,6 +36,7 @@ const struct route api_routes[] = {
 	RES("POST", "/v1/staff", res_create, W, api_staff),
 	RES("GET", "/v1/staff/{id}", res_get, 0, api_staff),
 	RES("PATCH", "/v1/staff/{id}", res_patch, W, api_staff),
+	R("GET", "/v1/staff/{id}/hours", api_staff_hours, 0),
 	RES("DELETE", "/v1/staff/{id}", res_delete, W, api_staff),
 
 	RES("GET", "/v1/residents", res_list, 0, api_residents),
