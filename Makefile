@@ -116,6 +116,8 @@ build/san/carenet-sim: $(call obj,san,$(SIM_SRC)) $(LIB_OBJ_SAN)
 UNIT_LAYER_test_topic       := PROTO
 UNIT_LAYER_test_payload     := PROTO
 UNIT_LAYER_test_rules       := CARE
+UNIT_LAYER_test_health      := CARE
+UNIT_LAYER_test_wellbeing   := CARE
 UNIT_LAYER_test_escalation  := CARE
 UNIT_LAYER_test_config      := BASE
 UNIT_LAYER_test_migrations  := DB
