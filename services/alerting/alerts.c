@@ -8,6 +8,7 @@
 #include "app.h"
 #include "config.h"
 #include "db_alerts.h"
+#include "db_health.h"
 #include "escalation.h"
 #include "log.h"
 #include "metrics.h"
@@ -41,6 +42,9 @@ static void dedup_key(const struct alert_raise *rq, char *out, size_t size)
 	if (alert_kind_is_technical(rq->kind))
 		snprintf(out, size, "%s|%s|%s", rq->resident_id ? rq->resident_id : "",
 		         alert_kind_name(rq->kind), rq->device_id ? rq->device_id : "");
+	else if (rq->subject)
+		snprintf(out, size, "%s|%s|%s", rq->resident_id ? rq->resident_id : "",
+		         alert_kind_name(rq->kind), rq->subject);
 	else
 		snprintf(out, size, "%s|%s", rq->resident_id ? rq->resident_id : "",
 		         alert_kind_name(rq->kind));
@@ -143,6 +147,31 @@ out:
 	return rc;
 }
 
+/* A repeat more urgent than the alert it folds into: the alert takes the
+ * new priority and its escalation starts again from level 0 at that
+ * priority's pace, so a critical reading is never held at a P2's. */
+static enum cn_err upgrade(struct app *app, struct db *db, const struct db_alert_row *row,
+                           const struct alert_raise *rq, int64_t now, struct outbox *ob)
+{
+	char detail[64];
+	snprintf(detail, sizeof(detail), "priority %d -> %d", row->priority, rq->priority);
+	enum cn_err rc = db_alert_set_priority(db, row->id, rq->priority, now);
+	if (rc == CN_OK)
+		rc = db_timeline_add(db, row->id, now, rq->actor, "escalated", detail);
+	if (rc != CN_OK || row->acked_at)
+		return rc;
+	long steps[3];
+	step_times(app, steps);
+	struct escalation esc = escalation_next(-1, rq->priority, steps, now);
+	bool nobody = false;
+	rc = page_level(app, db, row->id, row->site_id, row->resident_id[0] ? row->resident_id : NULL,
+	                0, now, ob, &nobody);
+	if (rc == CN_OK)
+		rc = db_alert_set_level(db, row->id, 0, esc.next_at, now, nobody);
+	ob->wake_scheduler = true;
+	return rc;
+}
+
 enum cn_err alerts_raise(struct app *app, struct db *db, const struct alert_raise *rq, int64_t now,
                          struct outbox *ob, int64_t *alert_id, bool *created)
 {
@@ -161,6 +190,8 @@ enum cn_err alerts_raise(struct app *app, struct db *db, const struct alert_rais
 			         rq->detail ? ": " : "", rq->detail ? rq->detail : "");
 			rc = db_timeline_add(db, row.id, now, rq->actor, "folded", detail);
 		}
+		if (rc == CN_OK && rq->priority >= 1 && rq->priority < row.priority)
+			rc = upgrade(app, db, &row, rq, now, ob);
 		if (rc == CN_OK)
 			rc = announce(app, db, row.id, "updated", now, ob);
 		return rc;
