@@ -250,3 +250,28 @@ enum cn_err db_alert_set_priority(struct db *db, int64_t alert_id, int priority,
 	sqlite3_bind_int64(st, 3, now);
 	return db_step_guarded(db, st);
 }
+
+enum cn_err db_attendance_minutes(struct db *db, const char *resident_id, int64_t start,
+                                  int64_t end, int64_t now, int *minutes)
+{
+	/* The overlap of each stay with the day, in portable CASE form. */
+	static const char sql[] =
+		"SELECT COALESCE(SUM("
+		" (CASE WHEN COALESCE(check_out_at, ?4) < ?3 THEN COALESCE(check_out_at, ?4) ELSE ?3 END)"
+		" - (CASE WHEN check_in_at > ?2 THEN check_in_at ELSE ?2 END)), 0)"
+		" FROM attendance WHERE resident_id = ?1 AND check_in_at < ?3"
+		" AND COALESCE(check_out_at, ?4) > ?2";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	*minutes = 0;
+	if (!st)
+		return CN_ERR_DB;
+	db_bind_text(st, 1, resident_id);
+	sqlite3_bind_int64(st, 2, start);
+	sqlite3_bind_int64(st, 3, end);
+	sqlite3_bind_int64(st, 4, now);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*minutes = (int)(sqlite3_column_int64(st, 0) / 60000);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? CN_OK : db_err(rc);
+}

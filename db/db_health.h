@@ -77,6 +77,11 @@ enum cn_err db_activity_add(struct db *db, const struct db_activity_add *a);
 enum cn_err db_activity_range(struct db *db, const char *resident_id, int32_t from, int32_t to,
                               json_t **out);
 
+/* Minutes of [start, end) the resident spent checked in at day care
+ * (an open check-in counts up to `now`). */
+enum cn_err db_attendance_minutes(struct db *db, const char *resident_id, int64_t start,
+                                  int64_t end, int64_t now, int *minutes);
+
 /* Deletes summaries of days before `day`; *deleted how many. */
 enum cn_err db_activity_prune(struct db *db, int32_t day, int *deleted);
 

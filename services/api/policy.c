@@ -49,6 +49,9 @@ static const enum rule rules[ROLE_COUNT][PR_COUNT][PA_COUNT] = {
 		[PR_REQUEST] =    {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
 		[PR_REPORT] =     {ALL, ALL, NO, NO, NO, NO, NO},
 		[PR_AUDIT] =      {ALL, ALL, NO, NO, NO, NO, NO},
+		[PR_MEASUREMENT] = {ALL, ALL, ALL, NO, NO, NO, NO},
+		[PR_THRESHOLD] =  {ALL, ALL, NO, ALL, NO, NO, NO},
+		[PR_ACTIVITY] =   {ALL, ALL, NO, NO, NO, NO, NO},
 	},
 	[ROLE_COORDINATOR] = {
 		[PR_SITE] =       {ALL, SITE, NO, SITE, NO, NO, NO},
@@ -63,6 +66,9 @@ static const enum rule rules[ROLE_COUNT][PR_COUNT][PA_COUNT] = {
 		[PR_REQUEST] =    {ALL, SITE, SITE, NO, SITE, SITE, SITE},
 		[PR_REPORT] =     {ALL, SITE, NO, NO, NO, NO, NO},
 		[PR_AUDIT] =      {ALL, SITE, NO, NO, NO, NO, NO},
+		[PR_MEASUREMENT] = {ALL, SITE, SITE, NO, NO, NO, NO},
+		[PR_THRESHOLD] =  {ALL, SITE, NO, SITE, NO, NO, NO},
+		[PR_ACTIVITY] =   {ALL, SITE, NO, NO, NO, NO, NO},
 	},
 	[ROLE_CAREGIVER] = {
 		[PR_SITE] =       {ALL, SITE, NO, SITE_SEEN, NO, NO, NO},
@@ -79,6 +85,10 @@ static const enum rule rules[ROLE_COUNT][PR_COUNT][PA_COUNT] = {
 		[PR_REQUEST] =    {ALL, SITE, SITE, NO, REQUESTER, OWN_WORK, SITE},
 		[PR_REPORT] =     {NO, NO, NO, NO, NO, NO, NO},
 		[PR_AUDIT] =      {NO, NO, NO, NO, NO, NO, NO},
+		/* a carer takes a reading on a visit; the clinic sets thresholds */
+		[PR_MEASUREMENT] = {ALL, SITE, SITE, NO, NO, NO, NO},
+		[PR_THRESHOLD] =  {ALL, SITE, NO, SITE_SEEN, NO, NO, NO},
+		[PR_ACTIVITY] =   {ALL, SITE, NO, NO, NO, NO, NO},
 	},
 	[ROLE_VOLUNTEER] = {
 		[PR_SITE] =       {NO, NO, NO, NO, NO, NO, NO},
@@ -107,6 +117,10 @@ static const enum rule rules[ROLE_COUNT][PR_COUNT][PA_COUNT] = {
 		[PR_REQUEST] =    {ALL, FAMILY, FAMILY, NO, FAMILY, NO, NO},
 		[PR_REPORT] =     {NO, NO, NO, NO, NO, NO, NO},
 		[PR_AUDIT] =      {NO, NO, NO, NO, NO, NO, NO},
+		/* their relatives' readings and days, read only */
+		[PR_MEASUREMENT] = {ALL, FAMILY, FAMILY_SEEN, NO, NO, NO, NO},
+		[PR_THRESHOLD] =  {NO, NO, NO, NO, NO, NO, NO},
+		[PR_ACTIVITY] =   {ALL, FAMILY, NO, NO, NO, NO, NO},
 	},
 };
 
