@@ -48,3 +48,32 @@ CREATE TABLE activity_rooms (
   events      INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (resident_id, day, room)
 );
+
+-- Role `clinician` (the partner clinic's staff). SQLite cannot alter a
+-- CHECK constraint, so staff is rebuilt. legacy_alter_table keeps the
+-- foreign keys of api_tokens, staff_residents, shifts, ... naming
+-- `staff` (not `staff_old`), and dropping staff_old then cascades into
+-- nothing. (PostgreSQL: ALTER TABLE staff DROP CONSTRAINT staff_role_check,
+-- ADD CONSTRAINT ... with the same list.)
+PRAGMA legacy_alter_table=ON;
+ALTER TABLE staff RENAME TO staff_old;
+CREATE TABLE staff (
+  id            TEXT PRIMARY KEY,
+  site_id       TEXT REFERENCES sites(id),
+  name          TEXT NOT NULL,
+  role          TEXT NOT NULL CHECK (role IN ('admin','coordinator','caregiver','volunteer','family','clinician')),
+  phone         TEXT,
+  username      TEXT NOT NULL UNIQUE,
+  password_hash TEXT,
+  active        INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0,1)),
+  skills        TEXT NOT NULL DEFAULT '[]',
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL
+);
+INSERT INTO staff (id, site_id, name, role, phone, username, password_hash, active, skills,
+                   created_at, updated_at)
+  SELECT id, site_id, name, role, phone, username, password_hash, active, skills, created_at,
+         updated_at FROM staff_old;
+DROP TABLE staff_old;
+CREATE INDEX staff_by_site ON staff(site_id, role);
+PRAGMA legacy_alter_table=OFF;

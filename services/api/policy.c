@@ -122,6 +122,19 @@ static const enum rule rules[ROLE_COUNT][PR_COUNT][PA_COUNT] = {
 		[PR_THRESHOLD] =  {NO, NO, NO, NO, NO, NO, NO},
 		[PR_ACTIVITY] =   {ALL, FAMILY, NO, NO, NO, NO, NO},
 	},
+	/* The partner clinic: their site's residents with their health
+	 * (readings, thresholds, days, health alerts: api_alerts.c narrows
+	 * alerts to vital_sign and wellbeing); nothing of service orders,
+	 * attendance, devices, events or audit. */
+	[ROLE_CLINICIAN] = {
+		[PR_SITE] =       {ALL, SITE, NO, NO, NO, NO, NO},
+		[PR_STAFF] =      {NO, SELF, NO, SELF, NO, NO, NO},
+		[PR_RESIDENT] =   {ALL, SITE, NO, NO, NO, NO, NO},
+		[PR_ALERT] =      {ALL, SITE, NO, NO, NO, SITE, NO},
+		[PR_MEASUREMENT] = {ALL, SITE, SITE, NO, NO, NO, NO},
+		[PR_THRESHOLD] =  {ALL, SITE, NO, SITE, NO, NO, NO},
+		[PR_ACTIVITY] =   {ALL, SITE, NO, NO, NO, NO, NO},
+	},
 };
 
 static bool same_site(const struct principal *who, const struct pol_target *t)
@@ -194,10 +207,12 @@ void policy_scope(const struct principal *who, enum pol_resource res, struct pol
 		break;
 	case ROLE_COORDINATOR:
 	case ROLE_CAREGIVER:
+	case ROLE_CLINICIAN:
 		if (res != PR_SERVICE)
 			out->site_id = who->site_id;
 		/* A caregiver sees her own shifts (the roster is /v1/oncall). */
-		if (who->role == ROLE_CAREGIVER && (res == PR_STAFF || res == PR_SHIFT))
+		if ((who->role == ROLE_CAREGIVER || who->role == ROLE_CLINICIAN) &&
+		    (res == PR_STAFF || res == PR_SHIFT))
 			out->self = who->id;
 		break;
 	case ROLE_VOLUNTEER:
