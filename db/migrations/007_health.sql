@@ -50,14 +50,15 @@ CREATE TABLE activity_rooms (
 );
 
 -- Role `clinician` (the partner clinic's staff). SQLite cannot alter a
--- CHECK constraint, so staff is rebuilt. legacy_alter_table keeps the
--- foreign keys of api_tokens, staff_residents, shifts, ... naming
--- `staff` (not `staff_old`), and dropping staff_old then cascades into
--- nothing. (PostgreSQL: ALTER TABLE staff DROP CONSTRAINT staff_role_check,
--- ADD CONSTRAINT ... with the same list.)
-PRAGMA legacy_alter_table=ON;
-ALTER TABLE staff RENAME TO staff_old;
-CREATE TABLE staff (
+-- CHECK constraint, so staff is rebuilt (SQLite's "other schema changes"
+-- recipe, inside the migration's transaction): foreign keys are checked
+-- at commit, when staff is whole again, and the one ON DELETE CASCADE
+-- child (staff_residents) is kept aside while the old table is dropped.
+-- PostgreSQL: ALTER TABLE staff DROP CONSTRAINT staff_role_check, ADD
+-- CONSTRAINT staff_role_check CHECK (role IN (... 'clinician')).
+PRAGMA defer_foreign_keys=ON;
+CREATE TEMP TABLE staff_residents_keep AS SELECT staff_id, resident_id FROM staff_residents;
+CREATE TABLE staff_new (
   id            TEXT PRIMARY KEY,
   site_id       TEXT REFERENCES sites(id),
   name          TEXT NOT NULL,
@@ -70,10 +71,15 @@ CREATE TABLE staff (
   created_at    INTEGER NOT NULL,
   updated_at    INTEGER NOT NULL
 );
-INSERT INTO staff (id, site_id, name, role, phone, username, password_hash, active, skills,
-                   created_at, updated_at)
+INSERT INTO staff_new (id, site_id, name, role, phone, username, password_hash, active, skills,
+                       created_at, updated_at)
   SELECT id, site_id, name, role, phone, username, password_hash, active, skills, created_at,
-         updated_at FROM staff_old;
-DROP TABLE staff_old;
+         updated_at FROM staff;
+DROP TABLE staff;
+ALTER TABLE staff_new RENAME TO staff;
 CREATE INDEX staff_by_site ON staff(site_id, role);
-PRAGMA legacy_alter_table=OFF;
+INSERT INTO staff_residents (staff_id, resident_id)
+  SELECT staff_id, resident_id FROM staff_residents_keep
+  WHERE NOT EXISTS (SELECT 1 FROM staff_residents s WHERE s.staff_id = staff_residents_keep.staff_id
+                    AND s.resident_id = staff_residents_keep.resident_id);
+DROP TABLE staff_residents_keep;

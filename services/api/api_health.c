@@ -254,11 +254,27 @@ static void thresholds_put(struct api_req *r, const char *scope, const char *own
 		          field);
 		return;
 	}
+	/* Consistent with what it is merged over, too. */
+	struct health_thresholds merged;
+	enum cn_err rc = vitals_thresholds(r->db, strcmp(scope, "site") == 0 ? NULL : site_id, NULL,
+	                                   &merged);
+	if (rc != CN_OK) {
+		api_error(r, rc, "cannot read thresholds");
+		return;
+	}
+	health_thresholds_merge(&merged, r->body);
+	if (!health_thresholds_consistent(&merged, field, sizeof(field))) {
+		api_error(r, CN_ERR_INVALID,
+		          "%s: contradicts the thresholds it is merged over (critical_low < low < "
+		          "high <= critical)",
+		          field);
+		return;
+	}
 	char *text = json_dumps(r->body, JSON_COMPACT | JSON_SORT_KEYS);
 	json_t *before = NULL, *out = NULL;
 	struct outbox ob;
 	outbox_init(&ob);
-	enum cn_err rc = db_begin(r->db);
+	rc = db_begin(r->db);
 	if (rc == CN_OK)
 		rc = db_thresholds_get(r->db, scope, owner, &before);
 	if (rc == CN_OK)

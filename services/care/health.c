@@ -162,6 +162,17 @@ bool health_thresholds_check(const json_t *doc, char *field, size_t field_size)
 	return true;
 }
 
+bool health_thresholds_consistent(const struct health_thresholds *t, char *field,
+                                  size_t field_size)
+{
+	for (int i = 0; i < HM_COUNT; i++) {
+		const char *which = NULL;
+		if (!ordered(&t->m[i], &which))
+			return fail(field, field_size, measures[i].name, which);
+	}
+	return true;
+}
+
 json_t *health_thresholds_json(const struct health_thresholds *t)
 {
 	json_t *doc = json_object();

@@ -66,6 +66,14 @@ void health_thresholds_merge(struct health_thresholds *base, const json_t *doc);
  * (critical_low > low, low >= high, high > critical). */
 bool health_thresholds_check(const json_t *doc, char *field, size_t field_size);
 
+/* Whether merged thresholds still make sense: for every measure,
+ * critical_low < low < high <= critical among the bounds that are set.
+ * False names the first offending "measure.bound" in `field`. A PUT that
+ * is consistent alone can contradict what it is merged over (a resident's
+ * low of 130 under a site high of 110). */
+bool health_thresholds_consistent(const struct health_thresholds *t, char *field,
+                                  size_t field_size);
+
 /* The full set as a document with every measure and bound (unset bounds
  * as null). New reference. */
 json_t *health_thresholds_json(const struct health_thresholds *t);
