@@ -1,6 +1,7 @@
 /* Health readings, thresholds and activity summaries (db_health.h). */
 #include "db_health.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "db.h"
@@ -31,8 +32,8 @@ enum cn_err db_measurement_insert(struct db *db, const struct db_measurement_new
 	return rc == SQLITE_ROW ? CN_OK : db_err(rc);
 }
 
-#define MEAS_COLUMNS                                                                             \
-	"CAST(id AS TEXT) AS id, resident_id, type, value AS \"value@j\","                        \
+#define MEAS_COLUMNS                                                       \
+	"CAST(id AS TEXT) AS id, resident_id, type, value AS \"value@j\"," \
 	" taken_at AS \"taken_at@t\", source, device_id, taken_by, created_at AS \"created_at@t\""
 
 enum cn_err db_measurement_get(struct db *db, int64_t id, json_t **out)
@@ -241,7 +242,7 @@ enum cn_err db_activity_prune(struct db *db, int32_t day, int *deleted)
 enum cn_err db_alert_set_priority(struct db *db, int64_t alert_id, int priority, int64_t now)
 {
 	static const char sql[] = "UPDATE alerts SET priority = ?2, updated_at = ?3"
-	                          " WHERE id = ?1 AND status <> 'resolved'";
+				  " WHERE id = ?1 AND status <> 'resolved'";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
@@ -274,4 +275,86 @@ enum cn_err db_attendance_minutes(struct db *db, const char *resident_id, int64_
 		*minutes = (int)(sqlite3_column_int64(st, 0) / 60000);
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? CN_OK : db_err(rc);
+}
+
+enum cn_err db_wellbeing_pending(struct db *db, int32_t day, struct db_wellbeing_pending *out,
+                                 size_t max, size_t *n)
+{
+	static const char sql[] =
+		"SELECT r.id, r.site_id, r.presence FROM residents r WHERE r.status = 'enrolled'"
+		" AND NOT EXISTS (SELECT 1 FROM wellbeing_checks w WHERE w.resident_id = r.id"
+		" AND w.day = ?1) ORDER BY r.id LIMIT ?2";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	*n = 0;
+	if (!st)
+		return CN_ERR_DB;
+	sqlite3_bind_int(st, 1, day);
+	sqlite3_bind_int64(st, 2, (int64_t)max);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+		struct db_wellbeing_pending *p = &out[(*n)++];
+		snprintf(p->resident_id, sizeof(p->resident_id), "%s",
+		         (const char *)sqlite3_column_text(st, 0));
+		snprintf(p->site_id, sizeof(p->site_id), "%s",
+		         (const char *)sqlite3_column_text(st, 1));
+		snprintf(p->presence, sizeof(p->presence), "%s",
+		         (const char *)sqlite3_column_text(st, 2));
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? CN_OK : db_err(rc);
+}
+
+enum cn_err db_activity_brief(struct db *db, const char *resident_id, int32_t from, int32_t to,
+                              struct db_activity_brief *out, size_t max, size_t *n)
+{
+	static const char sql[] =
+		"SELECT day, events, night_events FROM activity_days"
+		" WHERE resident_id = ?1 AND day >= ?2 AND day <= ?3 ORDER BY day";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	*n = 0;
+	if (!st)
+		return CN_ERR_DB;
+	db_bind_text(st, 1, resident_id);
+	sqlite3_bind_int(st, 2, from);
+	sqlite3_bind_int(st, 3, to);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+		out[*n].day = sqlite3_column_int(st, 0);
+		out[*n].events = sqlite3_column_int(st, 1);
+		out[*n].night_events = sqlite3_column_int(st, 2);
+		(*n)++;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? CN_OK : db_err(rc);
+}
+
+enum cn_err db_attendance_on(struct db *db, const char *resident_id, const char *date, bool *yes)
+{
+	static const char sql[] = "SELECT 1 FROM attendance WHERE resident_id = ?1 AND day = ?2";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	*yes = false;
+	if (!st)
+		return CN_ERR_DB;
+	db_bind_text(st, 1, resident_id);
+	db_bind_text(st, 2, date);
+	int rc = sqlite3_step(st);
+	*yes = rc == SQLITE_ROW;
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? CN_OK : db_err(rc);
+}
+
+enum cn_err db_wellbeing_record(struct db *db, const char *resident_id, int32_t day,
+                                const char *verdict, int64_t now)
+{
+	static const char sql[] =
+		"INSERT INTO wellbeing_checks (resident_id, day, verdict, checked_at)"
+		" VALUES (?1, ?2, ?3, ?4) ON CONFLICT (resident_id, day) DO NOTHING";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return CN_ERR_DB;
+	db_bind_text(st, 1, resident_id);
+	sqlite3_bind_int(st, 2, day);
+	db_bind_text(st, 3, verdict);
+	sqlite3_bind_int64(st, 4, now);
+	return db_step_done(st);
 }

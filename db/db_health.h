@@ -89,4 +89,30 @@ enum cn_err db_activity_prune(struct db *db, int32_t day, int *deleted);
  * open P2 vital_sign). CN_ERR_CONFLICT when it is resolved. */
 enum cn_err db_alert_set_priority(struct db *db, int64_t alert_id, int priority, int64_t now);
 
+/* Enrolled residents with no wellbeing verdict for `day` yet: up to
+ * `max` ids and their sites. */
+struct db_wellbeing_pending {
+	char resident_id[65];
+	char site_id[65];
+	char presence[12];
+};
+enum cn_err db_wellbeing_pending(struct db *db, int32_t day, struct db_wellbeing_pending *out,
+                                 size_t max, size_t *n);
+
+/* Events and night events of the resident's days from..to (rows that
+ * exist, oldest first) and whether each day had a day-care stay
+ * (`date` of attendance, YYYY-MM-DD, from activity_date_string). */
+struct db_activity_brief {
+	int32_t day;
+	int events;
+	int night_events;
+};
+enum cn_err db_activity_brief(struct db *db, const char *resident_id, int32_t from, int32_t to,
+                              struct db_activity_brief *out, size_t max, size_t *n);
+enum cn_err db_attendance_on(struct db *db, const char *resident_id, const char *date, bool *yes);
+
+/* Records a verdict (once per resident and day). */
+enum cn_err db_wellbeing_record(struct db *db, const char *resident_id, int32_t day,
+                                const char *verdict, int64_t now);
+
 #endif

@@ -83,3 +83,14 @@ INSERT INTO staff_residents (staff_id, resident_id)
   WHERE NOT EXISTS (SELECT 1 FROM staff_residents s WHERE s.staff_id = staff_residents_keep.staff_id
                     AND s.resident_id = staff_residents_keep.resident_id);
 DROP TABLE staff_residents_keep;
+
+-- The wellbeing rule's verdict per resident and finished local day, so a
+-- day is judged once (a day without enough baseline is not recorded and
+-- is judged again as summaries arrive).
+CREATE TABLE wellbeing_checks (
+  resident_id TEXT NOT NULL,
+  day         INTEGER NOT NULL,
+  verdict     TEXT NOT NULL,
+  checked_at  BIGINT NOT NULL,
+  PRIMARY KEY (resident_id, day)
+);

@@ -33,7 +33,8 @@ enum cn_err vitals_record(struct app *app, struct db *db, const struct vitals_re
                           int64_t *alert_id)
 {
 	json_t *value = cn_measurement_value_json(rd->m);
-	char *value_text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(10));
+	char *value_text =
+		json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(10));
 	json_decref(value);
 	struct db_measurement_new row = {
 		.resident_id = rd->resident_id,

@@ -18,7 +18,7 @@ struct db;
 struct outbox;
 
 struct vitals_reading {
-	const char *site_id;     /* the resident's site */
+	const char *site_id; /* the resident's site */
 	const char *resident_id;
 	const struct cn_measurement *m; /* validated (cn_measurement_decode) */
 	int64_t taken_at;

@@ -26,7 +26,7 @@
 #include "vitals.h"
 #include "wellbeing.h"
 
-#define DAY_MS INT64_C(86400000)
+#define DAY_MS                  INT64_C(86400000)
 #define ACTIVITY_RANGE_MAX_DAYS 400
 
 /* The resident in the path, with the caller's right to `act` on `res`
@@ -80,7 +80,7 @@ static bool measurement_body(struct api_req *r, struct cn_measurement *m, int64_
 		api_error(r, CN_ERR_INVALID, "body: must be a JSON object");
 		return false;
 	}
-	json_object_foreach((json_t *)b, k, v) {
+	json_object_foreach ((json_t *)b, k, v) {
 		bool known = false;
 		for (size_t i = 0; i < sizeof(meas_keys) / sizeof(meas_keys[0]) && !known; i++)
 			known = strcmp(k, meas_keys[i]) == 0;
@@ -105,7 +105,8 @@ static bool measurement_body(struct api_req *r, struct cn_measurement *m, int64_
 	enum cn_reject rj = cn_measurement_decode(value, m->type, m, field, sizeof(field));
 	if (rj != CN_REJECT_NONE) {
 		api_error(r, CN_ERR_INVALID, "%s: %s", field,
-		          rj == CN_REJECT_BAD_VALUE       ? "outside the physiological bounds of a reading"
+		          rj == CN_REJECT_BAD_VALUE
+		                  ? "outside the physiological bounds of a reading"
 		          : rj == CN_REJECT_MISSING_FIELD ? "required"
 		                                          : "wrong type or unknown field");
 		return false;
@@ -248,10 +249,11 @@ static void thresholds_put(struct api_req *r, const char *scope, const char *own
 {
 	char field[64];
 	if (!health_thresholds_check(r->body, field, sizeof(field))) {
-		api_error(r, CN_ERR_INVALID,
-		          "%s: thresholds are {measure: {low, high, critical_low, critical}}, numbers or "
-		          "null, critical_low < low < high <= critical",
-		          field);
+		api_error(
+			r, CN_ERR_INVALID,
+			"%s: thresholds are {measure: {low, high, critical_low, critical}}, numbers or "
+			"null, critical_low < low < high <= critical",
+			field);
 		return;
 	}
 	/* Consistent with what it is merged over, too. */
@@ -424,8 +426,10 @@ void api_activity_list(struct api_req *r)
 		activity_day_init(&ad, d);
 		if (have) {
 			ad.events = (int)json_integer_value(json_object_get(row, "events"));
-			ad.hours_mask = (uint32_t)json_integer_value(json_object_get(row, "hours_mask"));
-			ad.night_events = (int)json_integer_value(json_object_get(row, "night_events"));
+			ad.hours_mask =
+				(uint32_t)json_integer_value(json_object_get(row, "hours_mask"));
+			ad.night_events =
+				(int)json_integer_value(json_object_get(row, "night_events"));
 		}
 		json_object_set_new(o, "events", json_integer(ad.events));
 		set_time(o, "first_activity",
@@ -437,11 +441,13 @@ void api_activity_list(struct api_req *r)
 		int minutes = 0;
 		int64_t start = 0, end = 0;
 		local_day_bounds(d, &start, &end);
-		if (db_attendance_minutes(r->db, api_param(r, 0), start, end, r->now, &minutes) != CN_OK)
+		if (db_attendance_minutes(r->db, api_param(r, 0), start, end, r->now, &minutes) !=
+		    CN_OK)
 			minutes = 0;
 		json_object_set_new(o, "out_of_home_minutes", json_integer(minutes));
 		json_object_set_new(o, "by_room",
-		                    have ? json_incref(json_object_get(row, "by_room")) : json_object());
+		                    have ? json_incref(json_object_get(row, "by_room"))
+		                         : json_object());
 		json_array_append_new(items, o);
 		if (have)
 			k++;

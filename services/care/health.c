@@ -162,8 +162,7 @@ bool health_thresholds_check(const json_t *doc, char *field, size_t field_size)
 	return true;
 }
 
-bool health_thresholds_consistent(const struct health_thresholds *t, char *field,
-                                  size_t field_size)
+bool health_thresholds_consistent(const struct health_thresholds *t, char *field, size_t field_size)
 {
 	for (int i = 0; i < HM_COUNT; i++) {
 		const char *which = NULL;

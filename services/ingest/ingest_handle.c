@@ -439,5 +439,10 @@ void ingest_periodic(struct ingest *in, int64_t now)
 			if (deleted == 20000)
 				in->next_prune = now + 1000; /* more to do: soon, in small steps */
 		}
+		int32_t keep_from = activity_day_of(clock_local_ms(now)) -
+		                    (int32_t)app->cfg->activity_retention_days;
+		if (db_activity_prune(in->db, keep_from, &deleted) == CN_OK && deleted > 0)
+			log_info("ingest", "pruned %d daily activity summaries older than %ld days",
+			         deleted, app->cfg->activity_retention_days);
 	}
 }
