@@ -238,3 +238,34 @@ def test_activity_summary_of_a_replayed_casas_morning(api, broker):
     assert all(i["events"] == 0 and i["first_activity"] is None and i["by_room"] == {} for i in empty)
     bad = api.get("/v1/residents/%s/activity?from=2020-02-30" % ed["id"])
     assert bad.status_code == 400 and "from" in bad.json()["error"]["message"]
+
+
+WEEK = os.path.join(DATA_DIR, "casas/tm000.multiday_absence.txt")
+
+
+@pytest.mark.skipif(not os.path.exists(WEEK), reason="CASAS trace not present")
+def test_evaluate_shows_wellbeing_on_the_casas_week(tmp_path):
+    settings = '{"inactivity_minutes": 240, "active_from": "07:00", "active_to": "22:00"}'
+
+    def evaluate(*extra):
+        r = subprocess.run([CARENET_SIM, "evaluate", WEEK, "--resident-settings", settings,
+                            "--wellbeing-min-days", "3"] + list(extra), capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        return [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
+
+    # Nobody told the rule about the absence (14 July 12:23 to 16 July
+    # 18:54): the empty 15 July is far under the resident's own days.
+    out = evaluate()
+    days = {l["day"]: l for l in out if "day" in l}
+    wb = [l for l in out if l.get("kind") == "wellbeing"]
+    assert any(w["detail"].startswith("2016-07-15: %d activity events, under 0.5 x the median" %
+                                      days["2016-07-15"]["activity"]) for w in wb), wb
+    assert sum(d["events"] for d in days.values()) == 21968
+    # Told, the days away are neither judged nor part of a baseline.
+    away = tmp_path / "away.txt"
+    away.write_text("2016-07-14 12:23 2016-07-16 18:54 away\n")
+    out = evaluate("--presence", str(away))
+    days = {l["day"]: l for l in out if "day" in l}
+    assert [d for d, l in sorted(days.items()) if l["away"]] == ["2016-07-14", "2016-07-15", "2016-07-16"]
+    wb = [l for l in out if l.get("kind") == "wellbeing"]
+    assert not any(w["detail"][:10] in ("2016-07-14", "2016-07-15", "2016-07-16") for w in wb), wb
