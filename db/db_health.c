@@ -290,8 +290,8 @@ enum cn_err db_wellbeing_pending(struct db *db, int32_t day, struct db_wellbeing
 		return CN_ERR_DB;
 	sqlite3_bind_int(st, 1, day);
 	sqlite3_bind_int64(st, 2, (int64_t)max);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+	int rc = SQLITE_DONE;
+	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct db_wellbeing_pending *p = &out[(*n)++];
 		snprintf(p->resident_id, sizeof(p->resident_id), "%s",
 		         (const char *)sqlite3_column_text(st, 0));
@@ -317,8 +317,8 @@ enum cn_err db_activity_brief(struct db *db, const char *resident_id, int32_t fr
 	db_bind_text(st, 1, resident_id);
 	sqlite3_bind_int(st, 2, from);
 	sqlite3_bind_int(st, 3, to);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+	int rc = SQLITE_DONE;
+	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		out[*n].day = sqlite3_column_int(st, 0);
 		out[*n].events = sqlite3_column_int(st, 1);
 		out[*n].night_events = sqlite3_column_int(st, 2);
@@ -357,4 +357,24 @@ enum cn_err db_wellbeing_record(struct db *db, const char *resident_id, int32_t 
 	db_bind_text(st, 3, verdict);
 	sqlite3_bind_int64(st, 4, now);
 	return db_step_done(st);
+}
+
+enum cn_err db_clinicians_on_duty(struct db *db, const char *site_id, int64_t now, char ids[][65],
+                                  size_t max, size_t *n)
+{
+	static const char sql[] =
+		"SELECT DISTINCT s.id FROM staff s JOIN shifts h ON h.staff_id = s.id"
+		" WHERE s.active = 1 AND s.role = 'clinician' AND h.site_id = ?1"
+		" AND h.starts_at <= ?2 AND h.ends_at > ?2 ORDER BY s.id";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	*n = 0;
+	if (!st)
+		return CN_ERR_DB;
+	db_bind_text(st, 1, site_id);
+	sqlite3_bind_int64(st, 2, now);
+	int rc = SQLITE_DONE;
+	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		snprintf(ids[(*n)++], 65, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? CN_OK : db_err(rc);
 }

@@ -115,4 +115,9 @@ enum cn_err db_attendance_on(struct db *db, const char *resident_id, const char 
 enum cn_err db_wellbeing_record(struct db *db, const char *resident_id, int32_t day,
                                 const char *verdict, int64_t now);
 
+/* Clinicians with a shift at the site covering `now` (the clinic's staff
+ * on duty, paged for P1 vital_sign alerts): up to `max` ids. */
+enum cn_err db_clinicians_on_duty(struct db *db, const char *site_id, int64_t now, char ids[][65],
+                                  size_t max, size_t *n);
+
 #endif

@@ -192,18 +192,30 @@ enum cn_reject cn_measurement_decode(const json_t *j, enum cn_meas_type t,
 	return rj;
 }
 
+/* A whole number as an integer (72, not 72.0), anything else as a real. */
+static json_t *num(double x)
+{
+	if (x >= -1e15 && x <= 1e15 && x == (double)(long long)x)
+		return json_integer((json_int_t)x);
+	return json_real(x);
+}
+
 json_t *cn_measurement_value_json(const struct cn_measurement *m)
 {
 	json_t *o;
 	switch (m->type) {
 	case CN_MEAS_BLOOD_PRESSURE:
-		o = json_pack("{s:f,s:f}", "systolic", m->systolic, "diastolic", m->diastolic);
-		json_object_set_new(o, "pulse", m->pulse >= 0 ? json_real(m->pulse) : json_null());
+		o = json_object();
+		json_object_set_new(o, "systolic", num(m->systolic));
+		json_object_set_new(o, "diastolic", num(m->diastolic));
+		json_object_set_new(o, "pulse", m->pulse >= 0 ? num(m->pulse) : json_null());
 		return o;
 	case CN_MEAS_GLUCOSE:
-		return json_pack("{s:f,s:s}", "mmol_l", m->value, "context",
-		                 cn_glucose_context_name(m->context));
+		o = json_object();
+		json_object_set_new(o, "mmol_l", num(m->value));
+		json_object_set_new(o, "context", json_string(cn_glucose_context_name(m->context)));
+		return o;
 	default:
-		return json_real(m->value);
+		return num(m->value);
 	}
 }

@@ -78,6 +78,31 @@ static enum cn_err announce(struct app *app, struct db *db, int64_t alert_id, co
 /* Pages everyone `level` reaches. With nobody on shift at all, the site's
  * coordinators are paged at once (and admins when there is no
  * coordinator either), and each page says so. */
+/* The clinic's staff on duty at the site are paged with the first level
+ * of a P1 vital_sign alert (contract section 7); they are never in the
+ * ladder of other alerts, which they could not even see. */
+static enum cn_err add_clinicians(struct db *db, int64_t alert_id, const char *site_id,
+                                  int64_t now, char (*ids)[65], size_t *n)
+{
+	struct db_alert_row row;
+	enum cn_err rc = db_alert_get_row(db, alert_id, &row);
+	if (rc != CN_OK || row.priority != 1 || strcmp(row.kind, "vital_sign") != 0)
+		return rc;
+	char clin[8][65];
+	size_t k = 0;
+	rc = db_clinicians_on_duty(db, site_id, now, clin, 8, &k);
+	for (size_t i = 0; rc == CN_OK && i < k && *n < DB_PAGE_MAX; i++) {
+		bool dup = false;
+		for (size_t j = 0; j < *n && !dup; j++)
+			dup = strcmp(ids[j], clin[i]) == 0;
+		if (!dup) {
+			memcpy(ids[*n], clin[i], sizeof(clin[i]));
+			ids[(*n)++][64] = '\0';
+		}
+	}
+	return rc;
+}
+
 static enum cn_err page_level(struct app *app, struct db *db, int64_t alert_id,
                               const char *site_id, const char *resident_id, int level,
                               int64_t now, struct outbox *ob, bool *nobody_on_shift)
@@ -112,6 +137,11 @@ static enum cn_err page_level(struct app *app, struct db *db, int64_t alert_id,
 		rc = db_timeline_add(db, alert_id, now, "system", "notified",
 		                     "nobody could be paged: no staff on shift, no coordinator, no admin");
 		goto out;
+	}
+	if (level == 0) {
+		rc = add_clinicians(db, alert_id, site_id, now, ids, &n);
+		if (rc != CN_OK)
+			goto out;
 	}
 	int64_t notif_ids[DB_PAGE_MAX];
 	for (size_t i = 0; i < n; i++) {

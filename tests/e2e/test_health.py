@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import subprocess
+import time
 
 import pytest
 
@@ -136,19 +137,30 @@ def test_readings_by_rest_and_thresholds(api):
     assert carer.request("PUT", "/v1/residents/%s/thresholds" % bo["id"], {}).status_code == 403
 
 
-def test_clinician_family_and_volunteer_scope(api):
+def test_clinician_family_and_volunteer_scope(api, mq):
     site = Site(api)
     cy = site.resident("Cy Health")
     other = site.resident("Di Health")
     doc = site.staff("doc", "clinician")
+    now = time.time()
+    site.shift(doc, "primary", now - 3600, now + 8 * 3600)  # the clinic's duty at the site
     fam = site.staff("fam", "family", site_id=None, resident_ids=[cy["id"]])
     clinic = site.login(doc)
     family = site.login(fam)
     volunteer = site.login(site.volunteer)
     path = "/v1/residents/%s/measurements" % cy["id"]
+    pages = mq()
+    pages.subscribe("carenet/staff/+/notify")
 
+    # A P2 reading goes up the site's ladder; the clinician on duty is not
+    # paged for it (nor for any other kind), only for a P1 reading.
     m = clinic.ok("POST", path, {"type": "spo2", "value": 90})
     assert m["taken_by"] == doc["id"] and m["alert_id"]
+    pages.wait_for(r"carenet/staff/%s/notify" % site.primary["id"], lambda p: p["id"] == m["alert_id"])
+    hr = api.ok("POST", "/v1/residents/%s/measurements" % other["id"], {"type": "heart_rate", "value": 160})
+    (topic, page), = pages.wait_for(r"carenet/staff/%s/notify" % doc["id"])
+    assert page["id"] == hr["alert_id"] and page["priority"] == 1 and page["kind"] == "vital_sign"
+    assert not pages.matching(r"carenet/staff/%s/notify" % doc["id"], lambda p: p["id"] == m["alert_id"])
     assert clinic.ok("GET", path)["items"][0]["id"] == m["id"]
     clinic.ok("PUT", "/v1/residents/%s/thresholds" % cy["id"], {"spo2": {"low": 90}})
     assert clinic.ok("GET", "/v1/residents/%s" % cy["id"])["name"] == "Cy Health"
