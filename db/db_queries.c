@@ -5,7 +5,8 @@
 enum cn_err db_oncall(struct db *db, const char *site, int64_t at, json_t **out)
 {
 	static const char sql[] =
-		"SELECT h.tier, s.id, s.name, s.role, s.phone, h.starts_at AS \"starts_at@t\","
+		"SELECT h.tier, s.id, s.site_id, s.name, s.role, s.phone, s.username,"
+		" s.active AS \"active@b\", s.skills AS \"skills@j\", h.starts_at AS \"starts_at@t\","
 		" h.ends_at AS \"ends_at@t\" FROM shifts h JOIN staff s ON s.id = h.staff_id"
 		" WHERE h.site_id = ?1 AND h.starts_at <= ?2 AND h.ends_at > ?2 AND s.active = 1"
 		" ORDER BY h.tier, s.id";

@@ -8,6 +8,10 @@
 
 #include "db.h"
 
+/* The resident's status ("enrolled", "paused", "discharged") into out
+ * (>= 16 bytes). Returns CN_OK, CN_ERR_NOT_FOUND or CN_ERR_DB. */
+enum cn_err db_resident_status(struct db *db, const char *resident_id, char out[16]);
+
 /* Notes the latest activity time (never moves backwards). */
 enum cn_err db_resident_touch_activity(struct db *db, const char *resident_id, int64_t at);
 

@@ -40,7 +40,7 @@ static bool path_resident(struct api_req *r, enum pol_resource res, enum pol_act
 	    policy_decide(r->who, PR_RESIDENT, PA_READ, NULL) == POL_FORBIDDEN)
 		return policy_require(r, res, act, NULL);
 	if (db_win_resident_get(r->db, id, out) != CN_OK) {
-		api_error(r, CN_ERR_NOT_FOUND, "no resident with id %s", id);
+		api_not_found(r);
 		return false;
 	}
 	bool fam = false;
@@ -303,7 +303,7 @@ static bool path_site(struct api_req *r, enum pol_action act)
 		return policy_require(r, PR_THRESHOLD, act, NULL);
 	bool known = false;
 	if (db_site_exists(r->db, id, &known) != CN_OK || !known) {
-		api_error(r, CN_ERR_NOT_FOUND, "no site with id %s", id);
+		api_not_found(r);
 		return false;
 	}
 	struct pol_target t = {.site_id = id};

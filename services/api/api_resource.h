@@ -24,6 +24,9 @@ struct api_resource {
 	/* Checks and rewrites a create (before == NULL) or patch body in
 	 * place (e.g. hash a password); false with the response set. */
 	bool (*prepare)(struct api_req *r, json_t *body, const json_t *before);
+	/* Optional, on create before the policy looks at the body: fills the
+	 * defaults the spec gives (a shift's site_id). false: response set. */
+	bool (*defaults)(struct api_req *r, json_t *body);
 	/* Writes that go with the row, inside the transaction. */
 	enum cn_err (*after_write)(struct api_req *r, const char *id, const json_t *body);
 	/* Runs after the commit (in-memory registries). */
