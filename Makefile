@@ -82,7 +82,7 @@ UNIT_BIN    := $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC))
 FUZZ_BIN    := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all test unit e2e browser run lint fuzz bench bench-hostile clean deps help
+.PHONY: all test unit e2e browser run lint format format-check fuzz bench bench-hostile clean deps help
 all: build/carenetd $(if $(SIM_SRC),build/carenet-sim)
 
 deps:
@@ -126,6 +126,7 @@ UNIT_LAYER_test_topic       := PROTO
 UNIT_LAYER_test_payload     := PROTO
 UNIT_LAYER_test_z2m_corpus  := PROTO
 UNIT_LAYER_test_console_files := NET
+UNIT_LAYER_test_encode      := PROTO
 UNIT_LAYER_test_rules       := CARE
 UNIT_LAYER_test_health      := CARE
 UNIT_LAYER_test_wellbeing   := CARE
@@ -175,7 +176,20 @@ lint: deps
 	  || (echo "lint: banned function (use strtol, snprintf, memcpy with bounds)"; exit 1)
 	@sh tests/lint/layers_test.sh
 	@sh tests/lint/layers.sh
+	@sh tests/lint/wire.sh
+	@$(MAKE) --no-print-directory format-check
 	@echo "lint: clean"
+
+# The tree as .clang-format writes it (docs/style.md). format-check fails
+# on any diff in the tracked C files; format rewrites them in place.
+FORMAT_SRC = $$(git ls-files '*.c' '*.h')
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_SRC) 2>&1 | head -20; \
+	  clang-format --dry-run --Werror $(FORMAT_SRC) >/dev/null 2>&1 \
+	  || { echo "lint: the tree is not formatted (make format)"; exit 1; }
+
+format:
+	clang-format -i $(FORMAT_SRC)
 
 build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(dir $@)
@@ -220,7 +234,8 @@ help:
 	@echo "  make unit     only the cmocka unit tests (build/san/unit/test_*)"
 	@echo "  make e2e      only the end-to-end tests (PYTEST_ARGS='-k name' to pick some)"
 	@echo "  make browser  only the console's browser tests (headless chromium)"
-	@echo "  make lint     cppcheck, the banned-function check and the layering check"
+	@echo "  make lint     cppcheck, banned functions, layering, wire formats, then format-check"
+	@echo "  make format   clang-format the tracked C files (format-check: fail on a diff)"
 	@echo "  make fuzz     libFuzzer targets, FUZZ_SECONDS=$(FUZZ_SECONDS) each"
 	@echo "  make bench    throughput benchmark"
 	@echo "  make bench-hostile  API and alarm figures under attack (docs/reliability.md)"

@@ -1,6 +1,6 @@
 /* Storage of residents: activity times. (What the rules read is
  * db_win_resident_get() in db_windows.h; the REST resource's SQL is in
- * db_resources.c.) */
+ * db_records.c.) */
 #ifndef CN_DB_RESIDENTS_H
 #define CN_DB_RESIDENTS_H
 

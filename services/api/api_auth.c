@@ -8,7 +8,7 @@
 #include "config.h"
 #include "db.h"
 #include "db_auth.h"
-#include "db_resource.h"
+#include "db_crud.h"
 #include "db_staff.h"
 #include "login_throttle.h"
 #include "payload.h"

@@ -4,7 +4,7 @@
 #include "api_handlers.h"
 #include "db_alerts_list.h"
 #include "db_queries.h"
-#include "db_resources.h"
+#include "db_records.h"
 #include "payload.h"
 #include "policy.h"
 #include "validate.h"

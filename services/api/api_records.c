@@ -1,5 +1,5 @@
 /* The plain record resources: sites, staff, residents, devices, shifts and
- * the service catalogue. What each needs beyond res_* (api_resource.c):
+ * the service catalogue. What each needs beyond res_* (api_crud.c):
  * its fields, its policy facts, and its particular checks and effects. */
 #include <stdio.h>
 #include <string.h>
@@ -10,7 +10,7 @@
 #include "config.h"
 #include "db.h"
 #include "db_auth.h"
-#include "db_resources.h"
+#include "db_records.h"
 #include "devices.h"
 #include "payload.h"
 #include "rules.h"

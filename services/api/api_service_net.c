@@ -12,7 +12,7 @@
 #include "app.h"
 #include "clock.h"
 #include "db.h"
-#include "db_resources.h"
+#include "db_records.h"
 #include "db_service_net.h"
 #include "db_windows.h"
 #include "outbox.h"

@@ -5,6 +5,7 @@
  * Everything runs inside the batch transaction of ingest.c. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "alerts.h"
@@ -18,6 +19,7 @@
 #include "db_health.h"
 #include "db_residents.h"
 #include "devices.h"
+#include "encode.h"
 #include "ingest_internal.h"
 #include "log.h"
 #include "metrics.h"
@@ -203,15 +205,15 @@ static void heard(struct ingest *in, const struct device *dev_in, int64_t at, in
 static void send_ack(struct ingest *in, const struct device *dev, const struct cn_event *ev,
                      int64_t event_id, int64_t alert_id)
 {
-	char topic[256], payload[160], seq[24] = "null", alert[32] = "null";
-	snprintf(topic, sizeof(topic), "%s/dev/%s/ack", in->app->cfg->topic_root, dev->id);
-	if (ev->has_seq)
-		snprintf(seq, sizeof(seq), "%lld", (long long)ev->seq);
-	if (alert_id > 0)
-		snprintf(alert, sizeof(alert), "\"%lld\"", (long long)alert_id);
-	snprintf(payload, sizeof(payload), "{\"seq\":%s,\"event_id\":\"%lld\",\"alert_id\":%s}", seq,
-	         (long long)event_id, alert);
-	outbox_add_ack(&in->ob, topic, xstrdup(payload));
+	char topic[256];
+	char *payload = cn_encode_dev_ack(ev->has_seq, ev->seq, event_id, alert_id);
+	if (!cn_encode_topic_dev_ack(topic, sizeof(topic), in->app->cfg->topic_root, dev->id) ||
+	    !payload) {
+		log_error("ingest", "device %s: cannot encode the ack", dev->id);
+		free(payload);
+		return;
+	}
+	outbox_add_ack(&in->ob, topic, payload);
 	in->ack_owed = true;
 }
 

@@ -3,13 +3,13 @@
  * create, patch, delete, each through the policy, with validation, an
  * audit row in the same transaction, and resource hooks for what is
  * particular to each. The route's arg is the struct api_resource. */
-#ifndef CN_API_RESOURCE_H
-#define CN_API_RESOURCE_H
+#ifndef CN_API_CRUD_H
+#define CN_API_CRUD_H
 
 #include <stdbool.h>
 
 #include "api.h"
-#include "db_resource.h"
+#include "db_crud.h"
 #include "policy.h"
 #include "validate.h"
 

@@ -1,4 +1,4 @@
-#include "api_resource.h"
+#include "api_crud.h"
 
 #include <stdio.h>
 #include <string.h>

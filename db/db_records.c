@@ -1,4 +1,4 @@
-#include "db_resources.h"
+#include "db_records.h"
 
 #include <stdio.h>
 #include <string.h>
