@@ -177,12 +177,11 @@ enum cn_err db_activity_range(struct db *db, const char *resident_id, int32_t fr
 	json_t *days = json_array();
 	int rc;
 	while ((rc = db_step(st)) == DB_ROW) {
-		json_t *d = json_pack("{s:I,s:I,s:I,s:I,s:I,s:{}}", "day",
-		                      (json_int_t)db_col_int64(st, 0), "events",
-		                      (json_int_t)db_col_int64(st, 1), "first_at",
-		                      (json_int_t)db_col_int64(st, 2), "last_at",
-		                      (json_int_t)db_col_int64(st, 3), "hours_mask",
-		                      (json_int_t)db_col_int64(st, 4), "by_room");
+		json_t *d = json_pack(
+			"{s:I,s:I,s:I,s:I,s:I,s:{}}", "day", (json_int_t)db_col_int64(st, 0),
+			"events", (json_int_t)db_col_int64(st, 1), "first_at",
+			(json_int_t)db_col_int64(st, 2), "last_at", (json_int_t)db_col_int64(st, 3),
+			"hours_mask", (json_int_t)db_col_int64(st, 4), "by_room");
 		json_object_set_new(d, "night_events", json_integer(db_col_int64(st, 5)));
 		json_array_append_new(days, d);
 	}
@@ -296,10 +295,8 @@ enum cn_err db_wellbeing_pending(struct db *db, int32_t day, struct db_wellbeing
 		struct db_wellbeing_pending *p = &out[(*n)++];
 		snprintf(p->resident_id, sizeof(p->resident_id), "%s",
 		         (const char *)db_col_text(st, 0));
-		snprintf(p->site_id, sizeof(p->site_id), "%s",
-		         (const char *)db_col_text(st, 1));
-		snprintf(p->presence, sizeof(p->presence), "%s",
-		         (const char *)db_col_text(st, 2));
+		snprintf(p->site_id, sizeof(p->site_id), "%s", (const char *)db_col_text(st, 1));
+		snprintf(p->presence, sizeof(p->presence), "%s", (const char *)db_col_text(st, 2));
 	}
 	db_reset(st);
 	return rc == DB_DONE || rc == DB_ROW ? CN_OK : db_err(rc);
