@@ -382,7 +382,7 @@ enum cn_err db_staff_to_page(struct db *db, const char *site_id, unsigned mask, 
 	/* One query for every level: the mask says which groups count. */
 	static const char sql[] =
 		"SELECT s.id FROM staff s WHERE s.active = 1"
-		" AND s.role NOT IN ('volunteer','family') AND ("
+		" AND s.role NOT IN ('volunteer','family','clinician') AND ("
 		"  ((?3 & 8) <> 0 AND s.role = 'coordinator' AND s.site_id = ?1)"
 		"  OR ((?3 & 32) <> 0 AND s.role = 'admin')"
 		"  OR EXISTS (SELECT 1 FROM shifts h WHERE h.staff_id = s.id AND h.site_id = ?1"
@@ -410,7 +410,7 @@ enum cn_err db_anyone_on_shift(struct db *db, const char *site_id, int64_t now, 
 	static const char sql[] =
 		"SELECT EXISTS(SELECT 1 FROM shifts h JOIN staff s ON s.id = h.staff_id"
 		" WHERE h.site_id = ?1 AND h.starts_at <= ?2 AND h.ends_at > ?2 AND s.active = 1"
-		" AND s.role NOT IN ('volunteer','family'))";
+		" AND s.role NOT IN ('volunteer','family','clinician'))";
 	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;

@@ -10,6 +10,8 @@
 #include <stddef.h> /* size_t, used below */
 #include <stdint.h>
 
+#include "measurement.h"
+
 /* Event types of contract section 2. CN_EV_OTHER is a well-formed event of
  * a type we do not know: stored, never alerted on. */
 enum cn_event_type {
@@ -61,6 +63,10 @@ struct cn_event {
 	bool has_seq;
 	int64_t seq; /* device sequence number, >= 0 */
 	int battery; /* 0-100, or -1 when the message did not say */
+	/* A health measurement (contract section 7): type CN_EV_OTHER with
+	 * type_name "blood_pressure", ..., other_json the canonical value. */
+	bool has_measurement;
+	struct cn_measurement meas;
 };
 
 /* True for the events that must be acknowledged end to end on

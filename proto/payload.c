@@ -261,6 +261,27 @@ static enum cn_reject native_word(const json_t *j, const char *const *words,
 	return CN_REJECT_BAD_VALUE;
 }
 
+/* A health measurement: validated against the physiological bounds
+ * (measurement.h) and kept as its canonical JSON. */
+static enum cn_reject native_measurement(const json_t *j, struct cn_event *ev)
+{
+	enum cn_reject rj = cn_measurement_decode(j, ev->meas.type, &ev->meas, NULL, 0);
+	if (rj != CN_REJECT_NONE)
+		return rj;
+	json_t *canon = cn_measurement_value_json(&ev->meas);
+	size_t n = json_dumpb(canon, ev->other_json, sizeof(ev->other_json) - 1,
+	                      JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(10));
+	json_decref(canon);
+	if (n == 0 || n > sizeof(ev->other_json) - 1) {
+		memset(ev->other_json, 0, sizeof(ev->other_json));
+		return CN_REJECT_BAD_VALUE;
+	}
+	ev->other_json[n] = '\0';
+	ev->value = CN_VAL_OTHER;
+	ev->has_measurement = true;
+	return CN_REJECT_NONE;
+}
+
 static enum cn_reject native_value(const json_t *j, struct cn_event *ev)
 {
 	static const char *const button_words[] = {"press", "long_press", "cancel"};
@@ -300,6 +321,8 @@ static enum cn_reject native_value(const json_t *j, struct cn_event *ev)
 		return native_number(j, 0.0, 100.0, ev);
 	case CN_EV_OTHER:
 	default:
+		if (cn_meas_type_from_name(ev->type_name, &ev->meas.type))
+			return native_measurement(j, ev);
 		/* Kept as compact JSON text; json_dumpb writes nothing past the
 		 * buffer and returns the size it needed. */
 		n = json_dumpb(j, ev->other_json, sizeof(ev->other_json) - 1,

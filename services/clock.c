@@ -44,6 +44,12 @@ int clock_local_minute(int64_t ms)
 	return tm.tm_hour * 60 + tm.tm_min;
 }
 
+int64_t clock_local_ms(int64_t ms)
+{
+	struct tm tm = local_tm(ms);
+	return ms + (int64_t)tm.tm_gmtoff * 1000;
+}
+
 void clock_local_date(int64_t ms, char out[11])
 {
 	struct tm tm = local_tm(ms);

@@ -17,6 +17,10 @@ void clock_set_zone(const char *zone);
 
 /* Local minute of the day (0-1439) of `ms` in the configured zone. */
 int clock_local_minute(int64_t ms);
+/* The local wall-clock time of `ms` read as if it were UTC: ms plus the
+ * zone's offset at that instant (the daily activity arithmetic counts
+ * local days on it, wellbeing.h). */
+int64_t clock_local_ms(int64_t ms);
 /* Local date "YYYY-MM-DD" of `ms` into out (>= 11 bytes). */
 void clock_local_date(int64_t ms, char out[11]);
 /* Epoch ms of local midnight starting the day that contains `ms`. */

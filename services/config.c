@@ -104,6 +104,10 @@ static const struct key_def keys[] = {
 	 "heartbeats missed before a device is offline", NULL},
 	{"event_retention_days", KEY_INT, OFF(event_retention_days), 1, 36500, "365",
 	 "raw events older than this are pruned; alerts and timelines are kept", NULL},
+	{"activity_retention_days", KEY_INT, OFF(activity_retention_days), 1, 36500, "3650",
+	 "daily activity summaries older than this are pruned (they outlive raw events)", NULL},
+	{"wellbeing_check_s", KEY_INT, OFF(wellbeing_check_s), 1, 86400, "60",
+	 "seconds between looks for finished days to judge by the wellbeing rule", NULL},
 	{"log_level", KEY_STRING, OFF(log_level), 0, 0, "info", "debug, info, warn or error",
 	 check_log_level},
 };

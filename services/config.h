@@ -47,6 +47,8 @@ struct config {
 	long battery_ok_pct;
 	long offline_after;
 	long event_retention_days;
+	long activity_retention_days;
+	long wellbeing_check_s;
 	char *log_level;
 };
 

@@ -8,6 +8,7 @@
 #include "app.h"
 #include "config.h"
 #include "db_alerts.h"
+#include "db_health.h"
 #include "encode.h"
 #include "escalation.h"
 #include "log.h"
@@ -42,6 +43,9 @@ static void dedup_key(const struct alert_raise *rq, char *out, size_t size)
 	if (alert_kind_is_technical(rq->kind))
 		snprintf(out, size, "%s|%s|%s", rq->resident_id ? rq->resident_id : "",
 		         alert_kind_name(rq->kind), rq->device_id ? rq->device_id : "");
+	else if (rq->subject)
+		snprintf(out, size, "%s|%s|%s", rq->resident_id ? rq->resident_id : "",
+		         alert_kind_name(rq->kind), rq->subject);
 	else
 		snprintf(out, size, "%s|%s", rq->resident_id ? rq->resident_id : "",
 		         alert_kind_name(rq->kind));
@@ -76,6 +80,31 @@ static enum cn_err announce(struct app *app, struct db *db, int64_t alert_id, co
 /* Pages everyone `level` reaches. With nobody on shift at all, the site's
  * coordinators are paged at once (and admins when there is no
  * coordinator either), and each page says so. */
+/* The clinic's staff on duty at the site are paged with the first level
+ * of a P1 vital_sign alert (contract section 7); they are never in the
+ * ladder of other alerts, which they could not even see. */
+static enum cn_err add_clinicians(struct db *db, int64_t alert_id, const char *site_id,
+                                  int64_t now, char (*ids)[65], size_t *n)
+{
+	struct db_alert_row row;
+	enum cn_err rc = db_alert_get_row(db, alert_id, &row);
+	if (rc != CN_OK || row.priority != 1 || strcmp(row.kind, "vital_sign") != 0)
+		return rc;
+	char clin[8][65];
+	size_t k = 0;
+	rc = db_clinicians_on_duty(db, site_id, now, clin, 8, &k);
+	for (size_t i = 0; rc == CN_OK && i < k && *n < DB_PAGE_MAX; i++) {
+		bool dup = false;
+		for (size_t j = 0; j < *n && !dup; j++)
+			dup = strcmp(ids[j], clin[i]) == 0;
+		if (!dup) {
+			memcpy(ids[*n], clin[i], sizeof(clin[i]));
+			ids[(*n)++][64] = '\0';
+		}
+	}
+	return rc;
+}
+
 static enum cn_err page_level(struct app *app, struct db *db, int64_t alert_id,
                               const char *site_id, const char *resident_id, int level,
                               int64_t now, struct outbox *ob, bool *nobody_on_shift)
@@ -111,6 +140,11 @@ static enum cn_err page_level(struct app *app, struct db *db, int64_t alert_id,
 		                     "nobody could be paged: no staff on shift, no coordinator, no admin");
 		goto out;
 	}
+	if (level == 0) {
+		rc = add_clinicians(db, alert_id, site_id, now, ids, &n);
+		if (rc != CN_OK)
+			goto out;
+	}
 	int64_t notif_ids[DB_PAGE_MAX];
 	for (size_t i = 0; i < n; i++) {
 		rc = db_notification_add(db, alert_id, ids[i], level, !anyone, now, &notif_ids[i]);
@@ -142,6 +176,31 @@ out:
 	return rc;
 }
 
+/* A repeat more urgent than the alert it folds into: the alert takes the
+ * new priority and its escalation starts again from level 0 at that
+ * priority's pace, so a critical reading is never held at a P2's. */
+static enum cn_err upgrade(struct app *app, struct db *db, const struct db_alert_row *row,
+                           const struct alert_raise *rq, int64_t now, struct outbox *ob)
+{
+	char detail[64];
+	snprintf(detail, sizeof(detail), "priority %d -> %d", row->priority, rq->priority);
+	enum cn_err rc = db_alert_set_priority(db, row->id, rq->priority, now);
+	if (rc == CN_OK)
+		rc = db_timeline_add(db, row->id, now, rq->actor, "escalated", detail);
+	if (rc != CN_OK || row->acked_at)
+		return rc;
+	long steps[3];
+	step_times(app, steps);
+	struct escalation esc = escalation_next(-1, rq->priority, steps, now);
+	bool nobody = false;
+	rc = page_level(app, db, row->id, row->site_id, row->resident_id[0] ? row->resident_id : NULL,
+	                0, now, ob, &nobody);
+	if (rc == CN_OK)
+		rc = db_alert_set_level(db, row->id, 0, esc.next_at, now, nobody);
+	ob->wake_scheduler = true;
+	return rc;
+}
+
 enum cn_err alerts_raise(struct app *app, struct db *db, const struct alert_raise *rq, int64_t now,
                          struct outbox *ob, int64_t *alert_id, bool *created)
 {
@@ -160,6 +219,8 @@ enum cn_err alerts_raise(struct app *app, struct db *db, const struct alert_rais
 			         rq->detail ? ": " : "", rq->detail ? rq->detail : "");
 			rc = db_timeline_add(db, row.id, now, rq->actor, "folded", detail);
 		}
+		if (rc == CN_OK && rq->priority >= 1 && rq->priority < row.priority)
+			rc = upgrade(app, db, &row, rq, now, ob);
 		if (rc == CN_OK)
 			rc = announce(app, db, row.id, "updated", now, ob);
 		return rc;

@@ -28,10 +28,14 @@ struct alert_raise {
 	const char *detail;      /* may be NULL */
 	const char *actor;       /* "device:ID", "user:ID" or "system" */
 	int64_t event_at;        /* when it happened (device time or now) */
+	const char *subject;     /* may be NULL; folds per subject too (vital_sign: the measure) */
 };
 
 /* Raises an alert, or folds into the active one of the same resident and
- * kind (same device for technical kinds): a fold counts and notes the
+ * kind (same device for technical kinds; same subject when one is given):
+ * a fold counts and notes the repeat; a more urgent repeat (a critical
+ * reading on an open P2 vital_sign) raises the priority and pages level 0
+ * at the new priority. Otherwise a fold
  * repeat and pages nobody. A new alert pages level 0 at once (P1-P3) and
  * gets its escalation deadline. *created says which happened. */
 enum cn_err alerts_raise(struct app *app, struct db *db, const struct alert_raise *rq, int64_t now,

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "mqtt_client.h"
 #include "outbox.h"
+#include "wellbeing_job.h"
 #include "windows.h"
 #include "xalloc.h"
 
@@ -31,6 +32,7 @@ struct scheduler {
 	bool woken, stop;
 	bool resent; /* unsent pages re-published after the first connect */
 	struct outbox ob;
+	int64_t next_wellbeing; /* next look for finished days to judge */
 };
 
 void scheduler_wake(struct scheduler *s)
@@ -103,6 +105,17 @@ static int64_t fire_due(struct scheduler *s, int64_t now)
 		failed = !commit_and_flush(s, rc, "rule deadlines") || failed;
 	} else if (rc != CN_OK) {
 		failed = true;
+	}
+	/* The wellbeing round: day-time only, a P3 for the coordinator. A
+	 * read-only look first would cost as much as the round itself, which
+	 * writes only when it judged a day. */
+	if (now >= s->next_wellbeing) {
+		s->next_wellbeing = now + app->cfg->wellbeing_check_s * 1000;
+		int judged = 0;
+		rc = db_begin(s->db);
+		if (rc == CN_OK)
+			rc = wellbeing_round(app, s->db, now, &s->ob, &judged);
+		failed = !commit_and_flush(s, rc, "wellbeing round") || failed;
 	}
 	if (failed)
 		return -1;

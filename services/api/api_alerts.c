@@ -48,6 +48,11 @@ static bool family_of(struct api_req *r, const char *resident_id)
 
 /* Loads the alert and applies the policy for `act`; NULL with the
  * response set when it is missing or not the caller's to see. */
+static bool health_kind(const char *kind)
+{
+	return kind && (strcmp(kind, "vital_sign") == 0 || strcmp(kind, "wellbeing") == 0);
+}
+
 static json_t *visible_alert(struct api_req *r, int64_t id, bool timeline, enum pol_action act)
 {
 	json_t *alert = NULL;
@@ -68,6 +73,13 @@ static json_t *visible_alert(struct api_req *r, int64_t id, bool timeline, enum 
 	};
 	if (!policy_require(r, PR_ALERT, act, &t)) {
 		json_decref(alert);
+		return NULL;
+	}
+	/* The clinic sees health alerts only: any other is not there. */
+	if (r->who->role == ROLE_CLINICIAN &&
+	    !health_kind(json_string_value(json_object_get(alert, "kind")))) {
+		json_decref(alert);
+		api_not_found(r);
 		return NULL;
 	}
 	return alert;
@@ -97,6 +109,10 @@ void api_alerts_list(struct api_req *r)
 		api_error(r, CN_ERR_INVALID, "kind: not an alert kind");
 		return;
 	}
+	/* A clinician lists health alerts: vital_sign unless wellbeing is
+	 * asked for; another kind is an empty list, not an error. */
+	if (r->who->role == ROLE_CLINICIAN && !health_kind(q.kind))
+		q.kind = q.kind ? "__none__" : "vital_sign";
 	struct pol_scope scope;
 	policy_scope(r->who, PR_ALERT, &scope);
 	q.scope_site = scope.site_id;

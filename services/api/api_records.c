@@ -18,7 +18,7 @@
 #include "topic.h"
 #include "windows.h"
 
-static const char *const roles[] = {"admin", "coordinator", "caregiver", "volunteer", "family", NULL};
+static const char *const roles[] = {"admin", "coordinator", "caregiver", "volunteer", "family", "clinician", NULL};
 static const char *const categories[] = {"meal",   "cleaning", "bathing", "companionship",
                                          "medical", "escort",  "repair",  "other", NULL};
 static const char *const tiers[] = {"primary", "backup", "supervisor", NULL};

@@ -49,6 +49,9 @@ static const enum rule rules[ROLE_COUNT][PR_COUNT][PA_COUNT] = {
 		[PR_REQUEST] =    {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
 		[PR_REPORT] =     {ALL, ALL, NO, NO, NO, NO, NO},
 		[PR_AUDIT] =      {ALL, ALL, NO, NO, NO, NO, NO},
+		[PR_MEASUREMENT] = {ALL, ALL, ALL, NO, NO, NO, NO},
+		[PR_THRESHOLD] =  {ALL, ALL, NO, ALL, NO, NO, NO},
+		[PR_ACTIVITY] =   {ALL, ALL, NO, NO, NO, NO, NO},
 	},
 	[ROLE_COORDINATOR] = {
 		[PR_SITE] =       {ALL, SITE, NO, SITE, NO, NO, NO},
@@ -63,6 +66,9 @@ static const enum rule rules[ROLE_COUNT][PR_COUNT][PA_COUNT] = {
 		[PR_REQUEST] =    {ALL, SITE, SITE, NO, SITE, SITE, SITE},
 		[PR_REPORT] =     {ALL, SITE, NO, NO, NO, NO, NO},
 		[PR_AUDIT] =      {ALL, SITE, NO, NO, NO, NO, NO},
+		[PR_MEASUREMENT] = {ALL, SITE, SITE, NO, NO, NO, NO},
+		[PR_THRESHOLD] =  {ALL, SITE, NO, SITE, NO, NO, NO},
+		[PR_ACTIVITY] =   {ALL, SITE, NO, NO, NO, NO, NO},
 	},
 	[ROLE_CAREGIVER] = {
 		[PR_SITE] =       {ALL, SITE, NO, SITE_SEEN, NO, NO, NO},
@@ -79,6 +85,10 @@ static const enum rule rules[ROLE_COUNT][PR_COUNT][PA_COUNT] = {
 		[PR_REQUEST] =    {ALL, SITE, SITE, NO, REQUESTER, OWN_WORK, SITE},
 		[PR_REPORT] =     {NO, NO, NO, NO, NO, NO, NO},
 		[PR_AUDIT] =      {NO, NO, NO, NO, NO, NO, NO},
+		/* a carer takes a reading on a visit; the clinic sets thresholds */
+		[PR_MEASUREMENT] = {ALL, SITE, SITE, NO, NO, NO, NO},
+		[PR_THRESHOLD] =  {ALL, SITE, NO, SITE_SEEN, NO, NO, NO},
+		[PR_ACTIVITY] =   {ALL, SITE, NO, NO, NO, NO, NO},
 	},
 	[ROLE_VOLUNTEER] = {
 		[PR_SITE] =       {NO, NO, NO, NO, NO, NO, NO},
@@ -107,6 +117,23 @@ static const enum rule rules[ROLE_COUNT][PR_COUNT][PA_COUNT] = {
 		[PR_REQUEST] =    {ALL, FAMILY, FAMILY, NO, FAMILY, NO, NO},
 		[PR_REPORT] =     {NO, NO, NO, NO, NO, NO, NO},
 		[PR_AUDIT] =      {NO, NO, NO, NO, NO, NO, NO},
+		/* their relatives' readings and days, read only */
+		[PR_MEASUREMENT] = {ALL, FAMILY, FAMILY_SEEN, NO, NO, NO, NO},
+		[PR_THRESHOLD] =  {NO, NO, NO, NO, NO, NO, NO},
+		[PR_ACTIVITY] =   {ALL, FAMILY, NO, NO, NO, NO, NO},
+	},
+	/* The partner clinic: their site's residents with their health
+	 * (readings, thresholds, days, health alerts: api_alerts.c narrows
+	 * alerts to vital_sign and wellbeing); nothing of service orders,
+	 * attendance, devices, events or audit. */
+	[ROLE_CLINICIAN] = {
+		[PR_SITE] =       {ALL, SITE, NO, NO, NO, NO, NO},
+		[PR_STAFF] =      {NO, SELF, NO, SELF, NO, NO, NO},
+		[PR_RESIDENT] =   {ALL, SITE, NO, NO, NO, NO, NO},
+		[PR_ALERT] =      {ALL, SITE, NO, NO, NO, SITE, NO},
+		[PR_MEASUREMENT] = {ALL, SITE, SITE, NO, NO, NO, NO},
+		[PR_THRESHOLD] =  {ALL, SITE, NO, SITE, NO, NO, NO},
+		[PR_ACTIVITY] =   {ALL, SITE, NO, NO, NO, NO, NO},
 	},
 };
 
@@ -180,10 +207,12 @@ void policy_scope(const struct principal *who, enum pol_resource res, struct pol
 		break;
 	case ROLE_COORDINATOR:
 	case ROLE_CAREGIVER:
+	case ROLE_CLINICIAN:
 		if (res != PR_SERVICE)
 			out->site_id = who->site_id;
 		/* A caregiver sees her own shifts (the roster is /v1/oncall). */
-		if (who->role == ROLE_CAREGIVER && (res == PR_STAFF || res == PR_SHIFT))
+		if ((who->role == ROLE_CAREGIVER || who->role == ROLE_CLINICIAN) &&
+		    (res == PR_STAFF || res == PR_SHIFT))
 			out->self = who->id;
 		break;
 	case ROLE_VOLUNTEER:

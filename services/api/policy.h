@@ -29,6 +29,9 @@ enum pol_resource {
 	PR_REQUEST,
 	PR_REPORT,
 	PR_AUDIT,
+	PR_MEASUREMENT, /* a resident's health readings */
+	PR_THRESHOLD,   /* vital-sign thresholds of a site (site_id) or resident */
+	PR_ACTIVITY,    /* a resident's daily activity summaries */
 	PR_COUNT
 };
 

@@ -3,6 +3,7 @@
 #include "api.h"
 #include "api_core.h"
 #include "api_handlers.h"
+#include "api_health.h"
 #include "api_records.h"
 #include "api_service_net.h"
 
@@ -25,6 +26,8 @@ const struct route api_routes[] = {
 	RES("POST", "/v1/sites", res_create, W, api_sites),
 	RES("GET", "/v1/sites/{id}", res_get, 0, api_sites),
 	RES("PATCH", "/v1/sites/{id}", res_patch, W, api_sites),
+	R("GET", "/v1/sites/{id}/thresholds", api_site_thresholds_get, 0),
+	R("PUT", "/v1/sites/{id}/thresholds", api_site_thresholds_put, W),
 
 	RES("GET", "/v1/staff", res_list, 0, api_staff),
 	RES("POST", "/v1/staff", res_create, W, api_staff),
@@ -37,6 +40,11 @@ const struct route api_routes[] = {
 	RES("GET", "/v1/residents/{id}", res_get, 0, api_residents),
 	RES("PATCH", "/v1/residents/{id}", res_patch, W, api_residents),
 	RES("DELETE", "/v1/residents/{id}", res_delete, W, api_residents),
+	R("GET", "/v1/residents/{id}/measurements", api_measurements_list, 0),
+	R("POST", "/v1/residents/{id}/measurements", api_measurements_create, W),
+	R("GET", "/v1/residents/{id}/thresholds", api_resident_thresholds_get, 0),
+	R("PUT", "/v1/residents/{id}/thresholds", api_resident_thresholds_put, W),
+	R("GET", "/v1/residents/{id}/activity", api_activity_list, 0),
 
 	RES("GET", "/v1/devices", res_list, 0, api_devices),
 	RES("POST", "/v1/devices", api_device_create, W, api_devices),

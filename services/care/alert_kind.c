@@ -20,6 +20,8 @@ static const struct {
 	[AK_LOW_BATTERY] = {"low_battery", 4, true},
 	[AK_MANUAL] = {"manual", 2, false},
 	[AK_CARBON_MONOXIDE] = {"carbon_monoxide", 1, false},
+	[AK_VITAL_SIGN] = {"vital_sign", 2, false},
+	[AK_WELLBEING] = {"wellbeing", 3, false},
 };
 
 const char *alert_kind_name(enum alert_kind kind)

@@ -19,6 +19,8 @@ enum alert_kind {
 	AK_LOW_BATTERY,
 	AK_MANUAL,
 	AK_CARBON_MONOXIDE,
+	AK_VITAL_SIGN, /* a reading crossed a threshold (P2; P1 at a critical bound) */
+	AK_WELLBEING,  /* a day far off the resident's own baseline (P3) */
 	AK_COUNT
 };
 

@@ -16,6 +16,7 @@
 #include "db_alerts.h"
 #include "db_devices.h"
 #include "db_events.h"
+#include "db_health.h"
 #include "db_residents.h"
 #include "devices.h"
 #include "encode.h"
@@ -23,6 +24,8 @@
 #include "log.h"
 #include "metrics.h"
 #include "rules.h"
+#include "vitals.h"
+#include "wellbeing.h"
 #include "windows.h"
 #include "xalloc.h"
 
@@ -214,6 +217,63 @@ static void send_ack(struct ingest *in, const struct device *dev, const struct c
 	in->ack_owed = true;
 }
 
+/* The daily summary of the resident's local day gets this event: one
+ * upsert for the day and one for the room, inside the batch's
+ * transaction. Counted by receive time in the resident's night window. */
+static void count_activity(struct ingest *in, const struct device *dev, const struct cn_event *ev,
+                           int64_t received_at)
+{
+	int64_t at = ev->has_ts && !ev->ts_ignored ? ev->ts_ms : received_at;
+	int64_t local = clock_local_ms(at);
+	struct rule_resident res;
+	bool enrolled = true;
+	memset(&res, 0, sizeof(res));
+	res.night.from_min = 23 * 60;
+	res.night.to_min = 6 * 60;
+	if (windows_resident_rules(in->db, dev->resident_id, &res, &enrolled) != CN_OK) {
+		res.night.from_min = 23 * 60;
+		res.night.to_min = 6 * 60;
+	}
+	struct activity_day d;
+	activity_day_init(&d, activity_day_of(local));
+	activity_day_add(&d, at, local, res.night);
+	struct db_activity_add a = {
+		.resident_id = dev->resident_id,
+		.day = d.day,
+		.events = d.events,
+		.first_at = d.first_ms,
+		.last_at = d.last_ms,
+		.hours_mask = d.hours_mask,
+		.night_events = d.night_events,
+		.device_key = dev->key,
+	};
+	enum cn_err rc = db_activity_add(in->db, &a);
+	if (rc != CN_OK)
+		log_error("ingest", "activity summary of %s not updated: %s", dev->resident_id,
+		          cn_strerror(rc));
+}
+
+/* A health reading from a device: stored and judged (vitals.h). */
+static void record_measurement(struct ingest *in, const struct device *dev,
+                               const struct cn_event *ev, int64_t received_at, int64_t event_id,
+                               int64_t *alert_id)
+{
+	char actor[80];
+	snprintf(actor, sizeof(actor), "device:%s", dev->id);
+	struct vitals_reading rd = {
+		.site_id = dev->site_id[0] ? dev->site_id : NULL,
+		.resident_id = dev->resident_id,
+		.m = &ev->meas,
+		.taken_at = ev->has_ts && !ev->ts_ignored ? ev->ts_ms : received_at,
+		.source = "device",
+		.device_id = dev->id,
+		.event_id = event_id,
+		.actor = actor,
+	};
+	int64_t mid = 0;
+	vitals_record(in->app, in->db, &rd, clock_now_ms(), &in->ob, &mid, alert_id);
+}
+
 /* Stores one decoded event of a known device and runs the rules on it. */
 static void store_event(struct ingest *in, const struct ingest_msg *m, const struct device *dev_in,
                         const struct cn_event *ev_in, bool ack)
@@ -282,6 +342,10 @@ static void store_event(struct ingest *in, const struct ingest_msg *m, const str
 		if (need_resident &&
 		    windows_resident_rules(in->db, dev.resident_id, &res, &enrolled) != CN_OK)
 			res.presence = PRESENCE_HOME;
+		if (dev.resident_id[0] && rules_is_activity(&ev))
+			count_activity(in, &dev, &ev, m->received_at);
+		if (dev.resident_id[0] && ev.has_measurement)
+			record_measurement(in, &dev, &ev, m->received_at, event_id, &alert_id);
 		struct rule_device rdev = {dev.kind, dev.exit_door};
 		struct rule_settings set = rule_settings(in);
 		struct rule_decision d[RULES_MAX_DECISIONS];
@@ -519,5 +583,10 @@ void ingest_periodic(struct ingest *in, int64_t now)
 			if (deleted == 20000)
 				in->next_prune = now + 1000; /* more to do: soon, in small steps */
 		}
+		int32_t keep_from = activity_day_of(clock_local_ms(now)) -
+		                    (int32_t)app->cfg->activity_retention_days;
+		if (db_activity_prune(in->db, keep_from, &deleted) == CN_OK && deleted > 0)
+			log_info("ingest", "pruned %d daily activity summaries older than %ld days",
+			         deleted, app->cfg->activity_retention_days);
 	}
 }

@@ -14,7 +14,7 @@
 struct app;
 struct db;
 
-enum role { ROLE_ADMIN, ROLE_COORDINATOR, ROLE_CAREGIVER, ROLE_VOLUNTEER, ROLE_FAMILY, ROLE_COUNT };
+enum role { ROLE_ADMIN, ROLE_COORDINATOR, ROLE_CAREGIVER, ROLE_VOLUNTEER, ROLE_FAMILY, ROLE_CLINICIAN, ROLE_COUNT };
 
 #define ID_MAX 64 /* longest id we accept or create, without the NUL */
 

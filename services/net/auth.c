@@ -84,7 +84,7 @@ int auth_password_verify(const char *stored_hash, const char *password)
 }
 
 static const char *const role_names[ROLE_COUNT] = {"admin", "coordinator", "caregiver",
-                                                   "volunteer", "family"};
+                                                   "volunteer", "family", "clinician"};
 
 const char *role_name(enum role role)
 {

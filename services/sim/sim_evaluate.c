@@ -7,7 +7,10 @@
  * Assumptions, written down because they shape the answer: staff deal with
  * each alert before the next quiet period (so each period without activity
  * counts once); while the resident is away or at day care the at-home
- * rules are off, and the inactivity clock restarts on the return home. */
+ * rules are off, and the inactivity clock restarts on the return home.
+ * The wellbeing rule (wellbeing.c, proto/wellbeing.md) judges each day of
+ * the trace against the days before it; a day touched by an away or
+ * day-care interval is neither judged nor part of a baseline. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdio.h>
@@ -23,6 +26,7 @@
 #include "sim_cmds.h"
 #include "sim_common.h"
 #include "sim_trace.h"
+#include "wellbeing.h"
 #include "window_math.h"
 
 #define CMD "evaluate"
@@ -37,6 +41,8 @@ struct interval {
 struct day_count {
 	char day[11];
 	long events, inactivity, night_exit;
+	struct activity_day act; /* activity events, by the daily summary's arithmetic */
+	bool away;               /* touched by an away or day-care interval */
 };
 
 struct eval {
@@ -66,6 +72,7 @@ static struct day_count *day_of(struct eval *e, int64_t ms)
 	struct day_count *c = &e->days[e->n_days++];
 	memset(c, 0, sizeof(*c));
 	memcpy(c->day, d, sizeof(c->day));
+	activity_day_init(&c->act, activity_day_of(clock_local_ms(ms)));
 	return c;
 }
 
@@ -279,7 +286,10 @@ static void on_event(struct eval *e, const struct sim_trace_event *t)
 		ev.value = CN_VAL_NUMBER;
 		ev.number = t->number;
 	}
-	day_of(e, t->ms)->events++;
+	struct day_count *dc = day_of(e, t->ms);
+	dc->events++;
+	if (rules_is_activity(&ev))
+		activity_day_add(&dc->act, t->ms, clock_local_ms(t->ms), e->res.night);
 	struct rule_resident res = e->res;
 	res.presence = presence_at(e, t->ms);
 	struct rule_device dev = {t->kind == SIM_TRACE_DOOR ? "door" : "motion",
@@ -299,9 +309,47 @@ static void on_event(struct eval *e, const struct sim_trace_event *t)
 	}
 }
 
+/* The wellbeing rule over the trace's days, each judged against the
+ * ones before it; prints an alert line for each day it would raise. */
+static void run_wellbeing(struct eval *e, long min_days)
+{
+	struct wellbeing_settings set;
+	wellbeing_settings_default(&set);
+	set.min_baseline_days = (int)min_days;
+	for (size_t a = 0; a < e->n_away; a++) {
+		int32_t from = activity_day_of(clock_local_ms(e->away[a].from));
+		int32_t to = activity_day_of(clock_local_ms(e->away[a].to));
+		for (size_t i = 0; i < e->n_days; i++)
+			if (e->days[i].act.day >= from && e->days[i].act.day <= to)
+				e->days[i].away = true;
+	}
+	struct wellbeing_day *hist = calloc(e->n_days + 1, sizeof(*hist));
+	if (!hist)
+		return;
+	for (size_t i = 0; i < e->n_days; i++) {
+		hist[i].day = e->days[i].act.day;
+		hist[i].events = e->days[i].act.events;
+		hist[i].night_events = e->days[i].act.night_events;
+		hist[i].at_home = !e->days[i].away;
+	}
+	for (size_t i = 0; i < e->n_days; i++) {
+		struct wellbeing_result r;
+		wellbeing_evaluate(hist, i, &hist[i], &set, &r);
+		if (r.verdict != WB_LOW_ACTIVITY && r.verdict != WB_NIGHT_ACTIVITY)
+			continue;
+		char detail[200];
+		snprintf(detail, sizeof(detail), "%s: %s", e->days[i].day, r.detail);
+		/* Shown at the day's last activity (carenetd judges it the next morning). */
+		int64_t at = e->days[i].act.last_ms ? e->days[i].act.last_ms : e->days[i].act.first_ms;
+		emit(e, "wellbeing", at, detail);
+	}
+	free(hist);
+}
+
 int sim_evaluate_main(int argc, char **argv)
 {
 	const char *settings = NULL, *presence_path = NULL, *tz = "US/Pacific";
+	long wb_min_days = 7;
 	struct sim_common common;
 	sim_common_defaults(&common);
 	const struct sim_opt opts[] = {
@@ -311,6 +359,8 @@ int sim_evaluate_main(int argc, char **argv)
 		{"presence", SIM_OPT_STR, &presence_path, 0, 0, "FILE",
 		 "intervals 'YYYY-MM-DD HH:MM YYYY-MM-DD HH:MM away|daycare' in local time"},
 		{"tz", SIM_OPT_STR, &tz, 0, 0, "ZONE", "IANA zone of the trace's wall-clock times"},
+		{"wellbeing-min-days", SIM_OPT_LONG, &wb_min_days, 1, 14, "N",
+		 "usable baseline days before the wellbeing rule judges a day (carenetd: 7)"},
 	};
 	const struct sim_cmd_spec spec = {
 		CMD, "TRACE --resident-settings JSON [options]",
@@ -319,7 +369,10 @@ int sim_evaluate_main(int argc, char **argv)
 		"({\"kind\",\"at\",\"local\",\"detail\"}), then one {\"day\",...} summary line per\n"
 		"local day and a total. Rules: inactivity (at home, inside the active window,\n"
 		"no activity for inactivity_minutes), night_exit (an exit door opening in the\n"
-		"night window at home). Away and day-care intervals suspend both.",
+		"night window at home), wellbeing (a day under half the median of the days\n"
+		"before it at home, or night activity over twice theirs; judged once\n"
+		"--wellbeing-min-days days are known). Away and day-care intervals suspend\n"
+		"them all.",
 		opts, sizeof(opts) / sizeof(opts[0]), 1, 1,
 	};
 	const char *pos[1];
@@ -378,9 +431,13 @@ int sim_evaluate_main(int argc, char **argv)
 		apply_presence_until(e, last, last + 1);
 		run_clock_until(e, last);
 	}
+	run_wellbeing(e, wb_min_days);
 	for (size_t i = 0; i < e->n_days; i++)
-		printf("{\"day\":\"%s\",\"events\":%ld,\"inactivity\":%ld,\"night_exit\":%ld}\n",
-		       e->days[i].day, e->days[i].events, e->days[i].inactivity, e->days[i].night_exit);
+		printf("{\"day\":\"%s\",\"events\":%ld,\"inactivity\":%ld,\"night_exit\":%ld,"
+		       "\"activity\":%d,\"night_events\":%d,\"active_hours\":%d,\"away\":%s}\n",
+		       e->days[i].day, e->days[i].events, e->days[i].inactivity, e->days[i].night_exit,
+		       e->days[i].act.events, e->days[i].act.night_events,
+		       activity_active_hours(&e->days[i].act), e->days[i].away ? "true" : "false");
 	printf("{\"total\":{\"events\":%ld,\"bad_lines\":%ld,\"alerts\":%ld,\"days\":%zu}}\n", n, bad,
 	       e->alerts, e->n_days);
 	rc = SIM_EXIT_OK;

@@ -148,9 +148,10 @@ static const char *const action_names[PA_COUNT] = {"LIST",   "READ", "CREATE", "
 static const char *const resource_names[PR_COUNT] = {
 	"sites",      "staff",    "residents", "devices",  "events",  "shifts",
 	"alerts",     "attendance", "services", "requests", "reports", "audit",
+	"measurements", "thresholds", "activity",
 };
 static const char *const role_names[ROLE_COUNT] = {"admin", "coordinator", "caregiver",
-                                                   "volunteer", "family"};
+                                                   "volunteer", "family", "clinician"};
 
 struct row {
 	enum role role;
@@ -184,6 +185,9 @@ static const struct row table[] = {
 	{ROLE_ADMIN, PR_REQUEST, /*        */ "AAAAAAA"},
 	{ROLE_ADMIN, PR_REPORT, /*         */ "AA-----"},
 	{ROLE_ADMIN, PR_AUDIT, /*          */ "AA-----"},
+	{ROLE_ADMIN, PR_MEASUREMENT, /*    */ "AAA----"},
+	{ROLE_ADMIN, PR_THRESHOLD, /*      */ "AA-A---"},
+	{ROLE_ADMIN, PR_ACTIVITY, /*       */ "AA-----"},
 
 	{ROLE_COORDINATOR, PR_SITE, /*     */ "AS-S---"},
 	{ROLE_COORDINATOR, PR_STAFF, /*    */ "ASQPP--"},
@@ -197,6 +201,9 @@ static const struct row table[] = {
 	{ROLE_COORDINATOR, PR_REQUEST, /*  */ "ASS-SSS"},
 	{ROLE_COORDINATOR, PR_REPORT, /*   */ "AS-----"},
 	{ROLE_COORDINATOR, PR_AUDIT, /*    */ "AS-----"},
+	{ROLE_COORDINATOR, PR_MEASUREMENT, "ASS----"},
+	{ROLE_COORDINATOR, PR_THRESHOLD, "AS-S---"},
+	{ROLE_COORDINATOR, PR_ACTIVITY, /* */ "AS-----"},
 
 	{ROLE_CAREGIVER, PR_SITE, /*       */ "AS-s---"},
 	{ROLE_CAREGIVER, PR_STAFF, /*      */ "-M-M---"},
@@ -210,6 +217,9 @@ static const struct row table[] = {
 	{ROLE_CAREGIVER, PR_REQUEST, /*    */ "ASS-KGS"},
 	{ROLE_CAREGIVER, PR_REPORT, /*     */ "-------"},
 	{ROLE_CAREGIVER, PR_AUDIT, /*      */ "-------"},
+	{ROLE_CAREGIVER, PR_MEASUREMENT, /**/ "ASS----"},
+	{ROLE_CAREGIVER, PR_THRESHOLD, /*  */ "AS-s---"},
+	{ROLE_CAREGIVER, PR_ACTIVITY, /*   */ "AS-----"},
 
 	{ROLE_VOLUNTEER, PR_SITE, /*       */ "-------"},
 	{ROLE_VOLUNTEER, PR_STAFF, /*      */ "-M-M---"},
@@ -223,6 +233,9 @@ static const struct row table[] = {
 	{ROLE_VOLUNTEER, PR_REQUEST, /*    */ "AV--vWV"},
 	{ROLE_VOLUNTEER, PR_REPORT, /*     */ "-------"},
 	{ROLE_VOLUNTEER, PR_AUDIT, /*      */ "-------"},
+	{ROLE_VOLUNTEER, PR_MEASUREMENT, /**/ "-------"},
+	{ROLE_VOLUNTEER, PR_THRESHOLD, /*  */ "-------"},
+	{ROLE_VOLUNTEER, PR_ACTIVITY, /*   */ "-------"},
 
 	{ROLE_FAMILY, PR_SITE, /*          */ "-------"},
 	{ROLE_FAMILY, PR_STAFF, /*         */ "-M-M---"},
@@ -236,6 +249,28 @@ static const struct row table[] = {
 	{ROLE_FAMILY, PR_REQUEST, /*       */ "AFF-F--"},
 	{ROLE_FAMILY, PR_REPORT, /*        */ "-------"},
 	{ROLE_FAMILY, PR_AUDIT, /*         */ "-------"},
+	{ROLE_FAMILY, PR_MEASUREMENT, /*   */ "AFf----"},
+	{ROLE_FAMILY, PR_THRESHOLD, /*     */ "-------"},
+	{ROLE_FAMILY, PR_ACTIVITY, /*      */ "AF-----"},
+
+	/* The partner clinic: residents of their site with their health;
+	 * nothing of devices, events, shifts, attendance, services, requests,
+	 * reports or audit (api_alerts.c narrows alerts to health kinds). */
+	{ROLE_CLINICIAN, PR_SITE, /*       */ "AS-----"},
+	{ROLE_CLINICIAN, PR_STAFF, /*      */ "-M-M---"},
+	{ROLE_CLINICIAN, PR_RESIDENT, /*   */ "AS-----"},
+	{ROLE_CLINICIAN, PR_DEVICE, /*     */ "-------"},
+	{ROLE_CLINICIAN, PR_EVENT, /*      */ "-------"},
+	{ROLE_CLINICIAN, PR_SHIFT, /*      */ "-------"},
+	{ROLE_CLINICIAN, PR_ALERT, /*      */ "AS---S-"},
+	{ROLE_CLINICIAN, PR_ATTENDANCE, /* */ "-------"},
+	{ROLE_CLINICIAN, PR_SERVICE, /*    */ "-------"},
+	{ROLE_CLINICIAN, PR_REQUEST, /*    */ "-------"},
+	{ROLE_CLINICIAN, PR_REPORT, /*     */ "-------"},
+	{ROLE_CLINICIAN, PR_AUDIT, /*      */ "-------"},
+	{ROLE_CLINICIAN, PR_MEASUREMENT, /**/ "ASS----"},
+	{ROLE_CLINICIAN, PR_THRESHOLD, /*  */ "AS-S---"},
+	{ROLE_CLINICIAN, PR_ACTIVITY, /*   */ "AS-----"},
 };
 
 #define N_ROWS (sizeof(table) / sizeof(table[0]))
@@ -395,6 +430,11 @@ static void test_policy_scope(void **state)
 		{ROLE_FAMILY, PR_RESIDENT, false, true, false, false},
 		{ROLE_FAMILY, PR_ALERT, false, true, false, false},
 		{ROLE_FAMILY, PR_REQUEST, false, true, false, false},
+		{ROLE_FAMILY, PR_MEASUREMENT, false, true, false, false},
+		/* clinician: their site */
+		{ROLE_CLINICIAN, PR_RESIDENT, true, false, false, false},
+		{ROLE_CLINICIAN, PR_ALERT, true, false, false, false},
+		{ROLE_CLINICIAN, PR_MEASUREMENT, true, false, false, false},
 	};
 	for (size_t i = 0; i < sizeof(wants) / sizeof(wants[0]); i++) {
 		const struct scope_want *w = &wants[i];
