@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api_records.h"
+#include "api_refs.h"
 #include "app.h"
 #include "auth.h"
 #include "config.h"
@@ -19,8 +20,6 @@
 #include "windows.h"
 
 static const char *const roles[] = {"admin", "coordinator", "caregiver", "volunteer", "family", NULL};
-static const char *const categories[] = {"meal",   "cleaning", "bathing", "companionship",
-                                         "medical", "escort",  "repair",  "other", NULL};
 static const char *const tiers[] = {"primary", "backup", "supervisor", NULL};
 static const char *const statuses[] = {"enrolled", "paused", "discharged", NULL};
 static const char *const presences[] = {"home", "daycare", "away", NULL};
@@ -36,42 +35,6 @@ static const char *const device_kinds[] = {"sos_button", "fall_detector", "motio
 static const char *str(const json_t *obj, const char *key)
 {
 	return json_string_value(json_object_get(obj, key));
-}
-
-static bool is_family_of(struct api_req *r, const char *resident_id)
-{
-	bool yes = false;
-	if (r->who->role == ROLE_FAMILY && resident_id)
-		db_family_has_resident(r->db, r->who->id, resident_id, &yes);
-	return yes;
-}
-
-/* A referenced object must exist and be visible to the caller: otherwise
- * 400 naming the field (existence elsewhere is not revealed). */
-static bool check_site_ref(struct api_req *r, const char *field, const char *site_id)
-{
-	json_t *site = NULL;
-	if (db_res_get(r->db, &db_sites, site_id, &site) != CN_OK ||
-	    (r->who->role != ROLE_ADMIN && strcmp(site_id, r->who->site_id) != 0)) {
-		json_decref(site);
-		api_error(r, CN_ERR_INVALID, "%s: no such site", field);
-		return false;
-	}
-	json_decref(site);
-	return true;
-}
-
-static bool check_resident_ref(struct api_req *r, const char *field, const char *resident_id,
-                               char site[65])
-{
-	if (db_resident_site(r->db, resident_id, site) != CN_OK ||
-	    (r->who->role != ROLE_ADMIN && r->who->role != ROLE_FAMILY &&
-	     strcmp(site, r->who->site_id) != 0) ||
-	    (r->who->role == ROLE_FAMILY && !is_family_of(r, resident_id))) {
-		api_error(r, CN_ERR_INVALID, "%s: no such resident", field);
-		return false;
-	}
-	return true;
 }
 
 /* ---- sites ---- */
@@ -198,7 +161,7 @@ static bool staff_prepare(struct api_req *r, json_t *body, const json_t *before)
 		api_error(r, CN_ERR_INVALID, "site_id: required for role %s", role);
 		return false;
 	}
-	if (json_object_get(body, "site_id") && site && !check_site_ref(r, "site_id", site))
+	if (json_object_get(body, "site_id") && site && !api_ref_site(r, "site_id", site))
 		return false;
 	json_t *skills = json_object_get(body, "skills");
 	size_t i;
@@ -206,7 +169,7 @@ static bool staff_prepare(struct api_req *r, json_t *body, const json_t *before)
 	json_array_foreach(skills, i, v)
 	{
 		bool ok = false;
-		for (const char *const *c = categories; *c && json_is_string(v); c++)
+		for (const char *const *c = api_categories; *c && json_is_string(v); c++)
 			ok = ok || strcmp(*c, json_string_value(v)) == 0;
 		if (!ok) {
 			api_error(r, CN_ERR_INVALID, "skills[%zu]: must be a service category", i);
@@ -227,7 +190,7 @@ static bool staff_prepare(struct api_req *r, json_t *body, const json_t *before)
 			api_error(r, CN_ERR_INVALID, "%s: must be a resident id", field);
 			return false;
 		}
-		if (!check_resident_ref(r, field, json_string_value(v), rsite))
+		if (!api_ref_resident(r, field, json_string_value(v), rsite))
 			return false;
 	}
 	json_t *pw = json_object_get(body, "password");
@@ -339,7 +302,7 @@ const struct field_spec api_contact_fields[] = {
 };
 
 const struct field_spec api_need_fields[] = {
-	{"category", FIELD_ENUM, true, 0, 0, categories},
+	{"category", FIELD_ENUM, true, 0, 0, api_categories},
 	{"text", FIELD_STRING, true, 1, 500},
 };
 
@@ -350,7 +313,7 @@ const size_t api_need_field_count = N(api_need_fields);
 static void resident_target(struct api_req *r, const json_t *obj, struct pol_target *t)
 {
 	t->site_id = str(obj, "site_id");
-	t->family_member = is_family_of(r, str(obj, "id"));
+	t->family_member = api_ref_family_of(r, str(obj, "id"));
 }
 
 static bool check_items(struct api_req *r, const json_t *arr, const char *name,
@@ -383,7 +346,7 @@ static bool resident_prepare(struct api_req *r, json_t *body, const json_t *befo
 		}
 	}
 	const char *site = str(body, "site_id");
-	if (site && !check_site_ref(r, "site_id", site))
+	if (site && !api_ref_site(r, "site_id", site))
 		return false;
 	if (!check_items(r, json_object_get(body, "emergency_contacts"), "emergency_contacts",
 	                 api_contact_fields, N(api_contact_fields)) ||
@@ -549,7 +512,7 @@ static bool device_prepare(struct api_req *r, json_t *body, const json_t *before
 {
 	const char *resident = str(body, "resident_id");
 	char site[65];
-	if (resident && !check_resident_ref(r, "resident_id", resident, site))
+	if (resident && !api_ref_resident(r, "resident_id", resident, site))
 		return false;
 	if (!before && !resident && r->who->role != ROLE_ADMIN) {
 		api_error(r, CN_ERR_INVALID, "resident_id: required (only admins enrol unassigned devices)");
@@ -683,7 +646,7 @@ static bool shift_prepare(struct api_req *r, json_t *body, const json_t *before)
 		api_error(r, CN_ERR_INVALID, "ends_at: a shift is at most 7 days");
 		return false;
 	}
-	if (!check_site_ref(r, "site_id", str(body, "site_id")))
+	if (!api_ref_site(r, "site_id", str(body, "site_id")))
 		return false;
 	char site[65], role[16];
 	bool active = false;
@@ -719,7 +682,7 @@ const struct api_resource api_shifts = {
 static const struct field_spec service_fields[] = {
 	{"id", FIELD_ID},
 	{"name", FIELD_STRING, true, 1, 200},
-	{"category", FIELD_ENUM, true, 0, 0, categories},
+	{"category", FIELD_ENUM, true, 0, 0, api_categories},
 	{"provider", FIELD_ENUM, true, 0, 0, providers},
 	{"duration_min", FIELD_INT, true, 1, 1440},
 	{"active", FIELD_BOOL},
