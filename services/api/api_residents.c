@@ -1,6 +1,8 @@
-/* The plain record resources: sites, staff, residents, devices, shifts and
- * the service catalogue. What each needs beyond res_* (api_crud.c):
- * its fields, its policy facts, and its particular checks and effects. */
+/* Residents (/v1/residents): fields with the nested monitoring settings,
+ * emergency contacts and needs; family visibility; the rule deadlines
+ * rebuilt when the settings change; their devices on discharge. The other
+ * record resources are api_sites.c, api_staff.c, api_devices.c,
+ * api_shifts.c and api_services.c, all on res_* (api_crud.c). */
 #include <stdio.h>
 #include <string.h>
 
@@ -19,10 +21,8 @@
 #include "topic.h"
 #include "windows.h"
 
-static const char *const tiers[] = {"primary", "backup", "supervisor", NULL};
 static const char *const statuses[] = {"enrolled", "paused", "discharged", NULL};
 static const char *const presences[] = {"home", "daycare", "away", NULL};
-static const char *const providers[] = {"staff", "volunteer", "clinic", "partner", NULL};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -30,32 +30,6 @@ static const char *str(const json_t *obj, const char *key)
 {
 	return json_string_value(json_object_get(obj, key));
 }
-
-/* ---- sites ---- */
-
-static const struct field_spec site_fields[] = {
-	{"id", FIELD_ID},
-	{"name", FIELD_STRING, true, 1, 200},
-	{"address", FIELD_STRING, false, 0, 500, NULL, true},
-	{"phone", FIELD_STRING, false, 0, 40, NULL, true},
-};
-
-static void site_target(struct api_req *r, const json_t *obj, struct pol_target *t)
-{
-	(void)r;
-	t->site_id = str(obj, "id");
-}
-
-const struct api_resource api_sites = {
-	.desc = &db_sites,
-	.pol = PR_SITE,
-	.id_prefix = "site_",
-	.fields = site_fields,
-	.n_fields = N(site_fields),
-	.target = site_target,
-};
-
-/* ---- residents ---- */
 
 static const struct field_spec resident_fields[] = {
 	{"id", FIELD_ID},
@@ -264,104 +238,3 @@ const struct api_resource api_residents = {
 	.remove = resident_remove,
 };
 
-/* ---- shifts ---- */
-
-static const struct field_spec shift_fields[] = {
-	{"id", FIELD_ID},
-	{"staff_id", FIELD_ID, true},
-	{"site_id", FIELD_ID},
-	{"starts_at", FIELD_TIME, true},
-	{"ends_at", FIELD_TIME, true},
-	{"tier", FIELD_ENUM, true, 0, 0, tiers},
-};
-
-static void shift_target(struct api_req *r, const json_t *obj, struct pol_target *t)
-{
-	t->site_id = str(obj, "site_id");
-	const char *staff = str(obj, "staff_id");
-	t->own = staff && strcmp(staff, r->who->id) == 0;
-}
-
-/* site_id defaults to the staff member's site (proto/openapi.yaml). */
-static bool shift_defaults(struct api_req *r, json_t *body)
-{
-	char site[65] = "", role[16];
-	bool active = false;
-	if (str(body, "site_id"))
-		return true;
-	if (db_staff_site_role(r->db, str(body, "staff_id"), site, role, &active) != CN_OK || !active) {
-		api_error(r, CN_ERR_INVALID, "staff_id: no such active staff member");
-		return false;
-	}
-	if (!site[0]) {
-		api_error(r, CN_ERR_INVALID, "site_id: required, the staff member has no site");
-		return false;
-	}
-	json_object_set_new(body, "site_id", json_string(site));
-	return true;
-}
-
-static bool shift_prepare(struct api_req *r, json_t *body, const json_t *before)
-{
-	(void)before;
-	int64_t from = 0, to = 0;
-	const char *s = str(body, "starts_at"), *e = str(body, "ends_at");
-	cn_time_parse_rfc3339(s, strlen(s), &from);
-	cn_time_parse_rfc3339(e, strlen(e), &to);
-	if (to <= from) {
-		api_error(r, CN_ERR_INVALID, "ends_at: must be after starts_at");
-		return false;
-	}
-	if (to - from > 7LL * 86400 * 1000) {
-		api_error(r, CN_ERR_INVALID, "ends_at: a shift is at most 7 days");
-		return false;
-	}
-	if (!api_ref_site(r, "site_id", str(body, "site_id")))
-		return false;
-	char site[65], role[16];
-	bool active = false;
-	if (db_staff_site_role(r->db, str(body, "staff_id"), site, role, &active) != CN_OK || !active) {
-		api_error(r, CN_ERR_INVALID, "staff_id: no such active staff member");
-		return false;
-	}
-	if (strcmp(role, "volunteer") == 0 || strcmp(role, "family") == 0) {
-		api_error(r, CN_ERR_INVALID, "staff_id: %s members do not take on-call shifts", role);
-		return false;
-	}
-	bool overlaps = false;
-	if (db_shift_overlaps(r->db, str(body, "staff_id"), from, to, &overlaps) == CN_OK && overlaps) {
-		api_error(r, CN_ERR_CONFLICT, "staff_id: overlaps another shift of this staff member");
-		return false;
-	}
-	return true;
-}
-
-const struct api_resource api_shifts = {
-	.desc = &db_shifts,
-	.pol = PR_SHIFT,
-	.id_prefix = "shift_",
-	.fields = shift_fields,
-	.n_fields = N(shift_fields),
-	.target = shift_target,
-	.prepare = shift_prepare,
-	.defaults = shift_defaults,
-};
-
-/* ---- service catalogue ---- */
-
-static const struct field_spec service_fields[] = {
-	{"id", FIELD_ID},
-	{"name", FIELD_STRING, true, 1, 200},
-	{"category", FIELD_ENUM, true, 0, 0, api_categories},
-	{"provider", FIELD_ENUM, true, 0, 0, providers},
-	{"duration_min", FIELD_INT, true, 1, 1440},
-	{"active", FIELD_BOOL},
-};
-
-const struct api_resource api_services = {
-	.desc = &db_services,
-	.pol = PR_SERVICE,
-	.id_prefix = "svc_",
-	.fields = service_fields,
-	.n_fields = N(service_fields),
-};
