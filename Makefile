@@ -175,6 +175,7 @@ lint: deps
 	@sh tests/lint/layers_test.sh
 	@sh tests/lint/layers.sh
 	@sh tests/lint/wire.sh
+	@/usr/bin/python3 tests/lint/cycles.py
 	@$(MAKE) --no-print-directory format-check
 	@echo "lint: clean"
 

@@ -131,6 +131,7 @@ int main(int argc, char **argv)
 	int64_t latest_change = 0;
 	db_alert_changes_latest(db, &latest_change);
 	app.hub = stream_hub_new(&app, latest_change);
+	app.wake_scheduler = scheduler_wake;
 	/* Bind the API port before starting any worker: a port in use stops
 	 * start-up before anything was read from the broker. */
 	if (http_server_start(&app, api_routes, api_route_count, &http, err, sizeof(err)) != CN_OK) {

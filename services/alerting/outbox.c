@@ -1,16 +1,10 @@
-#define _POSIX_C_SOURCE 200809L
+/* The outbox container (outbox.h): collecting only. Dispatching after the
+ * commit is txn.c's. */
 #include "outbox.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "app.h"
-#include "db_alerts.h"
-#include "metrics.h"
-#include "mqtt_client.h"
-#include "scheduler.h"
-#include "stream.h"
 #include "xalloc.h"
 
 void outbox_init(struct outbox *ob) { memset(ob, 0, sizeof(*ob)); }
@@ -37,33 +31,15 @@ void outbox_add_ack(struct outbox *ob, const char *topic, char *payload)
 	ob->msgs[ob->n - 1].after_sync = true;
 }
 
-size_t outbox_publish_early(struct outbox *ob, struct app *app)
+void outbox_keep_sent(struct outbox *ob, int64_t notification_id)
 {
-	size_t kept = 0, sent = 0, pages = 0;
-	for (size_t i = 0; i < ob->n; i++) {
-		struct outbox_msg *m = &ob->msgs[i];
-		if (m->after_sync) {
-			ob->msgs[kept++] = *m;
-			continue;
-		}
-		if (mqtt_publish(app->mqtt, m->topic, m->payload, m->len, 1, false) == CN_OK &&
-		    m->notification_id > 0) {
-			pages++;
-			if (ob->n_sent == ob->cap_sent) {
-				size_t cap = ob->cap_sent ? ob->cap_sent * 2 : 64;
-				int64_t *grown = xrealloc(ob->sent, cap * sizeof(*grown));
-				ob->sent = grown;
-				ob->cap_sent = cap;
-			}
-			ob->sent[ob->n_sent++] = m->notification_id;
-		}
-		free(m->topic);
-		free(m->payload);
-		sent++;
+	if (ob->n_sent == ob->cap_sent) {
+		size_t cap = ob->cap_sent ? ob->cap_sent * 2 : 64;
+		int64_t *grown = xrealloc(ob->sent, cap * sizeof(*grown));
+		ob->sent = grown;
+		ob->cap_sent = cap;
 	}
-	ob->n = kept;
-	atomic_fetch_add(&app->metrics->notifications_sent, pages);
-	return sent;
+	ob->sent[ob->n_sent++] = notification_id;
 }
 
 void outbox_clear(struct outbox *ob)
@@ -78,64 +54,10 @@ void outbox_clear(struct outbox *ob)
 	ob->alerts_raised = 0;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void outbox_flush(struct outbox *ob, struct app *app, struct db *db)
-{
-	size_t pages = 0;
-	for (size_t i = 0; i < ob->n; i++) {
-		struct outbox_msg *m = &ob->msgs[i];
-		if (mqtt_publish(app->mqtt, m->topic, m->payload, m->len, 1, false) == CN_OK &&
-		    m->notification_id > 0)
-			pages++;
-	}
-	if (pages) {
-		atomic_fetch_add(&app->metrics->notifications_sent, pages);
-		if (!db) {
-			for (size_t i = 0; i < ob->n; i++) {
-				if (ob->msgs[i].notification_id <= 0)
-					continue;
-				if (ob->n_sent == ob->cap_sent) {
-					size_t cap = ob->cap_sent ? ob->cap_sent * 2 : 64;
-					int64_t *grown = xrealloc(ob->sent, cap * sizeof(*grown));
-					ob->sent = grown;
-					ob->cap_sent = cap;
-				}
-				ob->sent[ob->n_sent++] = ob->msgs[i].notification_id;
-			}
-		} else {
-			/* Pages handed to the client library are marked sent, so a
-			 * restart re-sends only those that never left. */
-			int64_t now = now_ms();
-			if (db_begin(db) == CN_OK) {
-				for (size_t i = 0; i < ob->n; i++)
-					if (ob->msgs[i].notification_id > 0)
-						db_notification_mark_sent(db, ob->msgs[i].notification_id, now);
-				db_commit(db);
-			}
-		}
-	}
-	if (ob->max_change_id > 0)
-		stream_hub_notify(app->hub, ob->max_change_id);
-	if (ob->wake_scheduler)
-		scheduler_wake(app->scheduler);
-	outbox_clear(ob);
-}
-
-void outbox_mark_sent(struct outbox *ob, struct db *db, int64_t now)
-{
-	for (size_t i = 0; i < ob->n_sent; i++)
-		db_notification_mark_sent(db, ob->sent[i], now);
-	ob->n_sent = 0;
-}
-
 void outbox_free(struct outbox *ob)
 {
+	if (!ob)
+		return;
 	outbox_clear(ob);
 	free(ob->sent);
 	ob->sent = NULL;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_crud.h"
 #include "app.h"
 #include "clock.h"
 #include "db.h"
@@ -44,26 +45,6 @@ static bool family_of(struct api_req *r, const char *resident_id)
 static void actor_of(const struct api_req *r, char out[80])
 {
 	snprintf(out, 80, "user:%s", r->who->id);
-}
-
-/* Commits a write and publishes what it owes; on failure rolls back and
- * sets the error (unless a handler set one already). */
-static bool commit(struct api_req *r, enum cn_err rc, struct outbox *ob, const char *conflict)
-{
-	if (rc == CN_OK)
-		rc = db_commit(r->db);
-	app_note_store_result(r->app, rc);
-	if (rc != CN_OK) {
-		db_rollback(r->db);
-		outbox_clear(ob);
-		if (r->status == 0)
-			api_error(r, rc, "%s",
-			          rc == CN_ERR_CONFLICT ? conflict
-			                                : "the change could not be stored");
-		return false;
-	}
-	outbox_flush(ob, r->app, r->db);
-	return true;
 }
 
 /* A resident named in a body: 400 naming the field when unknown or not
@@ -146,7 +127,7 @@ void api_attendance_record(struct api_req *r)
 	if (rc == CN_OK)
 		rc = db_audit_add(r->db, r->now, r->who->id, res.site_id, "update", "residents",
 		                  resident, before, after);
-	if (commit(r, rc, &ob, "the resident's attendance does not allow this")) {
+	if (api_commit(r, rc, &ob, "the resident's attendance does not allow this")) {
 		api_reply(r, 200, after);
 		after = NULL;
 	}
@@ -368,7 +349,7 @@ void api_requests_create(struct api_req *r)
 	if (rc == CN_OK)
 		rc = db_audit_add(r->db, r->now, r->who->id, res.site_id, "create", "requests", id,
 		                  NULL, after);
-	if (commit(r, rc, &ob, "id: a request with this id exists already"))
+	if (api_commit(r, rc, &ob, "id: a request with this id exists already"))
 		reply_request(r, 201, id);
 	outbox_free(&ob);
 	json_decref(after);
@@ -463,7 +444,7 @@ static void step(struct api_req *r, enum step s, const struct step_args *a)
 	if (rc == CN_OK)
 		rc = db_audit_add(r->db, r->now, r->who->id, f.site_id, names[s], "requests", id,
 		                  before, after);
-	if (commit(r, rc, &ob, conflict))
+	if (api_commit(r, rc, &ob, conflict))
 		reply_request(r, 200, id);
 	outbox_free(&ob);
 	json_decref(before);
