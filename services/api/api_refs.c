@@ -1,4 +1,5 @@
 /* The reference checks the record resources share (api_refs.h). */
+#include <stdio.h>
 #include <string.h>
 
 #include "api_refs.h"
@@ -6,6 +7,9 @@
 #include "db.h"
 #include "db_auth.h"
 #include "db_records.h"
+#include "db_service_net.h"
+#include "db_windows.h"
+#include "validate.h"
 
 const char *const api_categories[] = {"meal",          "cleaning", "bathing",
                                       "companionship", "medical",  "escort",
@@ -39,6 +43,45 @@ bool api_ref_resident(struct api_req *r, const char *field, const char *resident
 	     strcmp(site, r->who->site_id) != 0) ||
 	    (r->who->role == ROLE_FAMILY && !api_ref_family_of(r, resident_id))) {
 		api_error(r, CN_ERR_INVALID, "%s: no such resident", field);
+		return false;
+	}
+	return true;
+}
+
+void api_ref_actor(const struct api_req *r, char out[80])
+{
+	snprintf(out, 80, "user:%s", r->who->id);
+}
+
+bool api_ref_resident_may(struct api_req *r, enum pol_resource res, enum pol_action act,
+                          const char *id, struct db_win_resident *out)
+{
+	if (policy_decide(r->who, res, act, NULL) == POL_FORBIDDEN)
+		return policy_require(r, res, act, NULL);
+	if (db_win_resident_get(r->db, id, out) != CN_OK) {
+		api_error(r, CN_ERR_INVALID, "resident_id: no such resident");
+		return false;
+	}
+	struct pol_target t = {.site_id = out->site_id, .family_member = api_ref_family_of(r, id)};
+	if (policy_decide(r->who, res, act, &t) == POL_HIDDEN) {
+		api_error(r, CN_ERR_INVALID, "resident_id: no such resident");
+		return false;
+	}
+	return policy_require(r, res, act, &t);
+}
+
+bool api_ref_scoped_site(struct api_req *r, enum pol_resource res, const char **site)
+{
+	struct pol_scope scope;
+	policy_scope(r->who, res, &scope);
+	if (!validate_query_id(r, "site_id", site))
+		return false;
+	if (!*site)
+		*site = scope.site_id && scope.site_id[0] ? scope.site_id : NULL;
+	bool known = false;
+	if (*site && (db_site_exists(r->db, *site, &known) != CN_OK || !known ||
+	              (scope.site_id && strcmp(*site, scope.site_id) != 0))) {
+		api_not_found(r);
 		return false;
 	}
 	return true;

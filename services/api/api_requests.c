@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "api_crud.h"
+#include "api_refs.h"
 #include "app.h"
 #include "clock.h"
 #include "db.h"
@@ -34,39 +35,6 @@ static const char *str(const json_t *obj, const char *key)
 	return json_string_value(json_object_get(obj, key));
 }
 
-static bool family_of(struct api_req *r, const char *resident_id)
-{
-	bool yes = false;
-	if (r->who->role == ROLE_FAMILY && resident_id)
-		db_family_has_resident(r->db, r->who->id, resident_id, &yes);
-	return yes;
-}
-
-static void actor_of(const struct api_req *r, char out[80])
-{
-	snprintf(out, 80, "user:%s", r->who->id);
-}
-
-/* A resident named in a body: 400 naming the field when unknown or not
- * the caller's to act on for `act` (existence elsewhere is not told);
- * 403 for a role that may never do it. */
-static bool resident_ref(struct api_req *r, enum pol_resource res, enum pol_action act,
-                         const char *id, struct db_win_resident *out)
-{
-	if (policy_decide(r->who, res, act, NULL) == POL_FORBIDDEN)
-		return policy_require(r, res, act, NULL);
-	if (db_win_resident_get(r->db, id, out) != CN_OK) {
-		api_error(r, CN_ERR_INVALID, "resident_id: no such resident");
-		return false;
-	}
-	struct pol_target t = {.site_id = out->site_id, .family_member = family_of(r, id)};
-	if (policy_decide(r->who, res, act, &t) == POL_HIDDEN) {
-		api_error(r, CN_ERR_INVALID, "resident_id: no such resident");
-		return false;
-	}
-	return policy_require(r, res, act, &t);
-}
-
 /* ---- attendance ---- */
 
 void api_attendance_record(struct api_req *r)
@@ -81,14 +49,14 @@ void api_attendance_record(struct api_req *r)
 	const char *resident = str(r->body, "resident_id");
 	bool in = strcmp(str(r->body, "action"), "check_in") == 0;
 	struct db_win_resident res;
-	if (!resident_ref(r, PR_ATTENDANCE, PA_CREATE, resident, &res))
+	if (!api_ref_resident_may(r, PR_ATTENDANCE, PA_CREATE, resident, &res))
 		return;
 	if (strcmp(res.status, "discharged") == 0) {
 		api_error(r, CN_ERR_CONFLICT, "resident_id: %s is discharged", resident);
 		return;
 	}
 	char actor[80], day[11], entry_id[24];
-	actor_of(r, actor);
+	api_ref_actor(r, actor);
 	clock_local_date(r->now, day);
 	struct outbox ob;
 	outbox_init(&ob);
@@ -137,25 +105,6 @@ void api_attendance_record(struct api_req *r)
 	json_decref(entry);
 }
 
-/* The site a list or report is for: the one asked for, else the caller's
- * scope. Another site than the scope's, or an unknown one, is 404. */
-bool service_net_scoped_site(struct api_req *r, enum pol_resource res, const char **site)
-{
-	struct pol_scope scope;
-	policy_scope(r->who, res, &scope);
-	if (!validate_query_id(r, "site_id", site))
-		return false;
-	if (!*site)
-		*site = scope.site_id && scope.site_id[0] ? scope.site_id : NULL;
-	bool known = false;
-	if (*site && (db_site_exists(r->db, *site, &known) != CN_OK || !known ||
-	              (scope.site_id && strcmp(*site, scope.site_id) != 0))) {
-		api_not_found(r);
-		return false;
-	}
-	return true;
-}
-
 void api_attendance_list(struct api_req *r)
 {
 	if (!policy_require(r, PR_ATTENDANCE, PA_LIST, NULL))
@@ -163,7 +112,7 @@ void api_attendance_list(struct api_req *r)
 	int limit;
 	int64_t after, midnight;
 	const char *site = NULL;
-	if (!validate_page(r, &limit, &after) || !service_net_scoped_site(r, PR_ATTENDANCE, &site))
+	if (!validate_page(r, &limit, &after) || !api_ref_scoped_site(r, PR_ATTENDANCE, &site))
 		return;
 	if (!site) {
 		api_error(r, CN_ERR_INVALID, "site_id: required");
@@ -201,7 +150,7 @@ static void request_target(struct api_req *r, const struct db_request_facts *f,
 {
 	memset(t, 0, sizeof(*t));
 	t->site_id = f->site_id;
-	t->family_member = family_of(r, f->resident_id);
+	t->family_member = api_ref_family_of(r, f->resident_id);
 	t->open_to_volunteers = strcmp(f->status, "requested") == 0 &&
 	                        strcmp(f->provider, "volunteer") == 0 && r->who->site_id[0] &&
 	                        strcmp(f->site_id, r->who->site_id) == 0;
@@ -311,7 +260,7 @@ void api_requests_create(struct api_req *r)
 		return;
 	const char *resident = str(r->body, "resident_id"), *service = str(r->body, "service_id");
 	struct db_win_resident res;
-	if (!resident_ref(r, PR_REQUEST, PA_CREATE, resident, &res))
+	if (!api_ref_resident_may(r, PR_REQUEST, PA_CREATE, resident, &res))
 		return;
 	bool active = false;
 	enum cn_err rc = db_service_active(r->db, service, &active);
