@@ -131,7 +131,7 @@ UNIT_LAYER_test_rules       := CARE
 UNIT_LAYER_test_escalation  := CARE
 UNIT_LAYER_test_config      := BASE
 UNIT_LAYER_test_migrations  := DB
-UNIT_LAYER_test_window_math := ALERTING
+UNIT_LAYER_test_window_math := CARE
 unit_src = $(UPTO_$(or $(UNIT_LAYER_$(1)),API))
 .SECONDEXPANSION:
 build/san/unit/%: build/san/tests/unit/%.o $$(call obj,san,$$(call unit_src,$$*))
