@@ -72,6 +72,10 @@ static const struct key_def keys[] = {
 	{"http_min_body_rate", KEY_INT, OFF(http_min_body_rate), 1, 1048576, "256",
 	 "bytes per second a request body must average after its first 5 s; slower ones are cut",
 	 NULL},
+	{"http_header_timeout_s", KEY_INT, OFF(http_header_timeout_s), 1, 600, "10",
+	 "seconds a connection may take to send its request line and headers, however slowly it"
+	 " trickles them; later ones are closed",
+	 NULL},
 	{"http_trusted_proxies", KEY_STRING, OFF(http_trusted_proxies), 0, 0, NULL,
 	 "comma-separated proxy addresses whose X-Forwarded-For is believed; unset = none", NULL},
 	{"login_max_hashes", KEY_INT, OFF(login_max_hashes), 1, 64, "1",

@@ -32,6 +32,7 @@ struct config {
 	long http_per_ip_connections;
 	long http_sse_per_user;
 	long http_min_body_rate;
+	long http_header_timeout_s;
 	char *http_trusted_proxies;
 	long login_max_hashes;
 	char *timezone;

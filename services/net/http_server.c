@@ -24,6 +24,7 @@
 #include "http_listen.h"
 #include "log.h"
 #include "query_params.h"
+#include "http_deadline.h"
 #include "metrics.h"
 #include "stream.h"
 #include "xalloc.h"
@@ -35,6 +36,7 @@ struct http_server {
 	struct MHD_Daemon *mhd;
 	int listen_fd;
 	char *tls_cert, *tls_key; /* file contents, kept while MHD runs */
+	struct http_deadlines *deadlines; /* headers within http_header_timeout_s */
 };
 
 /* Per-connection request state, from the first call of the access
@@ -386,6 +388,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		st = xcalloc(1, sizeof(*st));
 		st->started = mono_ms();
 		*con_cls = st;
+		http_deadlines_headers_done(conn);
 		/* Refuse an announced oversized body before reading any of it. */
 		const char *cl =
 			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -489,8 +492,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
 	(void)cls;
-	(void)conn;
 	(void)toe;
+	http_deadlines_request_done(conn);
 	struct request_state *st = *con_cls;
 	if (st) {
 		free(st->body);
@@ -534,6 +537,10 @@ enum cn_err http_server_start(struct app *app, const struct route *routes, size_
 	srv->listen_fd = http_listen_open(cfg->http_bind, cfg->http_port, err, err_size);
 	if (srv->listen_fd < 0)
 		goto fail;
+	if (http_deadlines_start((int64_t)cfg->http_header_timeout_s * 1000, &srv->deadlines) != CN_OK) {
+		snprintf(err, err_size, "http: cannot start the header-deadline thread");
+		goto fail;
+	}
 	struct MHD_OptionItem tls_opts[] = {
 		{MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert},
 		{MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key},
@@ -548,7 +555,8 @@ enum cn_err http_server_start(struct app *app, const struct route *routes, size_
 		(unsigned)cfg->http_per_ip_connections,
 		/* Request line and headers must fit here: oversized ones get 431. */
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
-		on_completed, srv, MHD_OPTION_ARRAY,
+		on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, http_deadlines_notify, srv->deadlines,
+		MHD_OPTION_ARRAY,
 		srv->tls_cert ? tls_opts : tls_opts + 2, MHD_OPTION_END);
 	if (!srv->mhd) {
 		snprintf(err, err_size, "http: cannot start the HTTP server on %s:%ld%s", cfg->http_bind,
@@ -572,6 +580,7 @@ void http_server_stop(struct http_server *srv)
 		stream_shutdown_all(srv->app->hub);
 		MHD_stop_daemon(srv->mhd);
 	}
+	http_deadlines_stop(srv->deadlines);
 	if (srv->listen_fd >= 0)
 		close(srv->listen_fd);
 	free(srv->tls_cert);

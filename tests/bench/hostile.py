@@ -68,6 +68,27 @@ def main():
         for s in socks:
             s.close()
 
+        # 1b. The same with headers that never finish: 600 connections from
+        # 127.0.0.3 that send a request line and then a header byte now and
+        # then (the header deadline, not the idle timeout, ends them).
+        socks = []
+        for _ in range(600):
+            try:
+                s = raw_socket(daemon, "127.0.0.3", timeout=2)
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+                socks.append(s)
+            except OSError:
+                pass
+        for s in socks:
+            try:
+                s.sendall(b"x")
+            except OSError:
+                pass
+        rows.append(("600 connections trickling headers from 127.0.0.3", "GET /v1/alerts from 127.0.0.1",
+                     answer_times(legit, "/v1/alerts")))
+        for s in socks:
+            s.close()
+
         # 2. One family token tries to open 600 event streams.
         fam_res = site.resident("Bench Fam")["id"]
         fam = site.staff("fam", "family", site_id=None, resident_ids=[fam_res])

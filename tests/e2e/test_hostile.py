@@ -73,7 +73,8 @@ def login(api, ip, username, password):
 
 @pytest.fixture
 def daemon_args():
-    return {"http_per_ip_connections": 8, "http_sse_per_user": 3, "http_min_body_rate": 64}
+    return {"http_per_ip_connections": 8, "http_sse_per_user": 3, "http_min_body_rate": 64,
+            "http_header_timeout_s": 3}
 
 
 def test_one_address_cannot_take_the_connections_and_trickled_bodies_are_cut(api, daemon):
@@ -121,6 +122,40 @@ def test_one_address_cannot_take_the_connections_and_trickled_bodies_are_cut(api
         for s in socks:
             s.close()
 
+
+
+def test_headers_trickled_a_byte_at_a_time_are_cut(api, daemon):
+    legit = from_addr(api, LEGIT)
+    socks = [raw_socket(daemon, ATTACKER) for _ in range(6)]
+    try:
+        for s in socks:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        # One header byte a second restarts the idle timeout every time; the
+        # header deadline (3 s here) does not restart. Bounded: 40 rounds.
+        cut = set()
+        for _ in range(40):
+            for i, s in enumerate(socks):
+                if i in cut:
+                    continue
+                try:
+                    s.sendall(b"X")
+                except OSError:
+                    cut.add(i)
+            time.sleep(1)
+            for i, s in enumerate(socks):
+                if i not in cut and closed_by_server(s, 0.05):
+                    cut.add(i)
+            if len(cut) == len(socks):
+                break
+            # Meanwhile the other address is answered.
+            assert legit.get("/healthz").status_code == 200
+        assert len(cut) == len(socks), "connections trickling their headers were kept"
+        assert "headers not complete" in daemon.read_log()
+        # A request whose headers arrive in time is answered as always.
+        assert legit.get("/v1/alerts").status_code == 200
+    finally:
+        for s in socks:
+            s.close()
 
 def test_one_token_cannot_hold_more_than_its_share_of_event_streams(api, daemon):
     site = Site(api, shifts=False, prefix="sse")
