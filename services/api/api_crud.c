@@ -59,7 +59,14 @@ bool api_commit(struct api_req *r, enum cn_err rc, struct outbox *ob, const char
 	return false;
 }
 
-bool res_commit(struct api_req *r) { return api_commit(r, CN_OK, NULL, NULL); }
+bool res_commit(struct api_req *r)
+{
+	struct txn_end t = {.app = r->app, .db = r->db, .note = true};
+	enum cn_err rc = txn_commit(&t, CN_OK);
+	if (rc != CN_OK)
+		api_error(r, rc, "the change could not be stored");
+	return rc == CN_OK;
+}
 
 /* The site an audit row belongs to, so coordinators see their site's rows:
  * the object's site as the policy sees it (for a site, its own id).

@@ -60,7 +60,8 @@ struct outbox;
  * generic "the change could not be stored"). */
 bool api_commit(struct api_req *r, enum cn_err rc, struct outbox *ob, const char *conflict);
 
-/* api_commit() of a generic resource write: nothing to publish. */
+/* Commits a generic resource write (nothing to publish) through
+ * txn_commit(); false with a 5xx answer set after a rollback. */
 bool res_commit(struct api_req *r);
 
 #endif
