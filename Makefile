@@ -3,7 +3,7 @@
 # `make run` starts a broker, the daemon and demo data on loopback.
 
 CC      ?= gcc
-PKGS    := libmosquitto jansson libmicrohttpd sqlite3 libsodium
+PKGS    := libmosquitto jansson libmicrohttpd sqlite3 libsodium libpq
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wno-missing-field-initializers
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
@@ -51,7 +51,7 @@ SAN     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sani
 # build/gen/openapi.c is proto's: the spec text and the query-parameter
 # allow-list generated from it (proto/query_params.c looks it up).
 PROTO_SRC    := $(sort $(wildcard proto/*.c)) build/gen/openapi.c
-DB_SRC       := $(sort $(wildcard db/*.c)) build/gen/migrations.c
+DB_SRC       := $(sort $(wildcard db/*.c)) build/gen/migrations.c build/gen/migrations_pg.c
 CARE_SRC     := $(sort $(wildcard services/care/*.c))
 BASE_SRC     := $(sort $(filter-out services/main.c,$(wildcard services/*.c)))
 NET_SRC      := $(sort $(wildcard services/net/*.c)) build/gen/console_files.c
@@ -60,8 +60,9 @@ INGEST_SRC   := $(sort $(wildcard services/ingest/*.c))
 API_SRC      := $(sort $(wildcard services/api/*.c))
 SIM_SRC      := $(sort $(wildcard services/sim/*.c))
 MIGRATIONS   := $(sort $(wildcard db/migrations/*.sql))
+PG_MIGRATIONS := $(sort $(wildcard db/migrations/pg/*.sql))
 CONSOLE      := $(sort $(shell find services/console -type f 2>/dev/null))
-GEN_SRC      := build/gen/migrations.c build/gen/openapi.c build/gen/console_files.c
+GEN_SRC      := build/gen/migrations.c build/gen/migrations_pg.c build/gen/openapi.c build/gen/console_files.c
 # Each layer with everything below it: what a unit test of it links.
 UPTO_PROTO    := $(PROTO_SRC)
 UPTO_DB       := $(DB_SRC) $(UPTO_PROTO)
@@ -82,7 +83,7 @@ UNIT_BIN    := $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC))
 FUZZ_BIN    := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all test unit e2e browser run lint format format-check fuzz bench bench-hostile clean deps help
+.PHONY: all test unit e2e e2e-sqlite e2e-pg browser run lint format format-check fuzz bench bench-hostile clean deps help
 all: build/carenetd $(if $(SIM_SRC),build/carenet-sim)
 
 deps:
@@ -90,7 +91,14 @@ deps:
 
 build/gen/migrations.c: db/embed_migrations.sh $(MIGRATIONS)
 	@mkdir -p $(dir $@)
-	sh db/embed_migrations.sh $@ $(MIGRATIONS)
+	sh db/embed_migrations.sh $@ db_migrations $(MIGRATIONS)
+
+# The PostgreSQL schema: the same numbers as db/migrations/, one each.
+build/gen/migrations_pg.c: db/embed_migrations.sh $(PG_MIGRATIONS) $(MIGRATIONS)
+	@mkdir -p $(dir $@)
+	@test "$(notdir $(MIGRATIONS))" = "$(notdir $(PG_MIGRATIONS))" \
+	  || { echo "db/migrations/pg/ must hold the same files as db/migrations/"; exit 1; }
+	sh db/embed_migrations.sh $@ db_pg_migrations $(PG_MIGRATIONS)
 
 build/gen/openapi.c: proto/openapi.yaml proto/embed_openapi.py
 	@mkdir -p $(dir $@)
@@ -145,9 +153,17 @@ test: deps
 unit: $(UNIT_BIN)
 	@bash tests/run_unit.sh $(UNIT_BIN)
 
-e2e: build/san/carenetd
-	cd tests/e2e && CN_TEST_DAEMON=$(CURDIR)/build/san/carenetd CN_TEST_SIM=$(CURDIR)/build/san/carenet-sim \
-	  /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) .
+# The same end-to-end suite on both engines: SQLite, then PostgreSQL (a
+# postgresql-15 server the harness starts itself on a free loopback port).
+e2e: e2e-sqlite e2e-pg
+
+E2E_RUN = cd tests/e2e && CN_TEST_DAEMON=$(CURDIR)/build/san/carenetd CN_TEST_SIM=$(CURDIR)/build/san/carenet-sim
+
+e2e-sqlite: build/san/carenetd
+	$(E2E_RUN) CN_TEST_ENGINE=sqlite /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) .
+
+e2e-pg: build/san/carenetd
+	$(E2E_RUN) CN_TEST_ENGINE=pg /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) .
 
 # The web console in headless chromium (tests/browser): one broker and
 # daemon for the module; screenshots land in docs/console/.
@@ -212,8 +228,14 @@ build/bench/bare_http: tests/bench/bare_http.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) -D_DEFAULT_SOURCE $(PKG_CFLAGS) $< $(PKG_LIBS) -o $@
 
-bench: deps all build/bench/bare_sqlite build/bench/bare_http
+build/bench/bare_pg: tests/bench/bare_pg.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) $< $(PKG_LIBS) -o $@
+
+# SQLite (bench.py), then PostgreSQL (bench_pg.py: its own postgresql-15).
+bench: deps all build/bench/bare_sqlite build/bench/bare_http build/bench/bare_pg
 	/usr/bin/python3 tests/bench/bench.py
+	/usr/bin/python3 tests/bench/bench_pg.py
 
 # Figures for docs/reliability.md under attack (issue 12); loopback, bounded.
 bench-hostile: deps all
@@ -231,7 +253,8 @@ help:
 	@echo "  make run      broker + carenetd + demo data on 127.0.0.1; Ctrl-C stops both"
 	@echo "  make test     install missing Debian packages, sanitizer build, unit and e2e tests"
 	@echo "  make unit     only the cmocka unit tests (build/san/unit/test_*)"
-	@echo "  make e2e      only the end-to-end tests (PYTEST_ARGS='-k name' to pick some)"
+	@echo "  make e2e      only the end-to-end tests, on SQLite and on PostgreSQL (PYTEST_ARGS='-k name')"
+	@echo "  make e2e-sqlite / e2e-pg   the end-to-end tests on one engine"
 	@echo "  make browser  only the console's browser tests (headless chromium)"
 	@echo "  make lint     cppcheck, banned functions, layering, wire formats, then format-check"
 	@echo "  make format   clang-format the tracked C files (format-check: fail on a diff)"

@@ -10,8 +10,9 @@
 	" a.dispatched_at AS \"dispatched_at@t\", a.responder_id, a.on_site_at AS \"on_site_at@t\"," \
 	" a.resolved_at AS \"resolved_at@t\", a.resolved_by, a.outcome, a.note, a.level, a.count," \
 	" a.last_event_at AS \"last_event_at@t\", a.nobody_on_shift AS \"nobody_on_shift@b\","    \
-	" (SELECT json_group_array(staff_id) FROM (SELECT DISTINCT staff_id FROM notifications n" \
-	"   WHERE n.alert_id = a.id ORDER BY n.id)) AS \"notified@j\""
+	" (SELECT json_group_array(staff_id) FROM (SELECT staff_id, min(n.id) AS first" \
+	"   FROM notifications n WHERE n.alert_id = a.id GROUP BY staff_id ORDER BY first) AS f)" \
+	"  AS \"notified@j\""
 
 #define ALERT_FILTERS                                                                          \
 	" AND (:after = 0 OR a.id < :after)"                                                     \
@@ -36,7 +37,7 @@ enum cn_err db_alerts_list(struct db *db, const struct db_alert_query *q, json_t
 	static const char sql_any[] = "SELECT " ALERT_LIST_COLUMNS " FROM alerts a"
 	                              " WHERE (:status IS NULL OR a.status = :status)" ALERT_FILTERS;
 	bool active = q->status && strcmp(q->status, "active") == 0;
-	sqlite3_stmt *st = db_stmt(db, active ? sql_active : sql_any);
+	struct db_stmt *st = db_stmt(db, active ? sql_active : sql_any);
 	*items = NULL;
 	*last_key = 0;
 	if (!st)
@@ -85,7 +86,7 @@ enum cn_err db_events_list(struct db *db, const struct db_event_query *q, json_t
 		" AND (:scope_site IS NULL OR e.device_key IN (SELECT dd.key FROM devices dd"
 		"      JOIN residents r ON r.id = dd.resident_id WHERE r.site_id = :scope_site))"
 		" ORDER BY e.id DESC LIMIT :limit";
-	sqlite3_stmt *st = db_stmt(db, q->device_id ? sql_device : sql_any);
+	struct db_stmt *st = db_stmt(db, q->device_id ? sql_device : sql_any);
 	*items = NULL;
 	*last_key = 0;
 	if (!st)

@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static void copy_col(char *dst, size_t size, sqlite3_stmt *st, int col)
+static void copy_col(char *dst, size_t size, struct db_stmt *st, int col)
 {
-	const unsigned char *s = sqlite3_column_text(st, col);
+	const unsigned char *s = db_col_text(st, col);
 	snprintf(dst, size, "%s", s ? (const char *)s : "");
 }
 
@@ -16,23 +16,23 @@ enum cn_err db_auth_token_owner(struct db *db, const unsigned char hash[32], int
 		"SELECT s.id, s.site_id, s.role, s.updated_at FROM api_tokens t JOIN staff s ON s.id = t.staff_id"
 		" WHERE t.token_hash = ?1 AND t.revoked_at IS NULL"
 		" AND (t.expires_at IS NULL OR t.expires_at > ?2) AND s.active = 1";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
-	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, now);
-	int rc = sqlite3_step(st);
+	db_bind_blob(st, 1, hash, 32);
+	db_bind_int64(st, 2, now);
+	int rc = db_step(st);
 	enum cn_err err = CN_ERR_NOT_FOUND;
-	if (rc == SQLITE_ROW) {
+	if (rc == DB_ROW) {
 		copy_col(out->staff_id, sizeof(out->staff_id), st, 0);
 		copy_col(out->site_id, sizeof(out->site_id), st, 1);
 		copy_col(out->role, sizeof(out->role), st, 2);
-		out->updated_at = sqlite3_column_int64(st, 3);
+		out->updated_at = db_col_int64(st, 3);
 		err = CN_OK;
-	} else if (rc != SQLITE_DONE) {
+	} else if (rc != DB_DONE) {
 		err = db_err(rc);
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return err;
 }
 
@@ -41,12 +41,12 @@ enum cn_err db_auth_token_insert(struct db *db, const unsigned char hash[32], co
 {
 	static const char sql[] = "INSERT INTO api_tokens(token_hash, staff_id, created_at, expires_at)"
 	                          " VALUES (?1, ?2, ?3, ?4)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
-	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+	db_bind_blob(st, 1, hash, 32);
 	db_bind_text(st, 2, staff_id);
-	sqlite3_bind_int64(st, 3, now);
+	db_bind_int64(st, 3, now);
 	db_bind_opt_int(st, 4, expires_at >= 0, expires_at);
 	return db_step_done(st);
 }
@@ -55,11 +55,11 @@ enum cn_err db_auth_token_revoke(struct db *db, const unsigned char hash[32], in
 {
 	static const char sql[] =
 		"UPDATE api_tokens SET revoked_at = ?2 WHERE token_hash = ?1 AND revoked_at IS NULL";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
-	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, now);
+	db_bind_blob(st, 1, hash, 32);
+	db_bind_int64(st, 2, now);
 	return db_step_done(st);
 }
 
@@ -67,18 +67,18 @@ enum cn_err db_auth_tokens_revoke_staff(struct db *db, const char *staff_id, int
 {
 	static const char sql[] =
 		"UPDATE api_tokens SET revoked_at = ?2 WHERE staff_id = ?1 AND revoked_at IS NULL";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, staff_id);
-	sqlite3_bind_int64(st, 2, now);
+	db_bind_int64(st, 2, now);
 	return db_step_done(st);
 }
 
 enum cn_err db_auth_admin_exists(struct db *db, bool *exists)
 {
 	static const char sql[] = "SELECT EXISTS(SELECT 1 FROM staff WHERE role = 'admin' AND active = 1)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	int64_t v = 0;
@@ -95,12 +95,12 @@ enum cn_err db_auth_create_bootstrap_admin(struct db *db, const unsigned char ha
 	enum cn_err rc = db_begin(db);
 	if (rc != CN_OK)
 		return rc;
-	sqlite3_stmt *st = db_stmt(db, sql_staff);
+	struct db_stmt *st = db_stmt(db, sql_staff);
 	if (!st) {
 		rc = CN_ERR_DB;
 		goto fail;
 	}
-	sqlite3_bind_int64(st, 1, now);
+	db_bind_int64(st, 1, now);
 	rc = db_step_done(st);
 	if (rc == CN_OK)
 		rc = db_auth_token_insert(db, hash, "admin", now, -1);
@@ -114,22 +114,22 @@ fail:
 enum cn_err db_auth_login_row(struct db *db, const char *username, struct db_login_row *out)
 {
 	static const char sql[] = "SELECT id, password_hash, active FROM staff WHERE username = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, username);
-	int rc = sqlite3_step(st);
+	int rc = db_step(st);
 	enum cn_err err = CN_ERR_NOT_FOUND;
-	if (rc == SQLITE_ROW) {
+	if (rc == DB_ROW) {
 		copy_col(out->staff_id, sizeof(out->staff_id), st, 0);
-		out->has_password = sqlite3_column_type(st, 1) != SQLITE_NULL;
+		out->has_password = db_col_type(st, 1) != DB_NULL;
 		copy_col(out->password_hash, sizeof(out->password_hash), st, 1);
-		out->active = sqlite3_column_int(st, 2) != 0;
+		out->active = db_col_int(st, 2) != 0;
 		err = CN_OK;
-	} else if (rc != SQLITE_DONE) {
+	} else if (rc != DB_DONE) {
 		err = db_err(rc);
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return err;
 }
 
@@ -138,12 +138,12 @@ enum cn_err db_auth_tokens_revoke_others(struct db *db, const char *staff_id,
 {
 	static const char sql[] = "UPDATE api_tokens SET revoked_at = ?2 WHERE staff_id = ?1"
 	                          " AND revoked_at IS NULL AND token_hash <> ?3";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, staff_id);
-	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_blob(st, 3, keep, 32, SQLITE_STATIC);
+	db_bind_int64(st, 2, now);
+	db_bind_blob(st, 3, keep, 32);
 	return db_step_done(st);
 }
 
@@ -154,11 +154,11 @@ enum cn_err db_auth_bootstrap_retire(struct db *db, bool configured, int64_t now
 		"UPDATE api_tokens SET revoked_at = ?1 WHERE expires_at IS NULL AND revoked_at IS NULL"
 		" AND (?2 = 0 OR EXISTS(SELECT 1 FROM staff WHERE role = 'admin' AND active = 1"
 		" AND password_hash IS NOT NULL))";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int(st, 2, configured ? 1 : 0);
+	db_bind_int64(st, 1, now);
+	db_bind_int64(st, 2, configured ? 1 : 0);
 	return db_step_done(st);
 }
 
@@ -167,9 +167,9 @@ enum cn_err db_auth_tokens_prune(struct db *db, int64_t now)
 	static const char sql[] =
 		"DELETE FROM api_tokens WHERE (expires_at IS NOT NULL AND expires_at < ?1)"
 		" OR (revoked_at IS NOT NULL AND revoked_at < ?1 - 86400000)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
-	sqlite3_bind_int64(st, 1, now);
+	db_bind_int64(st, 1, now);
 	return db_step_done(st);
 }

@@ -6,45 +6,44 @@
 
 #include "payload.h"
 
-static int param_index(sqlite3_stmt *st, const char *prefix, const char *name)
+static int param_index(struct db_stmt *st, const char *prefix, const char *name)
 {
 	char p[80];
 	snprintf(p, sizeof(p), ":%s%s", prefix, name);
-	return sqlite3_bind_parameter_index(st, p);
+	return db_param_index(st, p);
 }
 
-void db_bind_json_value(sqlite3_stmt *st, const char *param, enum col_kind kind, const json_t *v)
+void db_bind_json_value(struct db_stmt *st, const char *param, enum col_kind kind, const json_t *v)
 {
 	int idx = param_index(st, "", param);
 	if (!idx)
 		return;
 	if (!v || json_is_null(v)) {
-		sqlite3_bind_null(st, idx);
+		db_bind_null(st, idx);
 		return;
 	}
 	switch (kind) {
 	case COL_TEXT:
-		sqlite3_bind_text(st, idx, json_string_value(v), (int)json_string_length(v),
-		                  SQLITE_TRANSIENT);
+		db_bind_textn(st, idx, json_string_value(v), (int)json_string_length(v));
 		break;
 	case COL_INT:
-		sqlite3_bind_int64(st, idx, json_integer_value(v));
+		db_bind_int64(st, idx, json_integer_value(v));
 		break;
 	case COL_BOOL:
-		sqlite3_bind_int(st, idx, json_is_true(v));
+		db_bind_int64(st, idx, json_is_true(v));
 		break;
 	case COL_TIME: {
 		int64_t ms = 0;
 		const char *s = json_string_value(v);
 		if (s && cn_time_parse_rfc3339(s, strlen(s), &ms))
-			sqlite3_bind_int64(st, idx, ms);
+			db_bind_int64(st, idx, ms);
 		else
-			sqlite3_bind_null(st, idx);
+			db_bind_null(st, idx);
 		break;
 	}
 	case COL_JSON: {
 		char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-		sqlite3_bind_text(st, idx, text ? text : "null", -1, SQLITE_TRANSIENT);
+		db_bind_textn(st, idx, text ? text : "null", -1);
 		free(text);
 		break;
 	}
@@ -54,7 +53,7 @@ void db_bind_json_value(sqlite3_stmt *st, const char *param, enum col_kind kind,
 enum cn_err db_res_insert(struct db *db, const struct res_desc *d, const char *id,
                           const json_t *body, int64_t now)
 {
-	sqlite3_stmt *st = db_stmt(db, d->sql_insert);
+	struct db_stmt *st = db_stmt(db, d->sql_insert);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_named_text(st, ":id", id);
@@ -64,7 +63,7 @@ enum cn_err db_res_insert(struct db *db, const struct res_desc *d, const char *i
 		                   json_object_get(body, d->cols[i].field));
 	enum cn_err rc = db_step_done(st);
 	/* An upsert whose update did not apply inserted nothing: a duplicate. */
-	if (rc == CN_OK && sqlite3_changes(db_handle(db)) == 0)
+	if (rc == CN_OK && db_changes(db) == 0)
 		return CN_ERR_CONFLICT;
 	return rc;
 }
@@ -72,7 +71,7 @@ enum cn_err db_res_insert(struct db *db, const struct res_desc *d, const char *i
 enum cn_err db_res_update(struct db *db, const struct res_desc *d, const char *id,
                           const json_t *patch, int64_t now)
 {
-	sqlite3_stmt *st = db_stmt(db, d->sql_update);
+	struct db_stmt *st = db_stmt(db, d->sql_update);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_named_text(st, ":id", id);
@@ -81,12 +80,12 @@ enum cn_err db_res_update(struct db *db, const struct res_desc *d, const char *i
 		const json_t *v = json_object_get(patch, d->cols[i].field);
 		int has = param_index(st, "has_", d->cols[i].field);
 		if (has)
-			sqlite3_bind_int(st, has, v != NULL);
+			db_bind_int64(st, has, v != NULL);
 		if (v)
 			db_bind_json_value(st, d->cols[i].field, d->cols[i].kind, v);
 	}
 	enum cn_err rc = db_step_done(st);
-	if (rc == CN_OK && sqlite3_changes(db_handle(db)) == 0)
+	if (rc == CN_OK && db_changes(db) == 0)
 		return CN_ERR_NOT_FOUND;
 	return rc;
 }
@@ -94,17 +93,17 @@ enum cn_err db_res_update(struct db *db, const struct res_desc *d, const char *i
 enum cn_err db_res_get(struct db *db, const struct res_desc *d, const char *id, json_t **out)
 {
 	*out = NULL;
-	sqlite3_stmt *st = db_stmt(db, d->sql_get);
+	struct db_stmt *st = db_stmt(db, d->sql_get);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_named_text(st, ":id", id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	int rc = db_step(st);
+	if (rc == DB_ROW)
 		*out = db_row_json(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	db_reset(st);
+	if (rc == DB_ROW)
 		return CN_OK;
-	return rc == SQLITE_DONE ? CN_ERR_NOT_FOUND : db_err(rc);
+	return rc == DB_DONE ? CN_ERR_NOT_FOUND : db_err(rc);
 }
 
 enum cn_err db_res_list(struct db *db, const struct res_desc *d, const struct res_list_query *q,
@@ -112,7 +111,7 @@ enum cn_err db_res_list(struct db *db, const struct res_desc *d, const struct re
 {
 	*items = NULL;
 	*last_key = 0;
-	sqlite3_stmt *st = db_stmt(db, d->sql_list);
+	struct db_stmt *st = db_stmt(db, d->sql_list);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_named_int(st, ":after", q->after);
@@ -131,13 +130,13 @@ enum cn_err db_res_list(struct db *db, const struct res_desc *d, const struct re
 
 enum cn_err db_res_delete(struct db *db, const struct res_desc *d, const char *id, int64_t now)
 {
-	sqlite3_stmt *st = db_stmt(db, d->sql_delete);
+	struct db_stmt *st = db_stmt(db, d->sql_delete);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_named_text(st, ":id", id);
 	db_bind_named_int(st, ":now", now);
 	enum cn_err rc = db_step_done(st);
-	if (rc == CN_OK && sqlite3_changes(db_handle(db)) == 0)
+	if (rc == CN_OK && db_changes(db) == 0)
 		return CN_ERR_NOT_FOUND;
 	return rc;
 }
@@ -148,10 +147,10 @@ static enum cn_err audit_site_add(struct db *db, int64_t audit_id, const char *s
 	                          " ON CONFLICT DO NOTHING";
 	if (!site_id || !site_id[0])
 		return CN_OK;
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
-	sqlite3_bind_int64(st, 1, audit_id);
+	db_bind_int64(st, 1, audit_id);
 	db_bind_text(st, 2, site_id);
 	return db_step_done(st);
 }
@@ -175,10 +174,10 @@ static enum cn_err audit_sites_of(struct db *db, int64_t audit_id, const json_t 
 			break;
 		if (!json_is_string(id))
 			continue;
-		sqlite3_stmt *st = db_stmt(db, resident_site);
+		struct db_stmt *st = db_stmt(db, resident_site);
 		if (!st)
 			return CN_ERR_DB;
-		sqlite3_bind_int64(st, 1, audit_id);
+		db_bind_int64(st, 1, audit_id);
 		db_bind_text(st, 2, json_string_value(id));
 		rc = db_step_done(st);
 	}
@@ -192,7 +191,7 @@ enum cn_err db_audit_add(struct db *db, int64_t now, const char *actor_id, const
 	static const char sql[] =
 		"INSERT INTO audit(ts, actor_id, site_id, action, resource, resource_id, before, after)"
 		" VALUES (:now, :actor, :site, :action, :resource, :rid, :before, :after) RETURNING id";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_named_int(st, ":now", now);

@@ -67,6 +67,6 @@ enum cn_err db_audit_add(struct db *db, int64_t now, const char *actor_id, const
                          const json_t *before, const json_t *after);
 
 /* Binds a JSON value to the named parameter as column kind `kind`. */
-void db_bind_json_value(sqlite3_stmt *st, const char *param, enum col_kind kind, const json_t *v);
+void db_bind_json_value(struct db_stmt *st, const char *param, enum col_kind kind, const json_t *v);
 
 #endif

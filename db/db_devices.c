@@ -15,9 +15,9 @@ const char *device_status_name(enum device_status s)
 	}
 }
 
-static void copy_text(char *dst, size_t size, sqlite3_stmt *st, int col)
+static void copy_text(char *dst, size_t size, struct db_stmt *st, int col)
 {
-	const unsigned char *s = sqlite3_column_text(st, col);
+	const unsigned char *s = db_col_text(st, col);
 	snprintf(dst, size, "%s", s ? (const char *)s : "");
 }
 
@@ -40,44 +40,44 @@ enum cn_err db_devices_load_all(struct db *db, void (*fn)(void *ctx, const struc
 		"        AND a.status <> 'resolved')"
 		" FROM devices d LEFT JOIN residents r ON r.id = d.resident_id"
 		" WHERE d.removed_at IS NULL";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		struct device dev;
 		memset(&dev, 0, sizeof(dev));
-		dev.key = sqlite3_column_int64(st, 0);
+		dev.key = db_col_int64(st, 0);
 		copy_text(dev.id, sizeof(dev.id), st, 1);
 		copy_text(dev.resident_id, sizeof(dev.resident_id), st, 2);
 		copy_text(dev.site_id, sizeof(dev.site_id), st, 3);
 		copy_text(dev.kind, sizeof(dev.kind), st, 4);
 		copy_text(dev.z2m_name, sizeof(dev.z2m_name), st, 5);
-		const unsigned char *proto = sqlite3_column_text(st, 6);
+		const unsigned char *proto = db_col_text(st, 6);
 		dev.z2m = proto && strcmp((const char *)proto, "z2m") == 0 && dev.z2m_name[0];
-		dev.exit_door = sqlite3_column_int(st, 7) != 0;
-		dev.heartbeat_s = sqlite3_column_int(st, 8);
-		const unsigned char *status = sqlite3_column_text(st, 9);
+		dev.exit_door = db_col_int(st, 7) != 0;
+		dev.heartbeat_s = db_col_int(st, 8);
+		const unsigned char *status = db_col_text(st, 9);
 		dev.status = status_from(status ? (const char *)status : "");
-		dev.last_seen = sqlite3_column_int64(st, 10);
-		dev.battery = sqlite3_column_type(st, 11) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 11);
-		dev.enrolled_at = sqlite3_column_int64(st, 12);
-		dev.low_battery = sqlite3_column_int(st, 13) != 0;
+		dev.last_seen = db_col_int64(st, 10);
+		dev.battery = db_col_type(st, 11) == DB_NULL ? -1 : db_col_int(st, 11);
+		dev.enrolled_at = db_col_int64(st, 12);
+		dev.low_battery = db_col_int(st, 13) != 0;
 		fn(ctx, &dev);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CN_OK : db_err(rc);
+	db_reset(st);
+	return rc == DB_DONE ? CN_OK : db_err(rc);
 }
 
 enum cn_err db_devices_store_live(struct db *db, const struct device *dev)
 {
 	static const char sql[] =
 		"UPDATE devices SET status = ?2, last_seen = ?3, battery = ?4 WHERE key = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
-	sqlite3_bind_int64(st, 1, dev->key);
-	sqlite3_bind_text(st, 2, device_status_name(dev->status), -1, SQLITE_STATIC);
+	db_bind_int64(st, 1, dev->key);
+	db_bind_textn(st, 2, device_status_name(dev->status), -1);
 	db_bind_opt_int(st, 3, dev->last_seen > 0, dev->last_seen);
 	db_bind_opt_int(st, 4, dev->battery >= 0, dev->battery);
 	return db_step_done(st);

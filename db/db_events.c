@@ -8,26 +8,26 @@ static enum cn_err event_by_seq(struct db *db, int64_t device_key, int64_t seq,
 {
 	static const char sql[] = "SELECT id, alert_id, type, value, received_at FROM events"
 	                          " WHERE device_key = ?1 AND seq = ?2";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
-	sqlite3_bind_int64(st, 1, device_key);
-	sqlite3_bind_int64(st, 2, seq);
-	int rc = sqlite3_step(st);
+	db_bind_int64(st, 1, device_key);
+	db_bind_int64(st, 2, seq);
+	int rc = db_step(st);
 	enum cn_err err = CN_ERR_NOT_FOUND;
-	if (rc == SQLITE_ROW) {
-		out->event_id = sqlite3_column_int64(st, 0);
-		out->alert_id = sqlite3_column_int64(st, 1);
-		const unsigned char *t = sqlite3_column_text(st, 2);
-		const unsigned char *v = sqlite3_column_text(st, 3);
+	if (rc == DB_ROW) {
+		out->event_id = db_col_int64(st, 0);
+		out->alert_id = db_col_int64(st, 1);
+		const unsigned char *t = db_col_text(st, 2);
+		const unsigned char *v = db_col_text(st, 3);
 		snprintf(out->type, sizeof(out->type), "%s", t ? (const char *)t : "");
 		snprintf(out->value, sizeof(out->value), "%s", v ? (const char *)v : "");
-		out->received_at = sqlite3_column_int64(st, 4);
+		out->received_at = db_col_int64(st, 4);
 		err = CN_OK;
-	} else if (rc != SQLITE_DONE) {
+	} else if (rc != DB_DONE) {
 		err = db_err(rc);
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return err;
 }
 
@@ -39,24 +39,24 @@ enum cn_err db_event_insert(struct db *db, const struct db_event_new *ev, bool *
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
 		" ON CONFLICT(device_key, seq) WHERE seq IS NOT NULL DO NOTHING";
 	*duplicate = false;
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
-	sqlite3_bind_int64(st, 1, ev->device_key);
+	db_bind_int64(st, 1, ev->device_key);
 	db_bind_text(st, 2, ev->type);
 	db_bind_text(st, 3, ev->value_json);
 	db_bind_opt_int(st, 4, ev->has_seq, ev->seq);
 	db_bind_opt_int(st, 5, ev->has_ts, ev->ts);
-	sqlite3_bind_int64(st, 6, ev->received_at);
+	db_bind_int64(st, 6, ev->received_at);
 	db_bind_opt_int(st, 7, ev->battery >= 0, ev->battery);
 	if (ev->raw && ev->raw_len)
-		sqlite3_bind_blob(st, 8, ev->raw, (int)ev->raw_len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 9, ev->id);
+		db_bind_blob(st, 8, ev->raw, (int)ev->raw_len);
+	db_bind_int64(st, 9, ev->id);
 	enum cn_err rc = db_step_done(st);
 	if (rc != CN_OK)
 		return rc;
-	if (sqlite3_changes(db_handle(db)) == 1) {
-		*event_id = sqlite3_last_insert_rowid(db_handle(db));
+	if (db_changes(db) == 1) {
+		*event_id = ev->id;
 		return CN_OK;
 	}
 	*duplicate = true;
@@ -71,17 +71,17 @@ enum cn_err db_quarantine_insert(struct db *db, const char *topic, const void *p
 	static const char sql[] =
 		"INSERT INTO quarantine_topics(topic, count, reason, payload, first_at, last_at)"
 		" VALUES (?1, 1, ?3, ?2, ?4, ?4)"
-		" ON CONFLICT(topic) DO UPDATE SET count = count + 1, reason = excluded.reason,"
+		" ON CONFLICT(topic) DO UPDATE SET count = quarantine_topics.count + 1, reason = excluded.reason,"
 		" payload = excluded.payload, last_at = excluded.last_at";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	/* The topic may be anything a client sent: stored as bytes-safe text. */
-	sqlite3_bind_blob(st, 1, topic, (int)strlen(topic), SQLITE_STATIC);
+	db_bind_blob(st, 1, topic, (int)strlen(topic));
 	if (len)
-		sqlite3_bind_blob(st, 2, payload, (int)len, SQLITE_STATIC);
+		db_bind_blob(st, 2, payload, (int)len);
 	db_bind_text(st, 3, reason);
-	sqlite3_bind_int64(st, 4, now);
+	db_bind_int64(st, 4, now);
 	return db_step_done(st);
 }
 
@@ -90,24 +90,24 @@ enum cn_err db_quarantine_prune(struct db *db, int64_t before, int max_rows, int
 	static const char by_age[] = "DELETE FROM quarantine_topics WHERE last_at < ?1";
 	/* Past the row cap, the topics hit longest ago go first. */
 	static const char by_count[] =
-		"DELETE FROM quarantine_topics WHERE topic IN (SELECT topic FROM quarantine_topics"
-		" ORDER BY last_at DESC LIMIT -1 OFFSET ?1)";
+		"DELETE FROM quarantine_topics WHERE topic NOT IN (SELECT topic FROM quarantine_topics"
+		" ORDER BY last_at DESC LIMIT ?1)";
 	*deleted = 0;
-	sqlite3_stmt *st = db_stmt(db, by_age);
+	struct db_stmt *st = db_stmt(db, by_age);
 	if (!st)
 		return CN_ERR_DB;
-	sqlite3_bind_int64(st, 1, before);
+	db_bind_int64(st, 1, before);
 	enum cn_err rc = db_step_done(st);
 	if (rc != CN_OK)
 		return rc;
-	*deleted = sqlite3_changes(db_handle(db));
+	*deleted = db_changes(db);
 	st = db_stmt(db, by_count);
 	if (!st)
 		return CN_ERR_DB;
-	sqlite3_bind_int(st, 1, max_rows);
+	db_bind_int64(st, 1, max_rows);
 	rc = db_step_done(st);
 	if (rc == CN_OK)
-		*deleted += sqlite3_changes(db_handle(db));
+		*deleted += db_changes(db);
 	return rc;
 }
 
@@ -117,21 +117,21 @@ enum cn_err db_device_state_get(struct db *db, int64_t device_key, const char *a
 	static const char sql[] =
 		"SELECT value, changed_at FROM device_state WHERE device_key = ?1 AND attr = ?2";
 	*found = false;
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
-	sqlite3_bind_int64(st, 1, device_key);
+	db_bind_int64(st, 1, device_key);
 	db_bind_text(st, 2, attr);
-	int rc = sqlite3_step(st);
+	int rc = db_step(st);
 	enum cn_err err = CN_OK;
-	if (rc == SQLITE_ROW) {
+	if (rc == DB_ROW) {
 		*found = true;
-		*value = sqlite3_column_int(st, 0);
-		*changed_at = sqlite3_column_int64(st, 1);
-	} else if (rc != SQLITE_DONE) {
+		*value = db_col_int(st, 0);
+		*changed_at = db_col_int64(st, 1);
+	} else if (rc != DB_DONE) {
 		err = db_err(rc);
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return err;
 }
 
@@ -142,13 +142,13 @@ enum cn_err db_device_state_set(struct db *db, int64_t device_key, const char *a
 		"INSERT INTO device_state(device_key, attr, value, changed_at) VALUES (?1, ?2, ?3, ?4)"
 		" ON CONFLICT(device_key, attr) DO UPDATE SET value = excluded.value,"
 		" changed_at = excluded.changed_at";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
-	sqlite3_bind_int64(st, 1, device_key);
+	db_bind_int64(st, 1, device_key);
 	db_bind_text(st, 2, attr);
-	sqlite3_bind_int(st, 3, value);
-	sqlite3_bind_int64(st, 4, changed_at);
+	db_bind_int64(st, 3, value);
+	db_bind_int64(st, 4, changed_at);
 	return db_step_done(st);
 }
 
@@ -158,14 +158,14 @@ enum cn_err db_events_prune(struct db *db, int64_t before, int max, int *deleted
 		"DELETE FROM events WHERE id IN (SELECT id FROM events WHERE received_at < ?1"
 		" ORDER BY id LIMIT ?2)";
 	*deleted = 0;
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
-	sqlite3_bind_int64(st, 1, before);
-	sqlite3_bind_int(st, 2, max);
+	db_bind_int64(st, 1, before);
+	db_bind_int64(st, 2, max);
 	enum cn_err rc = db_step_done(st);
 	if (rc == CN_OK)
-		*deleted = sqlite3_changes(db_handle(db));
+		*deleted = db_changes(db);
 	return rc;
 }
 

@@ -14,7 +14,7 @@ struct db_pool {
 	struct db **free_list;
 };
 
-enum cn_err db_pool_open(const char *path, size_t size, struct db_pool **out, char *err,
+enum cn_err db_pool_open(const char *path, const char *url, size_t size, struct db_pool **out, char *err,
                          size_t err_size)
 {
 	struct db_pool *pool = xcalloc(1, sizeof(*pool));
@@ -23,7 +23,7 @@ enum cn_err db_pool_open(const char *path, size_t size, struct db_pool **out, ch
 	pool->all = xcalloc(size, sizeof(*pool->all));
 	pool->free_list = xcalloc(size, sizeof(*pool->free_list));
 	for (size_t i = 0; i < size; i++) {
-		enum cn_err rc = db_open(path, &pool->all[i], err, err_size);
+		enum cn_err rc = db_connect(path, url, &pool->all[i], err, err_size);
 		if (rc != CN_OK) {
 			db_pool_free(pool);
 			*out = NULL;

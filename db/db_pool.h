@@ -10,10 +10,11 @@
 struct db;
 struct db_pool;
 
-/* Opens `size` connections to `path` (already migrated). Free with
- * db_pool_free(). */
-enum cn_err db_pool_open(const char *path, size_t size, struct db_pool **out, char *err,
-                         size_t err_size);
+/* Opens `size` connections to the database (already migrated): `url`
+ * (PostgreSQL) when set, else the SQLite file `path`, as db_connect().
+ * Free with db_pool_free(). */
+enum cn_err db_pool_open(const char *path, const char *url, size_t size, struct db_pool **out,
+                         char *err, size_t err_size);
 void db_pool_free(struct db_pool *pool);
 
 /* Blocks until a connection is free. Give it back with db_pool_release. */

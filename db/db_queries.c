@@ -10,15 +10,15 @@ enum cn_err db_oncall(struct db *db, const char *site, int64_t at, json_t **out)
 		" h.ends_at AS \"ends_at@t\" FROM shifts h JOIN staff s ON s.id = h.staff_id"
 		" WHERE h.site_id = ?1 AND h.starts_at <= ?2 AND h.ends_at > ?2 AND s.active = 1"
 		" ORDER BY h.tier, s.id";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	*out = NULL;
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, site);
-	sqlite3_bind_int64(st, 2, at);
+	db_bind_int64(st, 2, at);
 	json_t *res = json_pack("{s:[],s:[],s:[]}", "primary", "backup", "supervisor");
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		json_t *row = db_row_json(st);
 		const char *tier = json_string_value(json_object_get(row, "tier"));
 		json_t *list = tier ? json_object_get(res, tier) : NULL;
@@ -27,8 +27,8 @@ enum cn_err db_oncall(struct db *db, const char *site, int64_t at, json_t **out)
 			json_array_append(list, row);
 		json_decref(row);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	db_reset(st);
+	if (rc != DB_DONE) {
 		json_decref(res);
 		return db_err(rc);
 	}
@@ -41,18 +41,18 @@ static enum cn_err audit_row_sites(struct db *db, json_t *row)
 {
 	static const char sql[] =
 		"SELECT site_id FROM audit_sites WHERE audit_id = ?1 ORDER BY site_id";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	const char *id = json_string_value(json_object_get(row, "id"));
-	sqlite3_bind_int64(st, 1, id ? strtoll(id, NULL, 10) : 0);
+	db_bind_int64(st, 1, id ? strtoll(id, NULL, 10) : 0);
 	json_t *sites = json_array();
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(sites, json_string((const char *)sqlite3_column_text(st, 0)));
-	sqlite3_reset(st);
+	while ((rc = db_step(st)) == DB_ROW)
+		json_array_append_new(sites, json_string((const char *)db_col_text(st, 0)));
+	db_reset(st);
 	json_object_set_new(row, "sites", sites);
-	return rc == SQLITE_DONE ? CN_OK : db_err(rc);
+	return rc == DB_DONE ? CN_OK : db_err(rc);
 }
 
 enum cn_err db_audit_list(struct db *db, const struct db_audit_query *q, json_t **items,
@@ -66,16 +66,16 @@ enum cn_err db_audit_list(struct db *db, const struct db_audit_query *q, json_t 
 		" AND (?3 IS NULL OR resource = ?3) AND (?4 IS NULL OR ts >= ?4)"
 		/* audit.id, not the text alias `id`: "9" sorts after "13". */
 		" ORDER BY audit.id DESC LIMIT ?5";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	*items = NULL;
 	*last_key = 0;
 	if (!st)
 		return CN_ERR_DB;
-	sqlite3_bind_int64(st, 1, q->after);
+	db_bind_int64(st, 1, q->after);
 	db_bind_text(st, 2, q->site);
 	db_bind_text(st, 3, q->resource);
 	db_bind_opt_int(st, 4, q->has_since, q->since);
-	sqlite3_bind_int(st, 5, q->limit);
+	db_bind_int64(st, 5, q->limit);
 	enum cn_err rc = db_collect_keyed(st, items, last_key);
 	size_t i;
 	json_t *row;

@@ -5,7 +5,7 @@
 
 /* `col = CASE WHEN :has_col THEN :col ELSE col END`: one fixed UPDATE per
  * resource applies whichever fields a PATCH carries. */
-#define SET(c) c " = CASE WHEN :has_" c " THEN :" c " ELSE " c " END, "
+#define SET(c) c " = CASE WHEN :has_" c " = 1 THEN :" c " ELSE " c " END, "
 #define TIMES "created_at AS \"created_at@t\", updated_at AS \"updated_at@t\""
 
 /* ---- sites ---- */
@@ -27,7 +27,7 @@ const struct res_desc db_sites = {
 	            " AND (:family IS NULL OR id IN (SELECT r.site_id FROM residents r"
 	            "      JOIN staff_residents f ON f.resident_id = r.id WHERE f.staff_id = :family))"
 	            " ORDER BY rowid LIMIT :limit",
-	.sql_delete = "SELECT 1 WHERE 0", /* sites are never deleted */
+	.sql_delete = "SELECT 1 WHERE 1 = 0", /* sites are never deleted */
 	.filters = NULL,
 };
 
@@ -42,7 +42,7 @@ static const struct res_col staff_cols[] = {
 	"s.id, s.site_id, s.name, s.role, s.phone, s.username, s.active AS \"active@b\","        \
 	" s.skills AS \"skills@j\", CASE WHEN s.role = 'family' THEN"                            \
 	" (SELECT json_group_array(resident_id) FROM (SELECT resident_id FROM staff_residents"   \
-	"  WHERE staff_id = s.id ORDER BY resident_id)) END AS \"resident_ids@o\","              \
+	"  WHERE staff_id = s.id ORDER BY resident_id) AS r) END AS \"resident_ids@o\","              \
 	" s.created_at AS \"created_at@t\", s.updated_at AS \"updated_at@t\""
 static const char *const staff_filters[] = {"site_id", "role", "active", NULL};
 const struct res_desc db_staff = {
@@ -66,7 +66,7 @@ const struct res_desc db_staff = {
 	            " AND (:family IS NULL OR s.id = :family)"
 	            " AND (:f_site_id IS NULL OR s.site_id = :f_site_id)"
 	            " AND (:f_role IS NULL OR s.role = :f_role)"
-	            " AND (:f_active IS NULL OR s.active = (:f_active = 'true'))"
+	            " AND (:f_active IS NULL OR s.active = CASE WHEN :f_active = 'true' THEN 1 ELSE 0 END)"
 	            " ORDER BY s.rowid LIMIT :limit",
 	/* Staff are deactivated, never deleted: their name stays on timelines. */
 	.sql_delete = "UPDATE staff SET active = 0, updated_at = :now WHERE id = :id AND active = 1",
@@ -186,7 +186,7 @@ const struct res_desc db_shifts = {
 	.n_cols = 5,
 	.sql_insert = "INSERT INTO shifts(id, staff_id, site_id, starts_at, ends_at, tier, created_at)"
 	              " VALUES (:id, :staff_id, :site_id, :starts_at, :ends_at, :tier, :now)",
-	.sql_update = "SELECT 1 WHERE 0", /* shifts are replaced, not edited */
+	.sql_update = "SELECT 1 WHERE 1 = 0", /* shifts are replaced, not edited */
 	.sql_get = "SELECT " SHIFT_COLUMNS " FROM shifts h WHERE h.id = :id",
 	.sql_list = "SELECT h.rowid AS _key, " SHIFT_COLUMNS " FROM shifts h WHERE h.rowid > :after"
 	            " AND (:site IS NULL OR h.site_id = :site) AND (:self IS NULL OR h.staff_id = :self)"
@@ -218,9 +218,9 @@ const struct res_desc db_services = {
 	.sql_get = "SELECT " SERVICE_COLUMNS " FROM services WHERE id = :id",
 	.sql_list = "SELECT rowid AS _key, " SERVICE_COLUMNS " FROM services WHERE rowid > :after"
 	            " AND (:f_category IS NULL OR category = :f_category)"
-	            " AND (:f_active IS NULL OR active = (:f_active = 'true'))"
+	            " AND (:f_active IS NULL OR active = CASE WHEN :f_active = 'true' THEN 1 ELSE 0 END)"
 	            " ORDER BY rowid LIMIT :limit",
-	.sql_delete = "SELECT 1 WHERE 0", /* withdrawn with active: false */
+	.sql_delete = "SELECT 1 WHERE 1 = 0", /* withdrawn with active: false */
 	.filters = service_filters,
 };
 
@@ -228,7 +228,7 @@ const struct res_desc db_services = {
 
 static enum cn_err exists(struct db *db, const char *sql, const char *a, const char *b, bool *yes)
 {
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, a);
@@ -243,9 +243,9 @@ static enum cn_err exists(struct db *db, const char *sql, const char *a, const c
 enum cn_err db_staff_set_residents(struct db *db, const char *staff_id, const json_t *ids)
 {
 	static const char del[] = "DELETE FROM staff_residents WHERE staff_id = ?1";
-	static const char ins[] = "INSERT OR IGNORE INTO staff_residents(staff_id, resident_id)"
-	                          " VALUES (?1, ?2)";
-	sqlite3_stmt *st = db_stmt(db, del);
+	static const char ins[] = "INSERT INTO staff_residents(staff_id, resident_id)"
+	                          " VALUES (?1, ?2) ON CONFLICT DO NOTHING";
+	struct db_stmt *st = db_stmt(db, del);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, staff_id);
@@ -301,7 +301,7 @@ enum cn_err db_resident_delete(struct db *db, const char *id)
 	const char *const steps[] = {links, devs, timers, row};
 	enum cn_err rc = CN_OK;
 	for (size_t i = 0; rc == CN_OK && i < 4; i++) {
-		sqlite3_stmt *st = db_stmt(db, steps[i]);
+		struct db_stmt *st = db_stmt(db, steps[i]);
 		if (!st)
 			return CN_ERR_DB;
 		db_bind_text(st, 1, id);
@@ -313,19 +313,19 @@ enum cn_err db_resident_delete(struct db *db, const char *id)
 static enum cn_err one_text(struct db *db, const char *sql, const char *id, char *out,
                             size_t size)
 {
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const unsigned char *s = sqlite3_column_text(st, 0);
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
+		const unsigned char *s = db_col_text(st, 0);
 		snprintf(out, size, "%s", s ? (const char *)s : "");
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	db_reset(st);
+	if (rc == DB_ROW)
 		return CN_OK;
-	return rc == SQLITE_DONE ? CN_ERR_NOT_FOUND : db_err(rc);
+	return rc == DB_DONE ? CN_ERR_NOT_FOUND : db_err(rc);
 }
 
 enum cn_err db_resident_site(struct db *db, const char *id, char site[65])
@@ -338,20 +338,20 @@ enum cn_err db_staff_site_role(struct db *db, const char *id, char site[65], cha
                                bool *active)
 {
 	static const char sql[] = "SELECT coalesce(site_id, ''), role, active FROM staff WHERE id = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		snprintf(site, 65, "%s", (const char *)sqlite3_column_text(st, 0));
-		snprintf(role, 16, "%s", (const char *)sqlite3_column_text(st, 1));
-		*active = sqlite3_column_int(st, 2) != 0;
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
+		snprintf(site, 65, "%s", (const char *)db_col_text(st, 0));
+		snprintf(role, 16, "%s", (const char *)db_col_text(st, 1));
+		*active = db_col_int(st, 2) != 0;
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	db_reset(st);
+	if (rc == DB_ROW)
 		return CN_OK;
-	return rc == SQLITE_DONE ? CN_ERR_NOT_FOUND : db_err(rc);
+	return rc == DB_DONE ? CN_ERR_NOT_FOUND : db_err(rc);
 }
 
 enum cn_err db_device_is_retired(struct db *db, const char *id, bool *yes)
@@ -365,11 +365,11 @@ enum cn_err db_device_revive(struct db *db, const char *id, int64_t now)
 {
 	static const char sql[] = "UPDATE devices SET removed_at = NULL, status = 'unknown',"
 	                          " created_at = ?2, updated_at = ?2 WHERE id = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
+	db_bind_int64(st, 2, now);
 	return db_step_done(st);
 }
 
@@ -380,36 +380,36 @@ enum cn_err db_device_registry_row(struct db *db, const char *id, struct device 
 		" coalesce(d.z2m_name, ''), d.protocol, d.exit_door, d.heartbeat_s, d.created_at"
 		" FROM devices d LEFT JOIN residents r ON r.id = d.resident_id"
 		" WHERE d.id = ?1 AND d.removed_at IS NULL";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
 		memset(out, 0, sizeof(*out));
-		out->key = sqlite3_column_int64(st, 0);
+		out->key = db_col_int64(st, 0);
 		snprintf(out->id, sizeof(out->id), "%s", id);
-		snprintf(out->resident_id, sizeof(out->resident_id), "%s", sqlite3_column_text(st, 1));
-		snprintf(out->site_id, sizeof(out->site_id), "%s", sqlite3_column_text(st, 2));
-		snprintf(out->kind, sizeof(out->kind), "%s", sqlite3_column_text(st, 3));
-		snprintf(out->z2m_name, sizeof(out->z2m_name), "%s", sqlite3_column_text(st, 4));
-		out->z2m = strcmp((const char *)sqlite3_column_text(st, 5), "z2m") == 0 &&
+		snprintf(out->resident_id, sizeof(out->resident_id), "%s", db_col_text(st, 1));
+		snprintf(out->site_id, sizeof(out->site_id), "%s", db_col_text(st, 2));
+		snprintf(out->kind, sizeof(out->kind), "%s", db_col_text(st, 3));
+		snprintf(out->z2m_name, sizeof(out->z2m_name), "%s", db_col_text(st, 4));
+		out->z2m = strcmp((const char *)db_col_text(st, 5), "z2m") == 0 &&
 		           out->z2m_name[0];
-		out->exit_door = sqlite3_column_int(st, 6) != 0;
-		out->heartbeat_s = sqlite3_column_int(st, 7);
-		out->enrolled_at = sqlite3_column_int64(st, 8);
+		out->exit_door = db_col_int(st, 6) != 0;
+		out->heartbeat_s = db_col_int(st, 7);
+		out->enrolled_at = db_col_int64(st, 8);
 		out->battery = -1;
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	db_reset(st);
+	if (rc == DB_ROW)
 		return CN_OK;
-	return rc == SQLITE_DONE ? CN_ERR_NOT_FOUND : db_err(rc);
+	return rc == DB_DONE ? CN_ERR_NOT_FOUND : db_err(rc);
 }
 
 enum cn_err db_active_admins(struct db *db, int *n)
 {
 	static const char sql[] = "SELECT count(*) FROM staff WHERE role = 'admin' AND active = 1";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	int64_t v = 0;
@@ -423,12 +423,12 @@ enum cn_err db_shift_overlaps(struct db *db, const char *staff_id, int64_t from,
 {
 	static const char sql[] = "SELECT EXISTS(SELECT 1 FROM shifts WHERE staff_id = ?1"
 	                          " AND starts_at < ?3 AND ends_at > ?2)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, staff_id);
-	sqlite3_bind_int64(st, 2, from);
-	sqlite3_bind_int64(st, 3, to);
+	db_bind_int64(st, 2, from);
+	db_bind_int64(st, 3, to);
 	int64_t v = 0;
 	enum cn_err rc = db_step_int64(st, &v);
 	*yes = v != 0;

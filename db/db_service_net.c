@@ -3,15 +3,15 @@
 #include <stdio.h>
 #include <string.h>
 
-static void col_text(sqlite3_stmt *st, int col, char *out, size_t size)
+static void col_text(struct db_stmt *st, int col, char *out, size_t size)
 {
-	const unsigned char *s = sqlite3_column_text(st, col);
+	const unsigned char *s = db_col_text(st, col);
 	snprintf(out, size, "%s", s ? (const char *)s : "");
 }
 
-static int64_t col_time(sqlite3_stmt *st, int col)
+static int64_t col_time(struct db_stmt *st, int col)
 {
-	return sqlite3_column_type(st, col) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, col);
+	return db_col_type(st, col) == DB_NULL ? 0 : db_col_int64(st, col);
 }
 
 /* ---- attendance ---- */
@@ -26,16 +26,16 @@ enum cn_err db_attendance_check_in(struct db *db, const char *resident_id, const
 {
 	static const char sql[] = "INSERT INTO attendance(resident_id, site_id, day, check_in_at,"
 				  " check_in_by) VALUES (?1, ?2, ?3, ?4, ?5)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, resident_id);
 	db_bind_text(st, 2, site_id);
 	db_bind_text(st, 3, day);
-	sqlite3_bind_int64(st, 4, at);
+	db_bind_int64(st, 4, at);
 	db_bind_text(st, 5, by);
 	enum cn_err rc = db_step_done(st); /* CONFLICT: attendance_one_open */
-	*id = rc == CN_OK ? sqlite3_last_insert_rowid(db_handle(db)) : 0;
+	*id = rc == CN_OK ? db_last_insert_id(db) : 0;
 	return rc;
 }
 
@@ -45,19 +45,19 @@ enum cn_err db_attendance_check_out(struct db *db, const char *resident_id, int6
 	static const char sql[] = "UPDATE attendance SET check_out_at = ?2, check_out_by = ?3"
 				  " WHERE resident_id = ?1 AND check_out_at IS NULL RETURNING id";
 	*id = 0;
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, resident_id);
-	sqlite3_bind_int64(st, 2, at);
+	db_bind_int64(st, 2, at);
 	db_bind_text(st, 3, by);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		rc = sqlite3_step(st);
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
+		*id = db_col_int64(st, 0);
+		rc = db_step(st);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	db_reset(st);
+	if (rc != DB_DONE)
 		return db_err(rc);
 	return *id ? CN_OK : CN_ERR_CONFLICT;
 }
@@ -67,17 +67,17 @@ enum cn_err db_attendance_get(struct db *db, int64_t id, json_t **out)
 	static const char sql[] = "SELECT " ATTENDANCE_COLUMNS " FROM attendance a"
 				  " JOIN residents r ON r.id = a.resident_id WHERE a.id = ?1";
 	*out = NULL;
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	db_bind_int64(st, 1, id);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
 		*out = db_row_json(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	db_reset(st);
+	if (rc == DB_ROW)
 		return CN_OK;
-	return rc == SQLITE_DONE ? CN_ERR_NOT_FOUND : db_err(rc);
+	return rc == DB_DONE ? CN_ERR_NOT_FOUND : db_err(rc);
 }
 
 enum cn_err db_attendance_list(struct db *db, const char *site_id, const char *day, int64_t after,
@@ -89,13 +89,13 @@ enum cn_err db_attendance_list(struct db *db, const char *site_id, const char *d
 				  " ORDER BY a.id LIMIT ?4";
 	*items = NULL;
 	*last_key = 0;
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, site_id);
 	db_bind_text(st, 2, day);
-	sqlite3_bind_int64(st, 3, after);
-	sqlite3_bind_int64(st, 4, limit);
+	db_bind_int64(st, 3, after);
+	db_bind_int64(st, 4, limit);
 	return db_collect_keyed(st, items, last_key);
 }
 
@@ -104,14 +104,14 @@ enum cn_err db_resident_set_presence(struct db *db, const char *id, const char *
 {
 	static const char sql[] = "UPDATE residents SET presence = ?2, presence_until = NULL,"
 				  " updated_at = ?3 WHERE id = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, id);
 	db_bind_text(st, 2, presence);
-	sqlite3_bind_int64(st, 3, now);
+	db_bind_int64(st, 3, now);
 	enum cn_err rc = db_step_done(st);
-	if (rc == CN_OK && sqlite3_changes(db_handle(db)) == 0)
+	if (rc == CN_OK && db_changes(db) == 0)
 		return CN_ERR_NOT_FOUND;
 	return rc;
 }
@@ -119,15 +119,15 @@ enum cn_err db_resident_set_presence(struct db *db, const char *id, const char *
 static enum cn_err exists(struct db *db, const char *sql, const char *id, bool *yes)
 {
 	*yes = false;
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*yes = sqlite3_column_int(st, 0) != 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? CN_OK : db_err(rc);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		*yes = db_col_int(st, 0) != 0;
+	db_reset(st);
+	return rc == DB_ROW ? CN_OK : db_err(rc);
 }
 
 enum cn_err db_site_exists(struct db *db, const char *id, bool *yes)
@@ -161,7 +161,7 @@ const struct res_desc db_requests = {
 		"INSERT INTO requests(id, resident_id, service_id, status, requested_by, note,"
 		" created_at, updated_at) VALUES (:id, :resident_id, :service_id, 'requested',"
 		" :requested_by, :note, :now, :now)",
-	.sql_update = "SELECT 1 WHERE 0", /* changed only by the guarded steps below */
+	.sql_update = "SELECT 1 WHERE 1 = 0", /* changed only by the guarded steps below */
 	.sql_get = "SELECT " REQUEST_COLUMNS " FROM requests q JOIN residents r"
 		   " ON r.id = q.resident_id WHERE q.id = :id",
 	/* Newest first: the cursor is the smallest key of the page. */
@@ -180,7 +180,7 @@ const struct res_desc db_requests = {
 		" AND (:f_assignee_id IS NULL OR q.assignee_id = :f_assignee_id)"
 		" AND (:f_site_id IS NULL OR r.site_id = :f_site_id)"
 		" ORDER BY q.rowid DESC LIMIT :limit",
-	.sql_delete = "SELECT 1 WHERE 0", /* cancelled, never deleted */
+	.sql_delete = "SELECT 1 WHERE 1 = 0", /* cancelled, never deleted */
 	.filters = request_filters,
 };
 
@@ -192,12 +192,12 @@ enum cn_err db_request_facts(struct db *db, const char *id, struct db_request_fa
 		" JOIN residents r ON r.id = q.resident_id JOIN services s ON s.id = q.service_id"
 		" WHERE q.id = ?1";
 	memset(out, 0, sizeof(*out));
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
 		col_text(st, 0, out->resident_id, sizeof(out->resident_id));
 		col_text(st, 1, out->site_id, sizeof(out->site_id));
 		col_text(st, 2, out->status, sizeof(out->status));
@@ -208,27 +208,27 @@ enum cn_err db_request_facts(struct db *db, const char *id, struct db_request_fa
 		out->window_start = col_time(st, 7);
 		out->window_end = col_time(st, 8);
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	db_reset(st);
+	if (rc == DB_ROW)
 		return CN_OK;
-	return rc == SQLITE_DONE ? CN_ERR_NOT_FOUND : db_err(rc);
+	return rc == DB_DONE ? CN_ERR_NOT_FOUND : db_err(rc);
 }
 
 enum cn_err db_service_active(struct db *db, const char *id, bool *active)
 {
 	static const char sql[] = "SELECT active FROM services WHERE id = ?1";
 	*active = false;
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*active = sqlite3_column_int(st, 0) != 0;
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		*active = db_col_int(st, 0) != 0;
+	db_reset(st);
+	if (rc == DB_ROW)
 		return CN_OK;
-	return rc == SQLITE_DONE ? CN_ERR_NOT_FOUND : db_err(rc);
+	return rc == DB_DONE ? CN_ERR_NOT_FOUND : db_err(rc);
 }
 
 enum cn_err db_request_assign(struct db *db, const char *id, const char *staff_id,
@@ -239,15 +239,15 @@ enum cn_err db_request_assign(struct db *db, const char *id, const char *staff_i
 		"UPDATE requests SET status = 'scheduled', assignee_id = ?2, window_start = ?3,"
 		" window_end = ?4, missed_alert_id = NULL, updated_at = ?5"
 		" WHERE id = ?1 AND (status = 'requested' OR (status = 'scheduled' AND ?6 = 0))";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, id);
 	db_bind_text(st, 2, staff_id);
-	sqlite3_bind_int64(st, 3, window_start);
-	sqlite3_bind_int64(st, 4, window_end);
-	sqlite3_bind_int64(st, 5, now);
-	sqlite3_bind_int(st, 6, only_requested);
+	db_bind_int64(st, 3, window_start);
+	db_bind_int64(st, 4, window_end);
+	db_bind_int64(st, 5, now);
+	db_bind_int64(st, 6, only_requested);
 	return db_step_guarded(db, st);
 }
 
@@ -255,11 +255,11 @@ enum cn_err db_request_start(struct db *db, const char *id, int64_t now)
 {
 	static const char sql[] = "UPDATE requests SET status = 'in_progress', started_at = ?2,"
 				  " updated_at = ?2 WHERE id = ?1 AND status = 'scheduled'";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
+	db_bind_int64(st, 2, now);
 	return db_step_guarded(db, st);
 }
 
@@ -269,11 +269,11 @@ enum cn_err db_request_complete(struct db *db, const char *id, const char *note,
 	static const char sql[] = "UPDATE requests SET status = 'done', completed_at = ?2,"
 				  " note = coalesce(?3, note), rating = ?4, updated_at = ?2"
 				  " WHERE id = ?1 AND status = 'in_progress'";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
+	db_bind_int64(st, 2, now);
 	db_bind_text(st, 3, note);
 	db_bind_opt_int(st, 4, rating > 0, rating);
 	return db_step_guarded(db, st);
@@ -283,11 +283,11 @@ enum cn_err db_request_cancel(struct db *db, const char *id, int64_t now)
 {
 	static const char sql[] = "UPDATE requests SET status = 'cancelled', updated_at = ?2"
 				  " WHERE id = ?1 AND status IN ('requested', 'scheduled')";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
+	db_bind_int64(st, 2, now);
 	return db_step_guarded(db, st);
 }
 
@@ -310,7 +310,7 @@ enum cn_err db_request_candidates(struct db *db, const char *site_id, const char
 		" FROM staff s WHERE s.site_id = :site AND s.active = 1"
 		" AND s.role IN ('caregiver', 'volunteer') ORDER BY s.rowid LIMIT :max";
 	*items = NULL;
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_named_text(st, ":category", category);
@@ -321,10 +321,10 @@ enum cn_err db_request_candidates(struct db *db, const char *site_id, const char
 	db_bind_named_int(st, ":max", max);
 	json_t *arr = json_array();
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_step(st)) == DB_ROW)
 		json_array_append_new(arr, db_row_json(st));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	db_reset(st);
+	if (rc != DB_DONE) {
 		json_decref(arr);
 		return db_err(rc);
 	}
@@ -352,7 +352,7 @@ enum cn_err db_request_candidates(struct db *db, const char *site_id, const char
 	" sum(" cond " AND " at " IS NOT NULL AND " at " - created_at <= " ms ")," \
 	" sum(" cond " AND (" at " IS NOT NULL OR :now - created_at > " ms ")),"
 
-static void bind_report(sqlite3_stmt *st, const struct db_report_query *q)
+static void bind_report(struct db_stmt *st, const struct db_report_query *q)
 {
 	db_bind_named_text(st, ":site", q->site_id);
 	db_bind_named_int(st, ":from", q->from);
@@ -378,42 +378,42 @@ enum cn_err db_report_counts(struct db *db, const struct db_report_query *q,
 		" WHERE q.window_end >= :from AND q.window_end < :to"
 		" AND (:site IS NULL OR r.site_id = :site)";
 	memset(out, 0, sizeof(*out));
-	sqlite3_stmt *st = db_stmt(db, alerts_sql);
+	struct db_stmt *st = db_stmt(db, alerts_sql);
 	if (!st)
 		return CN_ERR_DB;
 	bind_report(st, q);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
 		int c = 0;
-		out->alerts = sqlite3_column_int64(st, c++);
-		out->answered = sqlite3_column_int64(st, c++);
+		out->alerts = db_col_int64(st, c++);
+		out->answered = db_col_int64(st, c++);
 		for (int i = 0; i < 2; i++) {
-			out->ack_within[i] = sqlite3_column_int64(st, c++);
-			out->ack_decided[i] = sqlite3_column_int64(st, c++);
+			out->ack_within[i] = db_col_int64(st, c++);
+			out->ack_decided[i] = db_col_int64(st, c++);
 		}
 		for (int i = 0; i < 2; i++) {
-			out->onsite_within[i] = sqlite3_column_int64(st, c++);
-			out->onsite_decided[i] = sqlite3_column_int64(st, c++);
+			out->onsite_within[i] = db_col_int64(st, c++);
+			out->onsite_decided[i] = db_col_int64(st, c++);
 		}
-		out->false_alarms = sqlite3_column_int64(st, c++);
-		out->with_outcome = sqlite3_column_int64(st, c++);
+		out->false_alarms = db_col_int64(st, c++);
+		out->with_outcome = db_col_int64(st, c++);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	db_reset(st);
+	if (rc != DB_ROW)
 		return db_err(rc);
 	st = db_stmt(db, visits_sql);
 	if (!st)
 		return CN_ERR_DB;
 	bind_report(st, q);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->visits_done = sqlite3_column_int64(st, 0);
-		out->visits_missed = sqlite3_column_int64(st, 1);
-		out->visits_rated = sqlite3_column_int64(st, 2);
-		out->rating_mean = sqlite3_column_double(st, 3);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		out->visits_done = db_col_int64(st, 0);
+		out->visits_missed = db_col_int64(st, 1);
+		out->visits_rated = db_col_int64(st, 2);
+		out->rating_mean = db_col_double(st, 3);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? CN_OK : db_err(rc);
+	db_reset(st);
+	return rc == DB_ROW ? CN_OK : db_err(rc);
 }
 
 enum cn_err db_report_answer_ms(struct db *db, const struct db_report_query *q, int64_t k,
@@ -423,18 +423,18 @@ enum cn_err db_report_answer_ms(struct db *db, const struct db_report_query *q, 
 		"SELECT answered_at - created_at FROM a WHERE paged AND answered_at IS NOT NULL"
 		" ORDER BY 1 LIMIT 1 OFFSET :k";
 	*ms = 0;
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	bind_report(st, q);
 	db_bind_named_int(st, ":k", k);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*ms = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		*ms = db_col_int64(st, 0);
+	db_reset(st);
+	if (rc == DB_ROW)
 		return CN_OK;
-	return rc == SQLITE_DONE ? CN_ERR_NOT_FOUND : db_err(rc);
+	return rc == DB_DONE ? CN_ERR_NOT_FOUND : db_err(rc);
 }
 
 enum cn_err db_report_groups(struct db *db, const struct db_report_query *q, bool by_outcome,
@@ -445,18 +445,18 @@ enum cn_err db_report_groups(struct db *db, const struct db_report_query *q, boo
 	static const char outcomes[] = REPORT_ALERTS "SELECT outcome, count(*) FROM a"
 						     " WHERE outcome IS NOT NULL GROUP BY outcome"
 						     " ORDER BY outcome";
-	sqlite3_stmt *st = db_stmt(db, by_outcome ? outcomes : kinds);
+	struct db_stmt *st = db_stmt(db, by_outcome ? outcomes : kinds);
 	if (!st)
 		return CN_ERR_DB;
 	bind_report(st, q);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 0);
+	while ((rc = db_step(st)) == DB_ROW) {
+		const char *name = (const char *)db_col_text(st, 0);
 		if (name)
-			json_object_set_new(into, name, json_integer(sqlite3_column_int64(st, 1)));
+			json_object_set_new(into, name, json_integer(db_col_int64(st, 1)));
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CN_OK : db_err(rc);
+	db_reset(st);
+	return rc == DB_DONE ? CN_OK : db_err(rc);
 }
 
 enum cn_err db_report_exceptions(struct db *db, const struct db_report_query *q, int max,
@@ -470,17 +470,17 @@ enum cn_err db_report_exceptions(struct db *db, const struct db_report_query *q,
 		"      OR (answered_at IS NULL AND :now - created_at > 180000))"
 		" ORDER BY created_at, id LIMIT :max";
 	*items = NULL;
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	bind_report(st, q);
 	db_bind_named_int(st, ":max", max);
 	json_t *arr = json_array();
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_step(st)) == DB_ROW)
 		json_array_append_new(arr, db_row_json(st));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	db_reset(st);
+	if (rc != DB_DONE) {
 		json_decref(arr);
 		return db_err(rc);
 	}

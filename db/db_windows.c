@@ -3,25 +3,25 @@
 #include <stdio.h>
 #include <string.h>
 
-static void col_text(sqlite3_stmt *st, int col, char *out, size_t size)
+static void col_text(struct db_stmt *st, int col, char *out, size_t size)
 {
-	const unsigned char *s = sqlite3_column_text(st, col);
+	const unsigned char *s = db_col_text(st, col);
 	snprintf(out, size, "%s", s ? (const char *)s : "");
 }
 
-static int64_t col_time(sqlite3_stmt *st, int col)
+static int64_t col_time(struct db_stmt *st, int col)
 {
-	return sqlite3_column_type(st, col) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, col);
+	return db_col_type(st, col) == DB_NULL ? 0 : db_col_int64(st, col);
 }
 
 /* Steps a one-row query: CN_OK with the row, NOT_FOUND without. The
  * caller reads the row before resetting. */
-static enum cn_err one_row(sqlite3_stmt *st, int *rc)
+static enum cn_err one_row(struct db_stmt *st, int *rc)
 {
-	*rc = sqlite3_step(st);
-	if (*rc == SQLITE_ROW)
+	*rc = db_step(st);
+	if (*rc == DB_ROW)
 		return CN_OK;
-	return *rc == SQLITE_DONE ? CN_ERR_NOT_FOUND : db_err(*rc);
+	return *rc == DB_DONE ? CN_ERR_NOT_FOUND : db_err(*rc);
 }
 
 enum cn_err db_rule_timers_next_due(struct db *db, int64_t *at)
@@ -36,20 +36,20 @@ enum cn_err db_rule_timers_due(struct db *db, int64_t now, struct db_rule_timer 
 	static const char sql[] = "SELECT resident_id, rule, due_at FROM rule_timers"
 				  " WHERE due_at <= ?1 ORDER BY due_at LIMIT ?2";
 	*n = 0;
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	db_bind_int64(st, 1, now);
+	db_bind_int64(st, 2, (int64_t)max);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+	while ((rc = db_step(st)) == DB_ROW && *n < max) {
 		struct db_rule_timer *t = &out[(*n)++];
 		col_text(st, 0, t->resident_id, sizeof(t->resident_id));
 		col_text(st, 1, t->rule, sizeof(t->rule));
-		t->due_at = sqlite3_column_int64(st, 2);
+		t->due_at = db_col_int64(st, 2);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? CN_OK : db_err(rc);
+	db_reset(st);
+	return rc == DB_DONE || rc == DB_ROW ? CN_OK : db_err(rc);
 }
 
 enum cn_err db_rule_timer_set(struct db *db, const char *resident_id, const char *rule,
@@ -58,19 +58,19 @@ enum cn_err db_rule_timer_set(struct db *db, const char *resident_id, const char
 	static const char sql[] =
 		"INSERT INTO rule_timers(resident_id, rule, due_at) VALUES (?1, ?2, ?3)"
 		" ON CONFLICT(resident_id, rule) DO UPDATE SET due_at = excluded.due_at";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, resident_id);
 	db_bind_text(st, 2, rule);
-	sqlite3_bind_int64(st, 3, due_at);
+	db_bind_int64(st, 3, due_at);
 	return db_step_done(st);
 }
 
 enum cn_err db_rule_timer_delete(struct db *db, const char *resident_id, const char *rule)
 {
 	static const char sql[] = "DELETE FROM rule_timers WHERE resident_id = ?1 AND rule = ?2";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, resident_id);
@@ -87,7 +87,7 @@ enum cn_err db_win_resident_get(struct db *db, const char *id, struct db_win_res
 		" night_from, night_to"
 		" FROM residents r WHERE id = ?1";
 	memset(out, 0, sizeof(*out));
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, id);
@@ -100,16 +100,16 @@ enum cn_err db_win_resident_get(struct db *db, const char *id, struct db_win_res
 		col_text(st, 3, out->active_from, sizeof(out->active_from));
 		col_text(st, 4, out->active_to, sizeof(out->active_to));
 		col_text(st, 5, out->checkin_by, sizeof(out->checkin_by));
-		out->inactivity_minutes = sqlite3_column_int(st, 6);
+		out->inactivity_minutes = db_col_int(st, 6);
 		out->last_activity_at = col_time(st, 7);
 		out->home_since = col_time(st, 8);
 		out->last_checkin_at = col_time(st, 9);
 		out->presence_until = col_time(st, 10);
-		out->inactivity_armed = sqlite3_column_int(st, 11) != 0;
+		out->inactivity_armed = db_col_int(st, 11) != 0;
 		col_text(st, 12, out->night_from, sizeof(out->night_from));
 		col_text(st, 13, out->night_to, sizeof(out->night_to));
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return err;
 }
 
@@ -117,11 +117,11 @@ enum cn_err db_resident_note_checkin(struct db *db, const char *id, int64_t at)
 {
 	static const char sql[] = "UPDATE residents SET last_checkin_at = ?2 WHERE id = ?1"
 				  " AND (last_checkin_at IS NULL OR last_checkin_at < ?2)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, id);
-	sqlite3_bind_int64(st, 2, at);
+	db_bind_int64(st, 2, at);
 	return db_step_done(st);
 }
 
@@ -132,13 +132,13 @@ enum cn_err db_resident_presence_expire(struct db *db, const char *id, int64_t n
 		" WHERE id = ?1 AND presence <> 'home' AND presence_until IS NOT NULL"
 		" AND presence_until <= ?2";
 	*changed = false;
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
+	db_bind_int64(st, 2, now);
 	enum cn_err rc = db_step_done(st);
-	*changed = rc == CN_OK && sqlite3_changes(db_handle(db)) > 0;
+	*changed = rc == CN_OK && db_changes(db) > 0;
 	return rc;
 }
 
@@ -148,16 +148,16 @@ enum cn_err db_inactivity_alerted_since(struct db *db, const char *id, int64_t s
 		"SELECT EXISTS(SELECT 1 FROM alerts WHERE resident_id = ?1 AND kind = 'inactivity'"
 		" AND last_event_at >= ?2)";
 	*yes = false;
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, id);
-	sqlite3_bind_int64(st, 2, since);
+	db_bind_int64(st, 2, since);
 	int rc;
 	enum cn_err err = one_row(st, &rc);
 	if (err == CN_OK)
-		*yes = sqlite3_column_int(st, 0) != 0;
-	sqlite3_reset(st);
+		*yes = db_col_int(st, 0) != 0;
+	db_reset(st);
 	return err;
 }
 
@@ -168,7 +168,7 @@ enum cn_err db_visit_get(struct db *db, const char *request_id, struct db_visit 
 		" q.window_end, q.missed_alert_id FROM requests q JOIN residents r ON r.id = q.resident_id"
 		" JOIN services s ON s.id = q.service_id WHERE q.id = ?1";
 	memset(out, 0, sizeof(*out));
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, request_id);
@@ -184,7 +184,7 @@ enum cn_err db_visit_get(struct db *db, const char *request_id, struct db_visit 
 		out->window_end = col_time(st, 6);
 		out->missed_alert_id = col_time(st, 7);
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return err;
 }
 
@@ -193,11 +193,11 @@ enum cn_err db_visit_set_missed(struct db *db, const char *request_id, int64_t a
 {
 	static const char sql[] = "UPDATE requests SET missed_alert_id = ?2, updated_at = ?3"
 				  " WHERE id = ?1 AND status = 'scheduled'";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_text(st, 1, request_id);
-	sqlite3_bind_int64(st, 2, alert_id);
-	sqlite3_bind_int64(st, 3, now);
+	db_bind_int64(st, 2, alert_id);
+	db_bind_int64(st, 3, now);
 	return db_step_done(st);
 }

@@ -8,6 +8,7 @@ packages=(
   build-essential pkg-config
   mosquitto mosquitto-clients libmosquitto-dev
   sqlite3 libsqlite3-dev
+  libpq-dev postgresql-15
   libmicrohttpd-dev libjansson-dev libsodium-dev libgnutls28-dev
   libcmocka-dev
   python3 python3-yaml python3-pytest python3-paho-mqtt python3-requests

@@ -36,6 +36,8 @@ struct app {
 	struct login_throttle *throttle; /* failed logins */
 	atomic_int store_state;      /* enum store_state */
 	atomic_bool stopping;
+	atomic_bool leader;          /* this node ingests and runs the rules (leader.h) */
+	atomic_bool leadership_lost; /* the leader lock was lost: exit status 3 */
 };
 
 /* Records the outcome of a write for /healthz: CN_ERR_FULL marks storage

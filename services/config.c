@@ -36,6 +36,10 @@ static const char *check_token(const char *v);
 static const struct key_def keys[] = {
 	{"db_path", KEY_STRING, OFF(db_path), 0, 0, "var/carenet.db",
 	 "SQLite database file (created and migrated on start)", check_nonempty},
+	{"db_url", KEY_SECRET, OFF(db_url), 0, 0, NULL,
+	 "PostgreSQL connection string or URI; when set, used instead of db_path", NULL},
+	{"node_name", KEY_STRING, OFF(node_name), 0, 0, NULL,
+	 "name of this node among several on one database (default: the host name)", NULL},
 	{"mqtt_host", KEY_STRING, OFF(mqtt_host), 0, 0, "127.0.0.1", "MQTT broker host",
 	 check_nonempty},
 	{"mqtt_port", KEY_INT, OFF(mqtt_port), 1, 65535, "1883", "MQTT broker port", NULL},

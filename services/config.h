@@ -13,6 +13,8 @@
 
 struct config {
 	char *db_path;
+	char *db_url; /* PostgreSQL when set; NULL: SQLite at db_path */
+	char *node_name; /* this node among several on one database */
 	char *mqtt_host;
 	long mqtt_port;
 	char *mqtt_username;

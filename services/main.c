@@ -4,7 +4,11 @@
  * the HTTP listener (so "port in use" fails before anything runs), device
  * registry, SSE hub, scheduler, ingest, MQTT, HTTP serving. Any failure
  * prints one line and exits non-zero; a database file this run created is
- * removed again, so a failed start leaves nothing half-made. */
+ * removed again, so a failed start leaves nothing half-made.
+ *
+ * On PostgreSQL (db_url) several nodes may share the database: each serves
+ * the API at once, and waits to lead (leader.h) before it starts the
+ * scheduler, ingest and MQTT. A node that loses the lead exits with 3. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <signal.h>
@@ -25,6 +29,7 @@
 #include "devices.h"
 #include "http_server.h"
 #include "ingest.h"
+#include "leader.h"
 #include "log.h"
 #include "login_throttle.h"
 #include "metrics.h"
@@ -32,6 +37,7 @@
 #include "routes.h"
 #include "scheduler.h"
 #include "stream.h"
+#include "xalloc.h"
 
 extern char **environ;
 
@@ -64,6 +70,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "carenetd: %s\n", err);
 		return 2;
 	}
+	if (!cfg.node_name) {
+		char host[256] = "";
+		if (gethostname(host, sizeof(host) - 1) != 0 || !host[0])
+			snprintf(host, sizeof(host), "carenetd");
+		cfg.node_name = xstrdup(host);
+	}
 	log_set_level(log_level_from_name(cfg.log_level));
 	clock_set_zone(cfg.timezone);
 
@@ -85,15 +97,16 @@ int main(int argc, char **argv)
 	app.metrics = &metrics;
 	struct db *db = NULL;
 	struct http_server *http = NULL;
+	struct leader *leader = NULL;
 	struct stat st;
-	bool db_existed = stat(cfg.db_path, &st) == 0;
+	bool db_existed = cfg.db_url || stat(cfg.db_path, &st) == 0;
 
 	if (auth_init() != CN_OK) {
 		fprintf(stderr, "carenetd: cannot initialise libsodium\n");
 		goto out;
 	}
 	app.throttle = login_throttle_new((int)cfg.login_max_hashes);
-	if (db_open(cfg.db_path, &db, err, sizeof(err)) != CN_OK) {
+	if (db_connect(cfg.db_path, cfg.db_url, &db, err, sizeof(err)) != CN_OK) {
 		fprintf(stderr, "carenetd: db_path: %s\n", err);
 		goto out;
 	}
@@ -120,7 +133,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "carenetd: db_path: cannot retire the bootstrap token\n");
 		goto out;
 	}
-	if (db_pool_open(cfg.db_path, HTTP_POOL_CONNECTIONS, &app.pool, err, sizeof(err)) != CN_OK) {
+	if (db_pool_open(cfg.db_path, cfg.db_url, HTTP_POOL_CONNECTIONS, &app.pool, err, sizeof(err)) != CN_OK) {
 		fprintf(stderr, "carenetd: db_path: %s\n", err);
 		goto out;
 	}
@@ -132,6 +145,16 @@ int main(int argc, char **argv)
 	db_alert_changes_latest(db, &latest_change);
 	app.hub = stream_hub_new(&app, latest_change);
 	app.wake_scheduler = scheduler_wake;
+	/* On PostgreSQL: try to lead before the API answers, so that a node that
+	 * will lead never looks like a healthy standby first. */
+	bool leads = false;
+	if (cfg.db_url) {
+		if (leader_new(&app, &leader, err, sizeof(err)) != CN_OK) {
+			fprintf(stderr, "carenetd: db_url: %s\n", err);
+			goto out;
+		}
+		leads = leader_try(leader);
+	}
 	/* Bind the API port before starting any worker: a port in use stops
 	 * start-up before anything was read from the broker. */
 	if (http_server_start(&app, api_routes, api_route_count, &http, err, sizeof(err)) != CN_OK) {
@@ -140,8 +163,33 @@ int main(int argc, char **argv)
 	}
 	/* The client exists (and queues) before any part may publish; it
 	 * connects only once ingest is there to take what arrives. */
-	if (mqtt_client_new(&cfg, &metrics, &app.mqtt, err, sizeof(err)) != CN_OK ||
-	    scheduler_start(&app, &app.scheduler, err, sizeof(err)) != CN_OK ||
+	if (mqtt_client_new(&cfg, &metrics, &app.mqtt, err, sizeof(err)) != CN_OK) {
+		fprintf(stderr, "carenetd: %s\n", err);
+		goto out;
+	}
+	int sig = 0;
+	if (cfg.db_url) {
+		const struct timespec retry = {0, LEADER_RETRY_MS * 1000000L};
+		if (!leads)
+			log_info("main", "node %s stands by, serving the API", cfg.node_name);
+		while (!leads && !leader_try(leader)) {
+			if (sigtimedwait(&sigs, NULL, &retry) > 0) {
+				log_info("main", "signal while standing by: shutting down");
+				status = 0;
+				goto out;
+			}
+		}
+		/* What the leader before us changed is in the database. */
+		if (devices_reload(app.devices, db) != CN_OK ||
+		    leader_watch(leader, err, sizeof(err)) != CN_OK) {
+			fprintf(stderr, "carenetd: cannot take the lead: %s\n", err);
+			goto out;
+		}
+	} else {
+		atomic_store(&app.leader, true);
+		atomic_store(&metrics.leader, 1);
+	}
+	if (scheduler_start(&app, &app.scheduler, err, sizeof(err)) != CN_OK ||
 	    ingest_start(&app, &app.ingest, err, sizeof(err)) != CN_OK) {
 		fprintf(stderr, "carenetd: %s\n", err);
 		goto out;
@@ -150,16 +198,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "carenetd: %s\n", err);
 		goto out;
 	}
-	log_info("main", "carenetd ready: schema v%d, database %s, broker %s:%ld", version,
-	         cfg.db_path, cfg.mqtt_host, cfg.mqtt_port);
+	leader_relay_start(leader);
+	log_info("main", "carenetd ready: schema v%d, database %s%s%s, broker %s:%ld", version,
+	         db_engine_name(db), cfg.db_url ? "" : " ", cfg.db_url ? "" : cfg.db_path,
+	         cfg.mqtt_host, cfg.mqtt_port);
 	db_existed = true; /* from here on the database is ours to keep */
 
-	int sig = 0;
 	while (sigwait(&sigs, &sig) != 0)
 		;
 	log_info("main", "signal %d: shutting down", sig);
 	atomic_store(&app.stopping, true);
-	status = 0;
+	status = atomic_load(&app.leadership_lost) ? 3 : 0;
 
 out:
 	/* Stop taking work, finish what is in hand, then close. The order
@@ -171,6 +220,7 @@ out:
 	ingest_stop(app.ingest);
 	scheduler_stop(app.scheduler);
 	mqtt_client_stop(app.mqtt, SHUTDOWN_FLUSH_MS);
+	leader_free(leader); /* closing its connection frees the lock */
 	stream_hub_free(app.hub);
 	devices_free(app.devices);
 	db_pool_free(app.pool);

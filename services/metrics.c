@@ -91,6 +91,10 @@ char *metrics_render(struct metrics *m)
 	        "# TYPE carenet_notifications_sent_total counter\n"
 	        "carenet_notifications_sent_total %llu\n",
 	    (unsigned long long)atomic_load(&m->notifications_sent));
+	put(&b, "# HELP carenet_leader 1 while this node is the leader (ingest, escalation).\n"
+	        "# TYPE carenet_leader gauge\n"
+	        "carenet_leader %d\n",
+	    atomic_load(&m->leader));
 	put(&b, "# HELP carenet_mqtt_connected 1 while connected to the broker.\n"
 	        "# TYPE carenet_mqtt_connected gauge\n"
 	        "carenet_mqtt_connected %d\n",

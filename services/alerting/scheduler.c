@@ -151,7 +151,7 @@ enum cn_err scheduler_start(struct app *app, struct scheduler **out, char *err, 
 	struct scheduler *s = xcalloc(1, sizeof(*s));
 	s->app = app;
 	*out = NULL;
-	enum cn_err rc = db_open(app->cfg->db_path, &s->db, err, err_size);
+	enum cn_err rc = db_connect(app->cfg->db_path, app->cfg->db_url, &s->db, err, err_size);
 	if (rc != CN_OK) {
 		free(s);
 		return rc;

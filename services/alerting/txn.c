@@ -8,6 +8,8 @@
 #include "app.h"
 #include "db.h"
 #include "db_alerts.h"
+#include "db_relay.h"
+#include "log.h"
 #include "metrics.h"
 #include "mqtt_client.h"
 #include "outbox.h"
@@ -44,8 +46,37 @@ static void publish_early(struct outbox *ob, struct app *app)
 	atomic_fetch_add(&app->metrics->notifications_sent, pages);
 }
 
+/* A standby stays off the broker: its messages go to the leader through
+ * the relay table (db_relay.h), in one transaction. */
+static void relay_to_leader(struct outbox *ob, struct db *db)
+{
+	int64_t now = now_ms();
+	if (db_begin(db) != CN_OK)
+		return;
+	enum cn_err rc = CN_OK;
+	for (size_t i = 0; rc == CN_OK && i < ob->n; i++)
+		rc = db_relay_add(db, ob->msgs[i].topic, ob->msgs[i].payload,
+		                  ob->msgs[i].notification_id, now);
+	if (rc == CN_OK && ob->wake_scheduler)
+		rc = db_relay_add(db, "", "", 0, now);
+	if (rc == CN_OK)
+		rc = db_commit(db);
+	else
+		db_rollback(db);
+	if (rc != CN_OK)
+		log_error("outbox", "cannot hand %zu message(s) to the leader: %s", ob->n,
+		          cn_strerror(rc));
+}
+
 void txn_dispatch(struct app *app, struct db *db, struct outbox *ob)
 {
+	if (db && !atomic_load(&app->leader)) {
+		relay_to_leader(ob, db);
+		if (ob->max_change_id > 0)
+			stream_hub_notify(app->hub, ob->max_change_id);
+		outbox_clear(ob);
+		return;
+	}
 	size_t pages = 0;
 	for (size_t i = 0; i < ob->n; i++) {
 		struct outbox_msg *m = &ob->msgs[i];

@@ -49,7 +49,10 @@ struct txn_end {
  * caller logs or answers the error. */
 enum cn_err txn_commit(const struct txn_end *t, enum cn_err rc);
 
-/* Publishes everything in `ob`, marks its pages sent (in a transaction of
+/* On a standby (app->leader false, with a `db`): hands every message to
+ * the leader through the relay table in one transaction of its own on
+ * `db` (a deadline moved is relayed too) and notifies the local SSE
+ * streams. On the leader: publishes everything in `ob`, marks its pages sent (in a transaction of
  * its own on `db`, or kept for txn_mark_sent with db NULL), notifies the
  * SSE streams of the highest change, wakes the scheduler if asked, then
  * clears the outbox. Only for what is already committed: txn_commit()

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "config.h"
 #include "db.h"
 #include "db_pool.h"
 #include "metrics.h"
@@ -24,11 +25,17 @@ void api_healthz(struct api_req *r)
 		db_state = "error";
 	else if (store == STORE_FULL)
 		db_state = "full";
-	const char *mqtt = mqtt_connected(app->mqtt) ? "connected" : "disconnected";
-	bool ok = strcmp(db_state, "ok") == 0 && strcmp(mqtt, "connected") == 0;
+	bool leader = atomic_load(&app->leader);
+	/* A standby stays off the broker by design: healthy while its database
+	 * answers, so that it keeps serving the API. */
+	const char *mqtt = !leader                   ? "standby"
+	                   : mqtt_connected(app->mqtt) ? "connected"
+	                                               : "disconnected";
+	bool ok = strcmp(db_state, "ok") == 0 && strcmp(mqtt, "disconnected") != 0;
 	api_reply(r, ok ? 200 : 503,
-	          json_pack("{s:s,s:s,s:s}", "status", ok ? "ok" : "degraded", "db", db_state, "mqtt",
-	                    mqtt));
+	          json_pack("{s:s,s:s,s:s,s:s,s:s}", "status", ok ? "ok" : "degraded", "db", db_state,
+	                    "mqtt", mqtt, "role", leader ? "leader" : "standby", "node",
+	                    app->cfg->node_name ? app->cfg->node_name : ""));
 }
 
 void api_metrics(struct api_req *r)

@@ -127,6 +127,24 @@ enum cn_err devices_load(struct db *db, struct devices **out)
 	return CN_OK;
 }
 
+enum cn_err devices_reload(struct devices *d, struct db *db)
+{
+	struct devices *fresh = NULL;
+	enum cn_err rc = devices_load(db, &fresh);
+	if (rc != CN_OK)
+		return rc;
+	pthread_mutex_lock(&d->lock);
+	struct node *old = d->all;
+	memcpy(d->by_id, fresh->by_id, sizeof(d->by_id));
+	memcpy(d->by_z2m, fresh->by_z2m, sizeof(d->by_z2m));
+	memcpy(d->by_key, fresh->by_key, sizeof(d->by_key));
+	d->all = fresh->all;
+	pthread_mutex_unlock(&d->lock);
+	fresh->all = old; /* the old nodes go with the husk */
+	devices_free(fresh);
+	return CN_OK;
+}
+
 void devices_free(struct devices *d)
 {
 	if (!d)

@@ -22,6 +22,9 @@ struct devices;
 
 /* Loads every current device. Free with devices_free(). */
 enum cn_err devices_load(struct db *db, struct devices **out);
+/* Replaces the registry's contents with the database's (a node taking the
+ * lead: what the leader before it changed). Readers never see half. */
+enum cn_err devices_reload(struct devices *d, struct db *db);
 void devices_free(struct devices *d);
 
 /* Copies the device with native id `id` (or friendly name `z2m_name` when

@@ -333,7 +333,7 @@ enum cn_err ingest_start(struct app *app, struct ingest **out, char *err, size_t
 	struct ingest *in = xcalloc(1, sizeof(*in));
 	in->app = app;
 	*out = NULL;
-	enum cn_err rc = db_open(app->cfg->db_path, &in->db, err, err_size);
+	enum cn_err rc = db_connect(app->cfg->db_path, app->cfg->db_url, &in->db, err, err_size);
 	if (rc != CN_OK) {
 		free(in);
 		return rc;

@@ -9,7 +9,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <sqlite3.h>
+
 #include "db.h"
+#include "db_engine.h"
 
 static double now_s(void)
 {
@@ -36,7 +39,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bare_sqlite: %s\n", err);
 		return 1;
 	}
-	sqlite3 *h = db_handle(db);
+	sqlite3 *h = db_engine_conn(db);
 	sqlite3_exec(h, "INSERT INTO sites(id,name,created_at,updated_at) VALUES('s','s',0,0);"
 	                "INSERT INTO residents(id,site_id,name,created_at,updated_at) VALUES('r','s','r',0,0)",
 	             NULL, NULL, NULL);

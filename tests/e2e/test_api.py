@@ -983,14 +983,10 @@ def test_no_password_or_token_in_clear_in_the_database(api, daemon):
     tokens.append(ann.token)
     requests.post(api.base + "/v1/auth/logout", headers={"Authorization": "Bearer " + tokens[0]}, timeout=10)
     secrets = passwords + tokens + [BOOTSTRAP]
-    # Everything SQLite holds, the WAL included, and the daemon's log.
-    blobs = {}
-    for suffix in ("", "-wal", "-journal"):
-        path = daemon.db_path + suffix
-        if os.path.exists(path):
-            with open(path, "rb") as f:
-                blobs[path] = f.read()
-    assert blobs[daemon.db_path]
+    # Everything the database holds (SQLite: the file and its WAL;
+    # PostgreSQL: a dump) and the daemon's log.
+    blobs = daemon.stored_bytes()
+    assert all(blobs.values())
     blobs["log"] = daemon.read_log().encode("utf-8")
     for name, data in blobs.items():
         for s in secrets:

@@ -12,7 +12,7 @@ import time
 import paho.mqtt.client as mqtt
 import pytest
 
-from conftest import Site, wait_until
+from conftest import ENGINE, Site, sqlite_only, wait_until
 
 
 class Pendant:
@@ -114,22 +114,19 @@ def test_kill9_three_times_while_20_pendants_repeat(api, broker, daemon):
         load.stop()
         for p in pendants:
             p.close()
-    db = sqlite3.connect(daemon.db_path)
-    try:
-        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        for dev_id, resident_id in pendants_ids:
-            n = db.execute("SELECT count(*) FROM events e JOIN devices d ON d.key = e.device_key"
-                           " WHERE d.id = ? AND e.type = 'button'", (dev_id,)).fetchone()[0]
-            assert n == 1, "%s stored %d times" % (dev_id, n)
-            alerts = db.execute("SELECT count(*) FROM alerts WHERE resident_id = ? AND kind = 'sos'",
-                                (resident_id,)).fetchone()[0]
-            assert alerts == 1, "%s has %d sos alerts" % (resident_id, alerts)
-        # Every ack names the one stored event and its alert.
-        for p in pendants:
-            row = db.execute("SELECT id, alert_id FROM events WHERE id = ?", (int(p.ack["event_id"]),)).fetchone()
-            assert row and str(row[1]) == p.ack["alert_id"]
-    finally:
-        db.close()
+    if ENGINE == "sqlite":
+        assert daemon.query("PRAGMA integrity_check")[0][0] == "ok"
+    for dev_id, resident_id in pendants_ids:
+        n = daemon.query("SELECT count(*) FROM events e JOIN devices d ON d.key = e.device_key"
+                         " WHERE d.id = '%s' AND e.type = 'button'" % dev_id)[0][0]
+        assert n == 1, "%s stored %d times" % (dev_id, n)
+        alerts = daemon.query("SELECT count(*) FROM alerts WHERE resident_id = '%s' AND kind = 'sos'"
+                              % resident_id)[0][0]
+        assert alerts == 1, "%s has %d sos alerts" % (resident_id, alerts)
+    # Every ack names the one stored event and its alert.
+    for p in pendants:
+        rows = daemon.query("SELECT id, alert_id FROM events WHERE id = %d" % int(p.ack["event_id"]))
+        assert rows and str(rows[0][1]) == p.ack["alert_id"]
 
 
 def test_broker_restart_mid_load_loses_nothing_it_kept(api, broker, daemon):
@@ -164,12 +161,10 @@ def test_broker_restart_mid_load_loses_nothing_it_kept(api, broker, daemon):
             time.sleep(0.001)
         wait_until(lambda: len(acked) >= 2900, 60, what="the broker acknowledging the publisher")
         wait_until(lambda: api.get("/healthz").status_code == 200, 30, what="carenetd reconnected")
-        db = sqlite3.connect(daemon.db_path)
-        stored = lambda: {row[0] for row in db.execute("SELECT seq FROM events WHERE seq IS NOT NULL")}
+        stored = lambda: {row[0] for row in daemon.query("SELECT seq FROM events WHERE seq IS NOT NULL")}
         with lock:
             want = set(acked)
         wait_until(lambda: want <= stored(), 60, interval=0.5, what="every acked event stored")
-        db.close()
     finally:
         pub.loop_stop()
         pub.disconnect()
@@ -193,6 +188,7 @@ def daemon_args(request):
     return {}
 
 
+@sqlite_only
 def test_full_disk_gives_503_and_recovers_without_losing_events(small_fs, api, mq, daemon):
     site = Site(api)
     r = site.resident("Hal")

@@ -3,18 +3,17 @@ start with one line naming the key and leaves nothing half-made; SIGTERM
 exits 0 promptly; /healthz follows the broker."""
 import os
 import socket
-import sqlite3
 import subprocess
 
 import pytest
 
-from conftest import BOOTSTRAP, CARENETD, Daemon, free_port, wait_until
+from conftest import BOOTSTRAP, CARENETD, ENGINE, Daemon, free_port, wait_until
 
 KEYS = ["db_path", "mqtt_host", "mqtt_port", "mqtt_username", "mqtt_password", "mqtt_cafile",
         "mqtt_client_id", "topic_root", "z2m_base", "http_bind", "http_port", "http_tls_cert",
         "http_tls_key", "timezone", "bootstrap_token", "escalate_p1_s", "escalate_p2_s",
         "escalate_p3_s", "low_battery_pct", "battery_ok_pct", "offline_after",
-        "event_retention_days", "log_level"]
+        "event_retention_days", "log_level", "db_url", "node_name"]
 
 
 def run(args, env=None, timeout=20):
@@ -84,12 +83,11 @@ def test_sigterm_exits_0_and_a_restart_keeps_every_row(api, daemon, broker):
     assert daemon.stop(timeout=30) == 0  # bounded wait; a hang fails here
     daemon.start()
     assert api.ok("GET", "/v1/sites/keep-site")["name"] == "Kept"
-    db = sqlite3.connect(daemon.db_path)
-    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    # Only hashes: the bootstrap token itself is nowhere in the file.
-    db.close()
-    with open(daemon.db_path, "rb") as f:
-        assert BOOTSTRAP.encode() not in f.read()
+    if ENGINE == "sqlite":
+        assert daemon.query("PRAGMA integrity_check")[0][0] == "ok"
+    # Only hashes: the bootstrap token itself is nowhere in the database.
+    for data in daemon.stored_bytes().values():
+        assert BOOTSTRAP.encode() not in data
 
 
 def test_service_status_online_retained_and_offline_on_stop(mq, daemon):
@@ -101,7 +99,10 @@ def test_service_status_online_retained_and_offline_on_stop(mq, daemon):
 
 
 def test_healthz_follows_the_broker(api, broker, daemon):
-    assert api.get("/healthz").json() == {"status": "ok", "db": "ok", "mqtt": "connected"}
+    h = api.get("/healthz").json()
+    # One node alone always leads; node names it (default: the host name).
+    assert h == {"status": "ok", "db": "ok", "mqtt": "connected", "role": "leader",
+                 "node": h["node"]} and h["node"]
     broker.stop()
     def degraded():
         r = api.get("/healthz")

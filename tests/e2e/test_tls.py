@@ -277,7 +277,9 @@ def test_https_serves_and_plain_http_does_not(tls_daemon, pki):
     r = requests.get(tls_daemon.url + "/healthz", verify=pki.ca, timeout=5)
     assert r.status_code == 200
     # connected to the TLS broker with its username: the health says so
-    assert r.json() == {"status": "ok", "db": "ok", "mqtt": "connected"}
+    h = r.json()
+    assert {k: h[k] for k in ("status", "db", "mqtt", "role")} == {
+        "status": "ok", "db": "ok", "mqtt": "connected", "role": "leader"}
     # the name in the certificate is checked too (SAN DNS:localhost)
     r = requests.get("https://localhost:%d/healthz" % tls_daemon.http_port, verify=pki.ca, timeout=5)
     assert r.status_code == 200

@@ -4,13 +4,12 @@ republished state is a sign of life, never a new alarm or new activity),
 call buttons that raise one alert per press, carbon monoxide, discharged
 and paused residents, and Zigbee devices nobody enrolled."""
 import datetime as dt
-import sqlite3
 import time
 import zoneinfo
 
 import pytest
 
-from conftest import Site, wait_until
+from conftest import Site, as_bytes, wait_until
 
 _OFFSET_H = 12 - dt.datetime.now(dt.timezone.utc).hour  # local hour ~ 12
 ZONE = "Etc/GMT%+d" % -_OFFSET_H if _OFFSET_H else "Etc/GMT"
@@ -225,10 +224,8 @@ def test_zigbee_devices_nobody_enrolled_are_counted_and_quarantine_stays_one_row
                what="not-enrolled messages counted")
     assert metric(api, 'carenet_events_rejected_total{reason="unknown_device"}') == 0
     wait_until(lambda: metric(api, "carenet_events_rejected_total") == 21, 10)
-    db = sqlite3.connect(daemon.db_path)
-    rows = db.execute("SELECT topic, count, reason, payload FROM quarantine_topics").fetchall()
-    db.close()
+    rows = daemon.query("SELECT topic, count, reason, payload FROM quarantine_topics")
     assert len(rows) == 1
     topic, count, reason, payload = rows[0]
-    assert bytes(topic) == b"carenet/dev/good-z/event" and count == 21
-    assert reason == "bad_type" and bytes(payload) == b'{"type": "motion", "value": "sometimes"}'
+    assert as_bytes(topic) == b"carenet/dev/good-z/event" and count == 21
+    assert reason == "bad_type" and as_bytes(payload) == b'{"type": "motion", "value": "sometimes"}'

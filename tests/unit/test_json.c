@@ -9,11 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
 #include <sodium.h>
-#include <sqlite3.h>
 
 #include "db.h"
 #include "validate.h"
@@ -24,17 +24,22 @@
  * db_row_json() encodes it. The caller decrefs. */
 static json_t *row_json(const char *select)
 {
-	sqlite3 *h = NULL;
-	assert_int_equal(sqlite3_open(":memory:", &h), SQLITE_OK);
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(h, select, -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		print_error("%s: %s\n", select, sqlite3_errmsg(h));
-	assert_int_equal(rc, SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	struct db *db = NULL;
+	char err[256] = "", path[64], side[80];
+	snprintf(path, sizeof(path), "/tmp/cn-test-json-%d.db", (int)getpid());
+	assert_int_equal(db_open(path, &db, err, sizeof(err)), CN_OK);
+	struct db_stmt *st = db_stmt(db, select);
+	if (!st)
+		print_error("%s: %s\n", select, db_errmsg(db));
+	assert_non_null(st);
+	assert_int_equal(db_step(st), DB_ROW);
 	json_t *row = db_row_json(st);
-	sqlite3_finalize(st);
-	sqlite3_close(h);
+	db_close(db);
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
 	assert_non_null(row);
 	assert_true(json_is_object(row));
 	return row;

@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "db.h"
+#include "db_engine.h"
 #include "db_events.h"
 
 struct test_migrations_fixture {
@@ -82,6 +83,10 @@ static void migrate_ok(struct test_migrations_fixture *f, int *version)
 		print_error("db_migrate: %s\n", err);
 	assert_int_equal(rc, CN_OK);
 }
+
+
+/* These tests look at SQLite's own catalogue and pragmas. */
+static sqlite3 *db_handle(struct db *db) { return db_engine_conn(db); }
 
 /* Runs SQL that must succeed. */
 static void exec_ok(struct test_migrations_fixture *f, const char *sql)
@@ -283,7 +288,13 @@ static void test_migrations_foreign_keys_enforced(void **state)
 	           SQLITE_CONSTRAINT, "FOREIGN KEY");
 	seed(f);
 	exec_fails(f, "DELETE FROM sites WHERE id = 's1'", SQLITE_CONSTRAINT, "FOREIGN KEY");
-	assert_int_equal(db_err(SQLITE_CONSTRAINT_FOREIGNKEY), CN_ERR_CONFLICT);
+	/* ... and through the engine-neutral step, a conflict (409). */
+	static const char orphan[] = "INSERT INTO residents (id, site_id, name, created_at, updated_at)"
+	                             " VALUES ('r8', 'no-such-site', 'X', 1, 1)";
+	struct db_stmt *st = db_stmt(f->db, orphan);
+	assert_non_null(st);
+	assert_int_equal(db_err(db_step(st)), CN_ERR_CONFLICT);
+	db_reset(st);
 }
 
 /* The timeline is a record: rows go in, never change or go away. */
@@ -371,14 +382,14 @@ static void test_migrations_stmt_cache(void **state)
 	struct test_migrations_fixture *f = *state;
 	fresh(f);
 	static const char sql[] = "SELECT ?1";
-	sqlite3_stmt *a = db_stmt(f->db, sql);
+	struct db_stmt *a = db_stmt(f->db, sql);
 	assert_non_null(a);
-	sqlite3_bind_int(a, 1, 5);
-	assert_int_equal(sqlite3_step(a), SQLITE_ROW);
-	sqlite3_stmt *b = db_stmt(f->db, sql);
+	db_bind_int64(a, 1, 5);
+	assert_int_equal(db_step(a), DB_ROW);
+	struct db_stmt *b = db_stmt(f->db, sql);
 	assert_ptr_equal(a, b);
-	assert_int_equal(sqlite3_step(b), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_type(b, 0), SQLITE_NULL);
+	assert_int_equal(db_step(b), DB_ROW);
+	assert_int_equal(db_col_type(b, 0), DB_NULL);
 	static const char broken[] = "SELEKT 1";
 	assert_null(db_stmt(f->db, broken));
 }
