@@ -260,8 +260,10 @@ class Daemon:
         except requests.RequestException:
             return False
 
-    def stop(self, timeout=10):
-        """SIGTERM and wait; returns the exit status."""
+    def stop(self, timeout=30):
+        """SIGTERM and wait (a generous deadline: a sanitizer build on a
+        loaded 2-core machine drains its queues slowly); returns the exit
+        status."""
         if not self.proc or self.proc.poll() is not None:
             return self.proc.returncode if self.proc else None
         self.proc.send_signal(signal.SIGTERM)
