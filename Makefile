@@ -141,7 +141,7 @@ UNIT_LAYER_test_wellbeing   := CARE
 UNIT_LAYER_test_escalation  := CARE
 UNIT_LAYER_test_config      := BASE
 UNIT_LAYER_test_migrations  := DB
-UNIT_LAYER_test_window_math := ALERTING
+UNIT_LAYER_test_window_math := CARE
 unit_src = $(UPTO_$(or $(UNIT_LAYER_$(1)),API))
 .SECONDEXPANSION:
 build/san/unit/%: build/san/tests/unit/%.o $$(call obj,san,$$(call unit_src,$$*))
@@ -193,6 +193,7 @@ lint: deps
 	@sh tests/lint/layers_test.sh
 	@sh tests/lint/layers.sh
 	@sh tests/lint/wire.sh
+	@/usr/bin/python3 tests/lint/cycles.py
 	@$(MAKE) --no-print-directory format-check
 	@echo "lint: clean"
 

@@ -27,6 +27,10 @@ struct app {
 	struct mqtt_client *mqtt;    /* publishes; thread-safe */
 	struct ingest *ingest;       /* owns the ingest thread */
 	struct scheduler *scheduler; /* owns escalation and rule deadlines */
+	/* Wakes the scheduler after a commit moved a deadline (main.c sets it
+	 * to scheduler_wake; NULL: nothing to wake). A callback, so the
+	 * after-commit path (txn.c) need not include the scheduler. */
+	void (*wake_scheduler)(struct scheduler *s);
 	struct devices *devices;     /* in-memory device registry */
 	struct stream_hub *hub;      /* wakes SSE streams on alert changes */
 	struct login_throttle *throttle; /* failed logins */

@@ -144,6 +144,7 @@ int main(int argc, char **argv)
 	int64_t latest_change = 0;
 	db_alert_changes_latest(db, &latest_change);
 	app.hub = stream_hub_new(&app, latest_change);
+	app.wake_scheduler = scheduler_wake;
 	/* On PostgreSQL: try to lead before the API answers, so that a node that
 	 * will lead never looks like a healthy standby first. */
 	bool leads = false;

@@ -20,7 +20,6 @@
 #include "log.h"
 #include "metrics.h"
 #include "mqtt_client.h"
-#include "scheduler.h"
 #include "xalloc.h"
 
 struct leader {
@@ -68,7 +67,8 @@ static enum cn_err relay_one(void *ctx, const char *topic, const char *payload)
 {
 	struct app *app = ctx;
 	if (!topic[0]) {
-		scheduler_wake(app->scheduler);
+		if (app->wake_scheduler)
+			app->wake_scheduler(app->scheduler);
 		return CN_OK;
 	}
 	enum cn_err rc = mqtt_publish(app->mqtt, topic, payload, strlen(payload), 1, false);

@@ -1,19 +1,17 @@
 /* What a transaction wants said once it is committed: MQTT messages (acks,
  * pages, alert changes) and wake-ups (SSE streams, the scheduler).
  *
- * Nothing is published before its rows are durable: a device's ack means
- * "stored", a page always has its notification row. The writer collects
- * into an outbox while in the transaction and calls outbox_flush() after
- * COMMIT, or outbox_clear() after ROLLBACK. */
+ * A plain container: collecting only, no I/O and no app. The writer
+ * collects into an outbox while in the transaction; txn_commit()
+ * (txn.h) commits and then dispatches it, or empties it after a
+ * rollback. Nothing is published before its rows are durable: a device's
+ * ack means "stored", a page always has its notification row. */
 #ifndef CN_OUTBOX_H
 #define CN_OUTBOX_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-struct app;
-struct db;
 
 struct outbox_msg {
 	char *topic;
@@ -29,8 +27,8 @@ struct outbox {
 	int64_t max_change_id; /* highest alert_changes id written */
 	bool wake_scheduler;   /* a deadline was added or moved */
 	size_t alerts_raised;
-	/* Pages published by a flush without a connection, to be marked sent
-	 * in the owner's next transaction (outbox_mark_sent). */
+	/* Pages published by a dispatch that keeps them, to be marked sent
+	 * in the owner's next transaction (txn_mark_sent). */
 	int64_t *sent;
 	size_t n_sent, cap_sent;
 };
@@ -40,21 +38,14 @@ void outbox_init(struct outbox *ob);
  * (a NUL-terminated string from malloc). */
 void outbox_add(struct outbox *ob, const char *topic, char *payload, int64_t notification_id);
 /* Queues a device ack: it goes out only after the commit is synced to
- * disk (see outbox_publish_early). */
+ * disk (txn_end.sync). */
 void outbox_add_ack(struct outbox *ob, const char *topic, char *payload);
-/* Publishes, after a commit, everything but the acks: pages and alert
- * changes may leave once their rows are committed; the acks wait for the
- * sync that makes the commit survive a power cut. Returns how many left. */
-size_t outbox_publish_early(struct outbox *ob, struct app *app);
-/* Forgets everything queued (after a rollback). */
+/* Remembers a published page to be marked sent later. */
+void outbox_keep_sent(struct outbox *ob, int64_t notification_id);
+/* Forgets every queued message and wake-up (after a rollback, or once
+ * dispatched); the kept sent pages stay. */
 void outbox_clear(struct outbox *ob);
-/* Publishes everything, wakes streams and scheduler, marks pages sent
- * (in a transaction of its own on `db`; with db NULL they are kept for
- * outbox_mark_sent), then clears. */
-void outbox_flush(struct outbox *ob, struct app *app, struct db *db);
-/* Marks the kept pages sent, inside the caller's transaction. A busy
- * writer (ingest) uses this to spare the alarm path an extra commit. */
-void outbox_mark_sent(struct outbox *ob, struct db *db, int64_t now);
+/* Frees everything; the outbox may be initialised again. NULL is safe. */
 void outbox_free(struct outbox *ob);
 
 #endif

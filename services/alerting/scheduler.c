@@ -16,6 +16,7 @@
 #include "log.h"
 #include "mqtt_client.h"
 #include "outbox.h"
+#include "txn.h"
 #include "wellbeing_job.h"
 #include "windows.h"
 #include "xalloc.h"
@@ -49,18 +50,13 @@ void scheduler_wake(struct scheduler *s)
  * publishes what it owes; false after a failure, which is logged. */
 static bool commit_and_flush(struct scheduler *s, enum cn_err rc, const char *what)
 {
-	if (rc == CN_OK)
-		rc = db_commit(s->db);
-	if (rc != CN_OK || s->ob.n > 0)
-		app_note_store_result(s->app, rc);
+	struct txn_end t = {.app = s->app, .db = s->db, .ob = &s->ob, .note = s->ob.n > 0};
+	s->ob.wake_scheduler = false; /* we are awake already */
+	rc = txn_commit(&t, rc);
 	if (rc != CN_OK) {
-		db_rollback(s->db);
-		outbox_clear(&s->ob);
 		log_error("scheduler", "cannot fire due %s: %s; retrying", what, cn_strerror(rc));
 		return false;
 	}
-	s->ob.wake_scheduler = false; /* we are awake already */
-	outbox_flush(&s->ob, s->app, s->db);
 	return true;
 }
 
@@ -77,7 +73,7 @@ static int64_t fire_due(struct scheduler *s, int64_t now)
 		/* Pages written but never handed to the broker (a crash right
 		 * after the commit) go out first. */
 		if (alerts_resend_unsent(app, s->db, &s->ob) == CN_OK)
-			outbox_flush(&s->ob, app, s->db);
+			txn_dispatch(app, s->db, &s->ob);
 		else
 			outbox_clear(&s->ob);
 		s->resent = true;

@@ -16,6 +16,10 @@
 #include "rules.h"
 #include "window_math.h"
 
+/* The window arithmetic (care/window_math) walks the configured zone's
+ * calendar, clock.h's. */
+static const struct wm_calendar local_calendar = {clock_local_midnight, clock_local_at};
+
 #define RULE_INACTIVITY "inactivity"
 #define RULE_CHECKIN    "missed_checkin"
 #define RULE_PRESENCE   "presence_until"
@@ -142,7 +146,7 @@ static enum cn_err arm_inactivity(struct db *db, const char *id, const struct re
 	if (keep && r->row.inactivity_armed)
 		return CN_OK;
 	int64_t since = inactivity_since(r);
-	int64_t due = wm_inactivity_due(since, r->rules.active, r->rules.inactivity_minutes);
+	int64_t due = wm_inactivity_due(&local_calendar, since, r->rules.active, r->rules.inactivity_minutes);
 	if (due > 0 && due <= now) {
 		bool alerted = false;
 		enum cn_err rc = db_inactivity_alerted_since(db, id, since, &alerted);
@@ -167,7 +171,7 @@ static enum cn_err fire_inactivity(struct app *app, struct db *db, const char *i
 	if (!inactivity_watched(&r))
 		return db_rule_timer_delete(db, id, RULE_INACTIVITY);
 	int64_t since = inactivity_since(&r);
-	int64_t due = wm_inactivity_due(since, r.rules.active, r.rules.inactivity_minutes);
+	int64_t due = wm_inactivity_due(&local_calendar, since, r.rules.active, r.rules.inactivity_minutes);
 	if (due > now)
 		return set_timer(db, id, RULE_INACTIVITY, due, ob); /* activity since: move on */
 	bool alerted = false;
@@ -193,7 +197,7 @@ static enum cn_err arm_checkin(struct db *db, const char *id, const struct resid
 {
 	if (!r->enrolled || r->rules.checkin_by_min < 0)
 		return db_rule_timer_delete(db, id, RULE_CHECKIN);
-	int64_t due = wm_checkin_due(now, r->row.last_checkin_at, r->rules.checkin_by_min);
+	int64_t due = wm_checkin_due(&local_calendar, now, r->row.last_checkin_at, r->rules.checkin_by_min);
 	return set_timer(db, id, RULE_CHECKIN, due, ob);
 }
 

@@ -3,7 +3,8 @@
  * row per resident and rule ("missed_visit:<request id>" per visit), in
  * the configured zone. No periodic scan: each change that can move a
  * deadline sets it again, and the scheduler sleeps until the earliest.
- * The arithmetic is in window_math.c; this file is the database side.
+ * The arithmetic is care/window_math.c (pure, given clock.h's calendar);
+ * this file is the database side.
  *
  * Every function runs inside the caller's transaction on the caller's
  * connection. Those taking an outbox collect what must be published and

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "alerts.h"
+#include "api_crud.h"
 #include "api_handlers.h"
 #include "app.h"
 #include "config.h"
@@ -158,20 +159,10 @@ static enum cn_err audit_alert(struct api_req *r, int64_t id, const char *action
 /* Commits, publishes what the change owes, and answers the alert. */
 static void finish(struct api_req *r, int64_t id, enum cn_err rc, struct outbox *ob, int status)
 {
-	if (rc == CN_OK)
-		rc = db_commit(r->db);
-	app_note_store_result(r->app, rc);
-	if (rc != CN_OK) {
-		db_rollback(r->db);
-		outbox_clear(ob);
-		if (r->status == 0)
-			api_error(r, rc, rc == CN_ERR_CONFLICT ? "the alert's status does not allow this step"
-			                                       : "the change could not be stored");
-		outbox_free(ob);
-		return;
-	}
-	outbox_flush(ob, r->app, r->db);
+	bool ok = api_commit(r, rc, ob, "the alert's status does not allow this step");
 	outbox_free(ob);
+	if (!ok)
+		return;
 	json_t *alert = NULL;
 	rc = db_alert_json(r->db, id, true, &alert);
 	if (rc != CN_OK) {

@@ -12,6 +12,7 @@
 #include "db_staff.h"
 #include "login_throttle.h"
 #include "payload.h"
+#include "txn.h"
 #include "validate.h"
 
 void api_login(struct api_req *r)
@@ -75,11 +76,7 @@ void api_login(struct api_req *r)
 		rc = db_audit_add(r->db, r->now, row.staff_id,
 		                  json_string_value(json_object_get(user, "site_id")), "login", "auth",
 		                  row.staff_id, NULL, NULL);
-	if (rc == CN_OK)
-		rc = db_commit(r->db);
-	else
-		db_rollback(r->db);
-	app_note_store_result(r->app, rc);
+	rc = txn_commit(&(struct txn_end){.app = r->app, .db = r->db, .note = true}, rc);
 	if (rc != CN_OK) {
 		json_decref(user);
 		api_error(r, rc, "cannot log in now");
@@ -104,11 +101,7 @@ void api_logout(struct api_req *r)
 	if (rc == CN_OK)
 		rc = db_audit_add(r->db, r->now, r->who->id, r->who->site_id[0] ? r->who->site_id : NULL,
 		                  "logout", "auth", r->who->id, NULL, NULL);
-	if (rc == CN_OK)
-		rc = db_commit(r->db);
-	else
-		db_rollback(r->db);
-	app_note_store_result(r->app, rc);
+	rc = txn_commit(&(struct txn_end){.app = r->app, .db = r->db, .note = true}, rc);
 	if (rc != CN_OK) {
 		api_error(r, rc, "cannot revoke the token");
 		return;

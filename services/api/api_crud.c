@@ -5,6 +5,7 @@
 
 #include "app.h"
 #include "db.h"
+#include "txn.h"
 
 static const struct api_resource *resource(const struct api_req *r) { return r->route_arg; }
 
@@ -46,15 +47,25 @@ json_t *res_fetch_visible(struct api_req *r, const struct api_resource *res, con
 	return obj;
 }
 
+bool api_commit(struct api_req *r, enum cn_err rc, struct outbox *ob, const char *conflict)
+{
+	struct txn_end t = {.app = r->app, .db = r->db, .ob = ob, .note = true};
+	rc = txn_commit(&t, rc);
+	if (rc == CN_OK)
+		return true;
+	if (r->status == 0)
+		api_error(r, rc, "%s",
+		          rc == CN_ERR_CONFLICT && conflict ? conflict : "the change could not be stored");
+	return false;
+}
+
 bool res_commit(struct api_req *r)
 {
-	enum cn_err rc = db_commit(r->db);
-	app_note_store_result(r->app, rc);
-	if (rc != CN_OK) {
+	struct txn_end t = {.app = r->app, .db = r->db, .note = true};
+	enum cn_err rc = txn_commit(&t, CN_OK);
+	if (rc != CN_OK)
 		api_error(r, rc, "the change could not be stored");
-		return false;
-	}
-	return true;
+	return rc == CN_OK;
 }
 
 /* The site an audit row belongs to, so coordinators see their site's rows:

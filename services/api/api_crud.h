@@ -50,7 +50,18 @@ void res_delete(struct api_req *r);
 json_t *res_fetch_visible(struct api_req *r, const struct api_resource *res, const char *id,
                           enum pol_action act);
 
-/* Commits a write started with db_begin() and records the outcome. */
+struct outbox;
+
+/* Ends a write begun with db_begin() through the one after-commit path
+ * (txn_commit, txn.h): commits when `rc` is CN_OK, then publishes what `ob`
+ * collected (NULL: nothing) and marks its pages sent. Returns true once
+ * committed; false after a rollback, with the response set (unless a
+ * handler set one already): `conflict` for CN_ERR_CONFLICT (NULL: the
+ * generic "the change could not be stored"). */
+bool api_commit(struct api_req *r, enum cn_err rc, struct outbox *ob, const char *conflict);
+
+/* Commits a generic resource write (nothing to publish) through
+ * txn_commit(); false with a 5xx answer set after a rollback. */
 bool res_commit(struct api_req *r);
 
 #endif

@@ -5,6 +5,8 @@
  * in db_health.c. */
 #include "api_health.h"
 
+#include "api_crud.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,22 +50,6 @@ static bool path_resident(struct api_req *r, enum pol_resource res, enum pol_act
 		db_family_has_resident(r->db, r->who->id, id, &fam);
 	struct pol_target t = {.site_id = out->site_id, .family_member = fam};
 	return policy_require(r, res, act, &t);
-}
-
-static bool commit(struct api_req *r, enum cn_err rc, struct outbox *ob)
-{
-	if (rc == CN_OK)
-		rc = db_commit(r->db);
-	app_note_store_result(r->app, rc);
-	if (rc != CN_OK) {
-		db_rollback(r->db);
-		outbox_clear(ob);
-		if (r->status == 0)
-			api_error(r, rc, "the change could not be stored");
-		return false;
-	}
-	outbox_flush(ob, r->app, r->db);
-	return true;
 }
 
 /* ---- measurements ---- */
@@ -176,7 +162,7 @@ void api_measurements_create(struct api_req *r)
 		rc = vitals_record(r->app, r->db, &rd, r->now, &ob, &id, &alert_id);
 	if (rc == CN_OK)
 		rc = db_measurement_get(r->db, id, &out);
-	if (commit(r, rc, &ob)) {
+	if (api_commit(r, rc, &ob, NULL)) {
 		if (alert_id > 0) {
 			char a[24];
 			snprintf(a, sizeof(a), "%lld", (long long)alert_id);
@@ -286,7 +272,7 @@ static void thresholds_put(struct api_req *r, const char *scope, const char *own
 		                  before, r->body);
 	if (rc == CN_OK)
 		out = thresholds_reply(r, scope, owner, site_id, &rc);
-	if (commit(r, rc, &ob)) {
+	if (api_commit(r, rc, &ob, NULL)) {
 		api_reply(r, 200, out);
 		out = NULL;
 	}

@@ -1,4 +1,6 @@
-/* Descriptors of the plain record resources, for the route table. */
+/* Descriptors of the plain record resources, for the route table: one file
+ * each (api_sites.c, api_staff.c, api_residents.c, api_devices.c,
+ * api_shifts.c, api_services.c) on the generic handlers of api_crud.c. */
 #ifndef CN_API_RECORDS_H
 #define CN_API_RECORDS_H
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_refs.h"
 #include "api_service_net.h"
 #include "app.h"
 #include "db.h"
@@ -185,7 +186,7 @@ void api_report_response(struct api_req *r)
 	bool has_from = false, has_to = false;
 	if (!validate_query_enum(r, "format", formats, &format) ||
 	    !validate_query_time(r, "from", &q.from, &has_from) ||
-	    !validate_query_time(r, "to", &q.to, &has_to) || !service_net_scoped_site(r, PR_REPORT, &site))
+	    !validate_query_time(r, "to", &q.to, &has_to) || !api_ref_scoped_site(r, PR_REPORT, &site))
 		return;
 	struct pol_target t = {.site_id = site};
 	if (!policy_require(r, PR_REPORT, PA_READ, site ? &t : NULL))

@@ -24,6 +24,7 @@
 #include "payload.h"
 #include "rules.h"
 #include "topic.h"
+#include "txn.h"
 #include "windows.h"
 #include "xalloc.h"
 
@@ -155,6 +156,17 @@ static enum cn_err sync_now(struct ingest *in)
 	return rc;
 }
 
+/* txn_end.sync of a batch that owes acks: the commit is synced to disk
+ * before the acks leave, then writes go back to the fast mode. */
+static enum cn_err sync_acks(void *ctx)
+{
+	struct ingest *in = ctx;
+	enum cn_err rc = in->sync_full ? CN_OK : sync_now(in);
+	if (rc == CN_OK)
+		rc = set_durable(in, false);
+	return rc;
+}
+
 static bool run_batch(struct ingest *in, struct ingest_msg **batch, size_t n, bool do_periodic,
                       bool durable, size_t *done)
 {
@@ -169,7 +181,7 @@ static bool run_batch(struct ingest *in, struct ingest_msg **batch, size_t n, bo
 	if (rc == CN_OK && probe)
 		rc = db_rewrite_schema_version(in->db);
 	if (rc == CN_OK)
-		outbox_mark_sent(&in->ob, in->db, now);
+		txn_mark_sent(&in->ob, in->db, now);
 	int64_t started = clock_mono_ms();
 	size_t i = 0;
 	in->ack_owed = false;
@@ -189,26 +201,21 @@ static bool run_batch(struct ingest *in, struct ingest_msg **batch, size_t n, bo
 		if (!db_in_txn(in->db))
 			rc = CN_ERR_FULL;
 	}
-	if (rc == CN_OK)
-		rc = db_commit(in->db);
-	if (rc == CN_OK && in->ack_owed) {
-		outbox_publish_early(&in->ob, in->app);
-		if (!in->sync_full)
-			rc = sync_now(in);
-		if (rc == CN_OK)
-			rc = set_durable(in, false);
-	}
-	if (rc != CN_OK || n > 0 || probe)
-		app_note_store_result(in->app, rc);
+	struct txn_end t = {.app = in->app,
+	                    .db = in->db,
+	                    .ob = &in->ob,
+	                    .keep_sent = true,
+	                    .acks = in->ack_owed,
+	                    .sync = sync_acks,
+	                    .sync_ctx = in,
+	                    .note = n > 0 || probe};
+	rc = txn_commit(&t, rc);
 	if (rc != CN_OK) {
-		db_rollback(in->db);
-		outbox_clear(&in->ob);
 		log_error("ingest", "cannot commit %zu message(s): %s; holding them and retrying", n,
 		          cn_strerror(rc));
 		return false;
 	}
 	atomic_fetch_add(&in->app->metrics->ingest_batches, 1);
-	outbox_flush(&in->ob, in->app, NULL);
 	*done = i;
 	return true;
 }
@@ -311,7 +318,7 @@ static void *ingest_main(void *arg)
 	size_t n;
 	set_durable(in, true); /* the last commit before exit is synced */
 	db_begin(in->db);
-	outbox_mark_sent(&in->ob, in->db, clock_now_ms());
+	txn_mark_sent(&in->ob, in->db, clock_now_ms());
 	while ((n = devices_take_dirty(in->app->devices, clock_now_ms(), true, dirty, 256)) > 0)
 		for (size_t i = 0; i < n; i++)
 			db_devices_store_live(in->db, &dirty[i]);

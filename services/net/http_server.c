@@ -21,6 +21,7 @@
 #include "config.h"
 #include "console_files.h"
 #include "db_pool.h"
+#include "http_listen.h"
 #include "log.h"
 #include "query_params.h"
 #include "http_deadline.h"
@@ -77,155 +78,11 @@ static bool body_too_slow(size_t len, int64_t elapsed_ms, long min_rate)
 	return (int64_t)len * 1000 < (int64_t)min_rate * (elapsed_ms - HTTP_BODY_GRACE_MS);
 }
 
-/* True when `ip` is one of the comma-separated addresses in `list`. */
-static bool ip_in_list(const char *list, const char *ip, size_t ip_len)
-{
-	const char *p = list;
-	while (p && *p) {
-		while (*p == ' ' || *p == ',')
-			p++;
-		size_t n = strcspn(p, ", ");
-		if (n && n == ip_len && strncmp(p, ip, n) == 0)
-			return true;
-		p += n;
-	}
-	return false;
-}
-
-/* The client's address: the peer, or behind a trusted proxy the
- * rightmost X-Forwarded-For entry that is not itself a trusted proxy. */
-static void client_address(const struct config *cfg, struct MHD_Connection *conn, char *ip,
-                           size_t ip_size)
-{
-	const char *xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
-	if (!cfg->http_trusted_proxies || !xff || !ip_in_list(cfg->http_trusted_proxies, ip, strlen(ip)))
-		return;
-	size_t end = strlen(xff);
-	while (end > 0) {
-		size_t start = end;
-		while (start > 0 && xff[start - 1] != ',')
-			start--;
-		size_t a = start, b = end;
-		while (a < b && xff[a] == ' ')
-			a++;
-		while (b > a && xff[b - 1] == ' ')
-			b--;
-		if (b > a && b - a < ip_size && !ip_in_list(cfg->http_trusted_proxies, xff + a, b - a)) {
-			char cand[INET6_ADDRSTRLEN];
-			unsigned char bin[sizeof(struct in6_addr)];
-			memcpy(cand, xff + a, b - a);
-			cand[b - a] = '\0';
-			if (inet_pton(AF_INET, cand, bin) == 1 || inet_pton(AF_INET6, cand, bin) == 1)
-				snprintf(ip, ip_size, "%s", cand);
-			return; /* an unparsable entry: keep the proxy's own address */
-		}
-		end = start > 0 ? start - 1 : 0;
-	}
-}
-
 static int64_t now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* ---- helpers the handlers use (api.h) ---- */
-
-const char *api_param(const struct api_req *r, size_t i)
-{
-	return (r->match && i < r->match->n_params) ? r->match->params[i] : "";
-}
-
-const char *api_query(const struct api_req *r, const char *name)
-{
-	return r->query_fn ? r->query_fn(r->conn, name) : NULL;
-}
-
-const char *api_header(const struct api_req *r, const char *name)
-{
-	return r->header_fn ? r->header_fn(r->conn, name) : NULL;
-}
-
-void api_reply(struct api_req *r, int status, json_t *body)
-{
-	json_decref(r->out);
-	free(r->out_text);
-	r->out_text = NULL;
-	r->status = status;
-	r->out = body;
-}
-
-void api_reply_text(struct api_req *r, int status, const char *type, char *text)
-{
-	json_decref(r->out);
-	r->out = NULL;
-	free(r->out_text);
-	r->status = status;
-	r->out_text = text;
-	r->out_type = type;
-}
-
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 when the bytes there
- * are not one (stray continuation, overlong form, surrogate, past
- * U+10FFFF, cut short). The rules are jansson's, which refuses the rest. */
-static size_t utf8_seq_len(const unsigned char *s)
-{
-	unsigned c = s[0];
-	size_t n;
-	unsigned cp;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF) {
-		n = 2;
-		cp = c & 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		n = 3;
-		cp = c & 0x0F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80) /* also stops at the NUL */
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-	    (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return n;
-}
-
-/* Replaces each byte that does not start a valid UTF-8 sequence with '?',
- * in place. Messages quote client bytes (an unknown field name cut at 64
- * bytes, a percent-decoded path) and json_pack refuses invalid UTF-8: the
- * error body would otherwise be lost. */
-static void utf8_scrub(char *s)
-{
-	unsigned char *p = (unsigned char *)s;
-	while (*p) {
-		size_t n = utf8_seq_len(p);
-		if (n == 0) {
-			*p++ = '?';
-			continue;
-		}
-		p += n;
-	}
-}
-
-void api_error(struct api_req *r, enum cn_err err, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	utf8_scrub(msg);
-	api_reply(r, cn_err_http_status(err),
-	          json_pack("{s:{s:s,s:s}}", "error", "code", cn_err_code(err), "message", msg));
 }
 
 static const char *query_lookup(void *conn, const char *name)
@@ -611,7 +468,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		else if (sa->sa_family == AF_INET6)
 			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof(ip));
 	}
-	client_address(srv->app->cfg, conn, ip, sizeof(ip));
+	http_client_address(srv->app->cfg, conn, ip, sizeof(ip));
 	r.client_ip = ip;
 
 	struct principal who;
@@ -656,68 +513,6 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	log_debug("http", "%s", msg);
 }
 
-static int open_listener(const char *bind_addr, long port, char *err, size_t err_size)
-{
-	struct sockaddr_storage ss;
-	memset(&ss, 0, sizeof(ss));
-	socklen_t sl;
-	int family;
-	struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
-	if (inet_pton(AF_INET, bind_addr, &v4->sin_addr) == 1) {
-		family = AF_INET;
-		v4->sin_family = AF_INET;
-		v4->sin_port = htons((uint16_t)port);
-		sl = sizeof(*v4);
-	} else if (inet_pton(AF_INET6, bind_addr, &v6->sin6_addr) == 1) {
-		family = AF_INET6;
-		v6->sin6_family = AF_INET6;
-		v6->sin6_port = htons((uint16_t)port);
-		sl = sizeof(*v6);
-	} else {
-		snprintf(err, err_size, "http_bind: '%s' is not an IPv4 or IPv6 address", bind_addr);
-		return -1;
-	}
-	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		snprintf(err, err_size, "http: socket: %s", strerror(errno));
-		return -1;
-	}
-	int one = 1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, sl) != 0 || listen(fd, 128) != 0) {
-		snprintf(err, err_size, "http_port: cannot listen on %s:%ld: %s", bind_addr, port,
-		         strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static char *read_file(const char *path, char *err, size_t err_size, const char *key)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, err_size, "%s: cannot read %s: %s", key, path, strerror(errno));
-		return NULL;
-	}
-	size_t cap = 8192, len = 0;
-	char *buf = xmalloc(cap);
-	size_t n;
-	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (len + 1 == cap) {
-			if (cap >= 1024 * 1024)
-				break;
-			cap *= 2;
-			buf = xrealloc(buf, cap);
-		}
-	}
-	fclose(f);
-	buf[len] = '\0';
-	return buf;
-}
-
 enum cn_err http_server_start(struct app *app, const struct route *routes, size_t n_routes,
                               struct http_server **out, char *err, size_t err_size)
 {
@@ -731,15 +526,15 @@ enum cn_err http_server_start(struct app *app, const struct route *routes, size_
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 	                 MHD_ALLOW_SUSPEND_RESUME;
 	if (cfg->http_tls_cert) {
-		srv->tls_cert = read_file(cfg->http_tls_cert, err, err_size, "http_tls_cert");
+		srv->tls_cert = http_read_file(cfg->http_tls_cert, err, err_size, "http_tls_cert");
 		if (!srv->tls_cert)
 			goto fail;
-		srv->tls_key = read_file(cfg->http_tls_key, err, err_size, "http_tls_key");
+		srv->tls_key = http_read_file(cfg->http_tls_key, err, err_size, "http_tls_key");
 		if (!srv->tls_key)
 			goto fail;
 		flags |= MHD_USE_TLS;
 	}
-	srv->listen_fd = open_listener(cfg->http_bind, cfg->http_port, err, err_size);
+	srv->listen_fd = http_listen_open(cfg->http_bind, cfg->http_port, err, err_size);
 	if (srv->listen_fd < 0)
 		goto fail;
 	if (http_deadlines_start((int64_t)cfg->http_header_timeout_s * 1000, &srv->deadlines) != CN_OK) {

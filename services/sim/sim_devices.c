@@ -27,18 +27,16 @@
 
 #include "payload.h"
 #include "sim_cmds.h"
+#include "sim_devices_internal.h"
 #include "sim_common.h"
 #include "sim_net.h"
 #include "topic.h"
 #include "xalloc.h"
 
-#define CMD "devices"
 #define NEVER INT64_MAX
 #define BED_CHECK_MS 60000
 #define DAY_FROM_H 7 /* local day 07:00-22:00, as the care model's window */
 #define DAY_TO_H 22
-
-enum kind { K_MOTION, K_DOOR, K_BED, K_SOS, K_LEAK, K_SMOKE, K_COUNT };
 
 static const struct {
 	const char *suffix;    /* in the device id */
@@ -46,46 +44,6 @@ static const struct {
 } kinds[K_COUNT] = {
 	{"motion", "motion"}, {"door", "door"},       {"bed", "bed"},
 	{"sos", "sos_button"}, {"leak", "water_leak"}, {"smoke", "smoke"},
-};
-
-struct device {
-	char id[SIM_ID_MAX + 1];
-	int battery;
-	int linkquality;
-	bool state;          /* motion seen, door open, bed occupied */
-	int64_t next_hb_ms;  /* monotonic */
-	int64_t next_ev_ms;  /* next trigger (motion, door) or check (bed) */
-	int64_t revert_ms;   /* motion clears / door closes; 0 = nothing due */
-};
-
-struct devsim;
-
-struct home {
-	struct devsim *sim;
-	int no;
-	struct sim_conn conn;
-	struct device dev[K_COUNT];
-	char ack_topic[SIM_TOPIC_MAX];
-	int sub_mid;
-	bool subscribed, announced;
-	int bed_shift_min; /* this resident's bed time offset */
-	int64_t next_press_ms;
-	bool pending; /* a press waits for its ack */
-	int64_t seq, press_wall_ms, next_repeat_ms;
-	double press_s;
-};
-
-struct devsim {
-	struct sim_common *common;
-	bool z2m;
-	const char *prefix;
-	long homes_n;
-	double sos_every, repeat_s, heartbeat_s, motion_ph, door_ph;
-	struct sim_rng rng;
-	struct home *homes;
-	struct sim_net net;
-	unsigned long sent, done, errors, presses, acked, repeats, skipped_presses, stale_acks;
-	struct sim_samples lat;
 };
 
 static bool local_day(int64_t wall_ms, int shift_min, int *minute)
@@ -161,7 +119,7 @@ static void availability(const struct devsim *s, const struct device *d, bool on
 	}
 }
 
-static void announce_all(struct home *h, bool online)
+void devsim_announce_all(struct home *h, bool online)
 {
 	char topic[SIM_TOPIC_MAX], payload[64];
 	for (int k = 0; k < K_COUNT; k++) {
@@ -177,7 +135,7 @@ static void on_connect(struct sim_conn *c)
 	if (sim_conn_subscribe(c, h->ack_topic, &h->sub_mid) != MOSQ_ERR_SUCCESS)
 		sim_error(CMD, "cannot subscribe to %s", h->ack_topic);
 	/* On every connect: after an unclean drop the will said offline. */
-	announce_all(h, true);
+	devsim_announce_all(h, true);
 	if (h->announced)
 		return;
 	h->announced = true;
@@ -349,7 +307,7 @@ static int64_t tick(struct home *h, int64_t now, bool ending)
 	return next;
 }
 
-static bool home_init(struct devsim *s, struct home *h, int no)
+bool devsim_home_init(struct devsim *s, struct home *h, int no)
 {
 	struct sim_rng *rng = &s->rng;
 	int64_t now = sim_mono_ms();
@@ -383,7 +341,7 @@ static bool home_init(struct devsim *s, struct home *h, int no)
 	return true;
 }
 
-static bool home_connect(struct devsim *s, struct home *h)
+bool devsim_home_connect(struct devsim *s, struct home *h)
 {
 	char cid[96], topic[SIM_TOPIC_MAX], payload[64];
 	snprintf(cid, sizeof(cid), "%s-%d-hub", s->prefix, h->no);
@@ -400,7 +358,7 @@ static bool home_connect(struct devsim *s, struct home *h)
 	return sim_conn_start(&h->conn);
 }
 
-static json_t *device_list(const struct devsim *s)
+json_t *devsim_device_list(const struct devsim *s)
 {
 	json_t *list = json_array();
 	for (long i = 0; i < s->homes_n; i++)
@@ -429,7 +387,7 @@ static void progress(const struct devsim *s, double t)
 
 /* Runs every home until `until` (monotonic s); with `ending`, only until
  * no press is pending. */
-static void run(struct devsim *s, double until, bool ending, double start, double *next_progress)
+void devsim_run(struct devsim *s, double until, bool ending, double start, double *next_progress)
 {
 	while (!sim_stopping()) {
 		double now_s = sim_mono_s();
@@ -450,153 +408,4 @@ static void run(struct devsim *s, double until, bool ending, double start, doubl
 		int64_t wait = next - sim_mono_ms();
 		sim_net_run(&s->net, wait <= 0 ? 0 : wait > 100 ? 100 : (int)wait);
 	}
-}
-
-int sim_devices_main(int argc, char **argv)
-{
-	struct sim_common common;
-	sim_common_defaults(&common);
-	struct devsim s;
-	memset(&s, 0, sizeof(s));
-	s.common = &common;
-	s.prefix = "sim";
-	s.homes_n = 1;
-	s.repeat_s = 5;
-	s.heartbeat_s = 60;
-	s.motion_ph = 6;
-	s.door_ph = 0.5;
-	const char *format = "native", *exit_mode = "offline", *tz = NULL;
-	double seconds = 60, grace = 10;
-	long seed = 0;
-	bool print_devices = false, dry_run = false;
-	const struct sim_opt opts[] = {
-		{"homes", SIM_OPT_LONG, &s.homes_n, 1, 5000, "N", "number of homes (one MQTT client each)"},
-		{"format", SIM_OPT_STR, &format, 0, 0, "F", "native or z2m"},
-		{"seconds", SIM_OPT_DOUBLE, &seconds, 0.1, 1209600, "S", "run time"},
-		{"prefix", SIM_OPT_STR, &s.prefix, 0, 0, "P", "device ids {prefix}-{home}-{kind}"},
-		{"sos-every", SIM_OPT_DOUBLE, &s.sos_every, 0, 1e7, "S",
-		 "each pendant presses SOS every S seconds (0: never)"},
-		{"repeat", SIM_OPT_DOUBLE, &s.repeat_s, 0.05, 3600, "S",
-		 "repeat an unacked press every S seconds (SCAIP: 5-20)"},
-		{"ack-grace", SIM_OPT_DOUBLE, &grace, 0, 3600, "S",
-		 "after the run, keep repeating pending presses up to S seconds"},
-		{"heartbeat", SIM_OPT_DOUBLE, &s.heartbeat_s, 1, 86400, "S", "heartbeat period"},
-		{"motion-per-hour", SIM_OPT_DOUBLE, &s.motion_ph, 0, 36000, "R",
-		 "motion triggers an hour by day (a tenth of it at night)"},
-		{"door-per-hour", SIM_OPT_DOUBLE, &s.door_ph, 0, 3600, "R",
-		 "exit door openings an hour, by day only"},
-		{"tz", SIM_OPT_STR, &tz, 0, 0, "ZONE", "zone for day (07-22) and night (default: system)"},
-		{"seed", SIM_OPT_LONG, &seed, 0, 9007199254740991.0, "N", "random seed (0: from the clock)"},
-		{"exit", SIM_OPT_STR, &exit_mode, 0, 0, "MODE",
-		 "at the end: offline (each device says so), quiet, abrupt (broker sends the wills)"},
-		{"print-devices", SIM_OPT_FLAG, &print_devices, 0, 0, NULL,
-		 "add the device list (id, kind, protocol, z2m_name, exit_door) to the summary"},
-		{"dry-run", SIM_OPT_FLAG, &dry_run, 0, 0, NULL, "connect nothing, only print the summary"},
-	};
-	const struct sim_cmd_spec spec = {
-		CMD, "--homes N [options]",
-		"Simulates N homes, each with motion, door (exit door), bed, SOS pendant, water\n"
-		"leak and smoke devices, one MQTT client per home with the last will on the\n"
-		"pendant's status. Native format: {root}/dev/{id}/event|heartbeat|status;\n"
-		"z2m: {z2m_base}/{id} state JSON and {z2m_base}/{id}/availability. Pendants\n"
-		"repeat a press until acked. Prints one JSON summary line: presses, acked,\n"
-		"unacked, latency_p50_ms/p99/max (first publish to ack), repeats. Exit 1 when\n"
-		"a native press stayed unacked after --ack-grace.",
-		opts, sizeof(opts) / sizeof(opts[0]), 0, 0,
-	};
-	size_t npos;
-	int prc = sim_opts_parse(&spec, argc, argv, &common, NULL, &npos);
-	if (prc)
-		return prc == 1 ? SIM_EXIT_OK : SIM_EXIT_USAGE;
-
-	int rc = SIM_EXIT_USAGE;
-	if (strcmp(format, "native") != 0 && strcmp(format, "z2m") != 0) {
-		sim_error(CMD, "--format: '%s' is not native or z2m", format);
-		goto out;
-	}
-	if (strcmp(exit_mode, "offline") != 0 && strcmp(exit_mode, "quiet") != 0 &&
-	    strcmp(exit_mode, "abrupt") != 0) {
-		sim_error(CMD, "--exit: '%s' is not offline, quiet or abrupt", exit_mode);
-		goto out;
-	}
-	if (tz) {
-		if (!sim_zone_exists(tz)) {
-			sim_error(CMD, "--tz: unknown time zone '%s'", tz);
-			goto out;
-		}
-		setenv("TZ", tz, 1);
-	}
-	tzset();
-	s.z2m = strcmp(format, "z2m") == 0;
-	sim_rng_seed(&s.rng, (uint64_t)seed);
-	s.homes = xcalloc((size_t)s.homes_n, sizeof(*s.homes));
-	for (long i = 0; i < s.homes_n; i++)
-		if (!home_init(&s, &s.homes[i], (int)(i + 1)))
-			goto out;
-	if (!dry_run) {
-		/* A client holds three descriptors (socket and a socket pair). */
-		struct rlimit rl;
-		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-			rl.rlim_cur = rl.rlim_max;
-			setrlimit(RLIMIT_NOFILE, &rl);
-		}
-		for (long i = 0; i < s.homes_n; i++)
-			if (!home_connect(&s, &s.homes[i]))
-				goto out;
-		if (!sim_net_wait_connected(&s.net, CMD, 10.0 + (double)s.homes_n / 50.0))
-			goto out;
-	}
-
-	double start = sim_mono_s();
-	double limit = seconds < common.max_seconds ? seconds : common.max_seconds;
-	double next_progress = start + (common.progress_s > 0 ? common.progress_s : 1e18);
-	if (!dry_run) {
-		run(&s, start + limit, false, start, &next_progress);
-		double hard_end = start + common.max_seconds;
-		/* A Zigbee button gets no receipt it could act on: nothing to wait for. */
-		double grace_end = sim_mono_s() + (s.z2m ? 0 : grace);
-		run(&s, grace_end < hard_end ? grace_end : hard_end, true, start, &next_progress);
-		sim_net_drain(&s.net, &s.done, s.sent, 5);
-		if (strcmp(exit_mode, "offline") == 0) {
-			for (long i = 0; i < s.homes_n; i++)
-				if (s.homes[i].conn.connected)
-					announce_all(&s.homes[i], false);
-			sim_net_drain(&s.net, &s.done, s.sent, 5);
-		}
-	}
-	double elapsed = sim_mono_s() - start;
-
-	unsigned long unacked = s.presses - s.acked;
-	json_t *o = json_object();
-	json_object_set_new(o, "homes", json_integer(s.homes_n));
-	json_object_set_new(o, "format", json_string(format));
-	json_object_set_new(o, "devices", json_integer(s.homes_n * K_COUNT));
-	json_object_set_new(o, "elapsed_s", sim_json_real3(elapsed));
-	json_object_set_new(o, "published", json_integer((json_int_t)s.sent));
-	json_object_set_new(o, "completed", json_integer((json_int_t)s.done));
-	json_object_set_new(o, "publish_errors", json_integer((json_int_t)s.errors));
-	json_object_set_new(o, "presses", json_integer((json_int_t)s.presses));
-	json_object_set_new(o, "acked", json_integer((json_int_t)s.acked));
-	json_object_set_new(o, "unacked", json_integer((json_int_t)unacked));
-	json_object_set_new(o, "latency_p50_ms", sim_json_real3(sim_samples_pct(&s.lat, 50)));
-	json_object_set_new(o, "latency_p99_ms", sim_json_real3(sim_samples_pct(&s.lat, 99)));
-	json_object_set_new(o, "latency_max_ms", sim_json_real3(sim_samples_max(&s.lat)));
-	json_object_set_new(o, "repeats", json_integer((json_int_t)s.repeats));
-	json_object_set_new(o, "skipped_presses", json_integer((json_int_t)s.skipped_presses));
-	json_object_set_new(o, "stale_acks", json_integer((json_int_t)s.stale_acks));
-	unsigned long lost = 0;
-	for (long i = 0; i < s.homes_n; i++)
-		lost += s.homes[i].conn.n_lost;
-	json_object_set_new(o, "connections_lost", json_integer((json_int_t)lost));
-	if (print_devices)
-		json_object_set_new(o, "device_list", device_list(&s));
-	sim_json_print(o);
-	rc = unacked && !s.z2m ? SIM_EXIT_FAIL : SIM_EXIT_OK;
-out:
-	for (long i = 0; s.homes && i < s.homes_n; i++)
-		sim_conn_close(&s.homes[i].conn, strcmp(exit_mode, "abrupt") != 0);
-	sim_net_free(&s.net);
-	sim_samples_free(&s.lat);
-	free(s.homes);
-	return rc;
 }

@@ -29,6 +29,10 @@
 #include "wellbeing.h"
 #include "window_math.h"
 
+/* The window arithmetic walks the configured zone's calendar, as the
+ * daemon's windows.c does. */
+static const struct wm_calendar local_calendar = {clock_local_midnight, clock_local_at};
+
 #define CMD "evaluate"
 #define MAX_DAYS 400
 #define MAX_EXIT_DOORS 32
@@ -103,7 +107,7 @@ static void run_clock_until(struct eval *e, int64_t t)
 {
 	if (!e->armed || !e->at_home)
 		return;
-	int64_t due = wm_inactivity_due(e->since, e->res.active, e->res.inactivity_minutes);
+	int64_t due = wm_inactivity_due(&local_calendar, e->since, e->res.active, e->res.inactivity_minutes);
 	if (due <= 0 || due > t)
 		return;
 	char detail[96], since[32];

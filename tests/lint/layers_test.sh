@@ -1,5 +1,5 @@
 #!/bin/sh
-# Self-test of layers.sh and wire.sh: a clean throwaway tree passes, and each kind of
+# Self-test of layers.sh, wire.sh and cycles.py: a clean throwaway tree passes, and each kind of
 # break, planted alone, makes it fail. Run by `make lint`.
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d) || exit 2
@@ -13,7 +13,8 @@ tree() { # a minimal clean tree in $tmp/t
 	printf '#include <sqlite3.h>\n#include "topic.h"\n' >"$tmp/t/db/db.h"
 	printf '#include "topic.h"\n' >"$tmp/t/services/care/rules.h"
 	printf '#include "rules.h"\n' >"$tmp/t/services/app.h"
-	printf '#include <mosquitto.h>\n#include <microhttpd.h>\n#include "db.h"\n#include "app.h"\n' \
+	printf '#include "topic.h"\n' >"$tmp/t/services/net/stream.h"
+	printf '#include <mosquitto.h>\n#include <microhttpd.h>\n#include "db.h"\n#include "app.h"\n#include "stream.h"\n' \
 		>"$tmp/t/services/net/mqtt_client.c"
 }
 
@@ -21,7 +22,8 @@ expect() { # expect pass|fail "what" file line
 	want=$1 what=$2
 	tree
 	[ -n "$3" ] && printf '%s\n' "$4" >>"$tmp/t/$3"
-	if sh "$here/layers.sh" "$tmp/t" >"$tmp/out" 2>&1 && sh "$here/wire.sh" "$tmp/t" >>"$tmp/out" 2>&1; then
+	if sh "$here/layers.sh" "$tmp/t" >"$tmp/out" 2>&1 && sh "$here/wire.sh" "$tmp/t" >>"$tmp/out" 2>&1 \
+		&& /usr/bin/python3 "$here/cycles.py" "$tmp/t" >>"$tmp/out" 2>&1; then
 		got=pass
 	else
 		got=fail
@@ -38,6 +40,7 @@ expect fail "<curl/curl.h> outside services/net" db/db.h '#include <curl/curl.h>
 expect fail "<sqlite3.h> outside db" services/net/mqtt_client.c '#include <sqlite3.h>'
 expect fail "<libpq-fe.h> outside db" services/app.h '#include <libpq-fe.h>'
 expect fail "services/ header from db/" db/db.h '#include "rules.h"'
+expect fail "an include cycle between modules" services/net/stream.h '#include "mqtt_client.h"'
 expect fail "services/ header from proto/" proto/topic.h '#include "app.h"'
 expect fail "db/ header from services/care/" services/care/rules.h '#include "db.h"'
 expect fail "include by path" services/app.h '#include "care/rules.h"'
@@ -49,5 +52,5 @@ expect fail "snprintf of a JSON body in services/" services/net/mqtt_client.c \
 	'void f(char *b) { snprintf(b, 64, "{\"cmd\":1}"); }'
 expect pass "snprintf of an error message in services/" services/net/mqtt_client.c \
 	'void f(char *e) { snprintf(e, 64, "mqtt: %s", "down"); }'
-[ $fail = 0 ] && echo "layers_test: 14 cases ok (layers.sh, wire.sh)"
+[ $fail = 0 ] && echo "layers_test: 15 cases ok (layers.sh, wire.sh, cycles.py)"
 exit $fail

@@ -1,7 +1,8 @@
-/* The service net over REST: day-care attendance (presence), service
- * requests from order to visit, and who could take a request (the
- * response report is in api_reports.c). Authorization is policy.c's; the time rules these
- * changes move are windows.c's; SQL is in db_service_net.c. */
+/* Service requests over REST, from order to visit: list, create, get, the
+ * steps (assign, start, complete, cancel) and who could take a request.
+ * Attendance is api_attendance.c, the response report api_reports.c.
+ * Authorization is policy.c's; the time rules these changes move are
+ * windows.c's; SQL is in db_service_net.c. */
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
 #include "api_service_net.h"
 
@@ -9,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_crud.h"
+#include "api_refs.h"
 #include "app.h"
 #include "clock.h"
 #include "db.h"
@@ -33,183 +36,6 @@ static const char *str(const json_t *obj, const char *key)
 	return json_string_value(json_object_get(obj, key));
 }
 
-static bool family_of(struct api_req *r, const char *resident_id)
-{
-	bool yes = false;
-	if (r->who->role == ROLE_FAMILY && resident_id)
-		db_family_has_resident(r->db, r->who->id, resident_id, &yes);
-	return yes;
-}
-
-static void actor_of(const struct api_req *r, char out[80])
-{
-	snprintf(out, 80, "user:%s", r->who->id);
-}
-
-/* Commits a write and publishes what it owes; on failure rolls back and
- * sets the error (unless a handler set one already). */
-static bool commit(struct api_req *r, enum cn_err rc, struct outbox *ob, const char *conflict)
-{
-	if (rc == CN_OK)
-		rc = db_commit(r->db);
-	app_note_store_result(r->app, rc);
-	if (rc != CN_OK) {
-		db_rollback(r->db);
-		outbox_clear(ob);
-		if (r->status == 0)
-			api_error(r, rc, "%s",
-			          rc == CN_ERR_CONFLICT ? conflict
-			                                : "the change could not be stored");
-		return false;
-	}
-	outbox_flush(ob, r->app, r->db);
-	return true;
-}
-
-/* A resident named in a body: 400 naming the field when unknown or not
- * the caller's to act on for `act` (existence elsewhere is not told);
- * 403 for a role that may never do it. */
-static bool resident_ref(struct api_req *r, enum pol_resource res, enum pol_action act,
-                         const char *id, struct db_win_resident *out)
-{
-	if (policy_decide(r->who, res, act, NULL) == POL_FORBIDDEN)
-		return policy_require(r, res, act, NULL);
-	if (db_win_resident_get(r->db, id, out) != CN_OK) {
-		api_error(r, CN_ERR_INVALID, "resident_id: no such resident");
-		return false;
-	}
-	struct pol_target t = {.site_id = out->site_id, .family_member = family_of(r, id)};
-	if (policy_decide(r->who, res, act, &t) == POL_HIDDEN) {
-		api_error(r, CN_ERR_INVALID, "resident_id: no such resident");
-		return false;
-	}
-	return policy_require(r, res, act, &t);
-}
-
-/* ---- attendance ---- */
-
-void api_attendance_record(struct api_req *r)
-{
-	static const char *const actions[] = {"check_in", "check_out", NULL};
-	static const struct field_spec fields[] = {
-		{"resident_id", FIELD_ID, true},
-		{"action", FIELD_ENUM, true, 0, 0, actions},
-	};
-	if (!validate_body(r, fields, N(fields)))
-		return;
-	const char *resident = str(r->body, "resident_id");
-	bool in = strcmp(str(r->body, "action"), "check_in") == 0;
-	struct db_win_resident res;
-	if (!resident_ref(r, PR_ATTENDANCE, PA_CREATE, resident, &res))
-		return;
-	if (strcmp(res.status, "discharged") == 0) {
-		api_error(r, CN_ERR_CONFLICT, "resident_id: %s is discharged", resident);
-		return;
-	}
-	char actor[80], day[11], entry_id[24];
-	actor_of(r, actor);
-	clock_local_date(r->now, day);
-	struct outbox ob;
-	outbox_init(&ob);
-	json_t *before = NULL, *after = NULL, *entry = NULL;
-	int64_t id = 0;
-	enum cn_err rc = db_begin(r->db);
-	if (rc == CN_OK)
-		rc = db_res_get(r->db, &db_residents, resident, &before);
-	if (rc == CN_OK && in) {
-		rc = db_attendance_check_in(r->db, resident, res.site_id, day, r->now, r->who->id,
-		                            &id);
-		if (rc == CN_ERR_CONFLICT)
-			api_error(r, rc, "resident_id: %s is checked in already", resident);
-	} else if (rc == CN_OK) {
-		rc = db_attendance_check_out(r->db, resident, r->now, r->who->id, &id);
-		if (rc == CN_ERR_CONFLICT)
-			api_error(r, rc, "resident_id: %s is not checked in", resident);
-	}
-	if (rc == CN_OK)
-		rc = db_resident_set_presence(r->db, resident, in ? "daycare" : "home", r->now);
-	/* Arriving at day care is a sign of life; leaving it restarts the
-	 * inactivity clock through the return home (windows.c). */
-	if (rc == CN_OK && in)
-		rc = windows_on_activity(r->app, r->db, resident, r->now, actor, &ob);
-	if (rc == CN_OK)
-		rc = windows_on_presence(r->app, r->db, resident, r->now, &ob);
-	if (rc == CN_OK)
-		rc = db_attendance_get(r->db, id, &entry);
-	if (rc == CN_OK)
-		rc = db_res_get(r->db, &db_residents, resident, &after);
-	snprintf(entry_id, sizeof(entry_id), "%lld", (long long)id);
-	if (rc == CN_OK)
-		rc = db_audit_add(r->db, r->now, r->who->id, res.site_id,
-		                  in ? "check_in" : "check_out", "attendance", entry_id, NULL,
-		                  entry);
-	if (rc == CN_OK)
-		rc = db_audit_add(r->db, r->now, r->who->id, res.site_id, "update", "residents",
-		                  resident, before, after);
-	if (commit(r, rc, &ob, "the resident's attendance does not allow this")) {
-		api_reply(r, 200, after);
-		after = NULL;
-	}
-	outbox_free(&ob);
-	json_decref(before);
-	json_decref(after);
-	json_decref(entry);
-}
-
-/* The site a list or report is for: the one asked for, else the caller's
- * scope. Another site than the scope's, or an unknown one, is 404. */
-bool service_net_scoped_site(struct api_req *r, enum pol_resource res, const char **site)
-{
-	struct pol_scope scope;
-	policy_scope(r->who, res, &scope);
-	if (!validate_query_id(r, "site_id", site))
-		return false;
-	if (!*site)
-		*site = scope.site_id && scope.site_id[0] ? scope.site_id : NULL;
-	bool known = false;
-	if (*site && (db_site_exists(r->db, *site, &known) != CN_OK || !known ||
-	              (scope.site_id && strcmp(*site, scope.site_id) != 0))) {
-		api_not_found(r);
-		return false;
-	}
-	return true;
-}
-
-void api_attendance_list(struct api_req *r)
-{
-	if (!policy_require(r, PR_ATTENDANCE, PA_LIST, NULL))
-		return;
-	int limit;
-	int64_t after, midnight;
-	const char *site = NULL;
-	if (!validate_page(r, &limit, &after) || !service_net_scoped_site(r, PR_ATTENDANCE, &site))
-		return;
-	if (!site) {
-		api_error(r, CN_ERR_INVALID, "site_id: required");
-		return;
-	}
-	char day[11];
-	const char *date = api_query(r, "date");
-	if (date && !clock_parse_local_date(date, &midnight)) {
-		api_error(r, CN_ERR_INVALID, "date: must be a date YYYY-MM-DD");
-		return;
-	}
-	if (date)
-		snprintf(day, sizeof(day), "%s", date);
-	else
-		clock_local_date(r->now, day);
-	json_t *items = NULL;
-	int64_t last = 0;
-	enum cn_err rc = db_attendance_list(r->db, site, day, after, limit, &items, &last);
-	if (rc != CN_OK) {
-		api_error(r, rc, "cannot list attendance");
-		return;
-	}
-	api_reply(r, 200, page_body(items, limit, last));
-}
-
-/* ---- service requests ---- */
-
 static const char *const request_statuses[] = {"requested", "scheduled", "in_progress",
                                                "done",      "cancelled", NULL};
 
@@ -220,7 +46,7 @@ static void request_target(struct api_req *r, const struct db_request_facts *f,
 {
 	memset(t, 0, sizeof(*t));
 	t->site_id = f->site_id;
-	t->family_member = family_of(r, f->resident_id);
+	t->family_member = api_ref_family_of(r, f->resident_id);
 	t->open_to_volunteers = strcmp(f->status, "requested") == 0 &&
 	                        strcmp(f->provider, "volunteer") == 0 && r->who->site_id[0] &&
 	                        strcmp(f->site_id, r->who->site_id) == 0;
@@ -330,7 +156,7 @@ void api_requests_create(struct api_req *r)
 		return;
 	const char *resident = str(r->body, "resident_id"), *service = str(r->body, "service_id");
 	struct db_win_resident res;
-	if (!resident_ref(r, PR_REQUEST, PA_CREATE, resident, &res))
+	if (!api_ref_resident_may(r, PR_REQUEST, PA_CREATE, resident, &res))
 		return;
 	bool active = false;
 	enum cn_err rc = db_service_active(r->db, service, &active);
@@ -368,7 +194,7 @@ void api_requests_create(struct api_req *r)
 	if (rc == CN_OK)
 		rc = db_audit_add(r->db, r->now, r->who->id, res.site_id, "create", "requests", id,
 		                  NULL, after);
-	if (commit(r, rc, &ob, "id: a request with this id exists already"))
+	if (api_commit(r, rc, &ob, "id: a request with this id exists already"))
 		reply_request(r, 201, id);
 	outbox_free(&ob);
 	json_decref(after);
@@ -463,7 +289,7 @@ static void step(struct api_req *r, enum step s, const struct step_args *a)
 	if (rc == CN_OK)
 		rc = db_audit_add(r->db, r->now, r->who->id, f.site_id, names[s], "requests", id,
 		                  before, after);
-	if (commit(r, rc, &ob, conflict))
+	if (api_commit(r, rc, &ob, conflict))
 		reply_request(r, 200, id);
 	outbox_free(&ob);
 	json_decref(before);
