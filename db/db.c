@@ -90,8 +90,8 @@ enum cn_err db_migrate(struct db *db, int *version, char *err, size_t err_size)
 	}
 	if ((size_t)current > *e->migration_count) {
 		snprintf(err, err_size,
-		         "database schema version %d is newer than this carenetd knows (%zu)", current,
-		         *e->migration_count);
+		         "database schema version %d is newer than this carenetd knows (%zu)",
+		         current, *e->migration_count);
 		db_rollback(db);
 		return CN_ERR_DB;
 	}
@@ -108,7 +108,8 @@ enum cn_err db_migrate(struct db *db, int *version, char *err, size_t err_size)
 		rc = e->exec(db->conn, "COMMIT", why, sizeof(why));
 	if (rc != CN_OK) {
 		if (!err[0])
-			snprintf(err, err_size, "migration failed: %s", why[0] ? why : e->errmsg(db->conn));
+			snprintf(err, err_size, "migration failed: %s",
+			         why[0] ? why : e->errmsg(db->conn));
 		db_rollback(db);
 		return rc;
 	}
@@ -154,10 +155,7 @@ enum cn_err db_commit(struct db *db)
 	return rc;
 }
 
-void db_rollback(struct db *db)
-{
-	db->eng->rollback(db->conn);
-}
+void db_rollback(struct db *db) { db->eng->rollback(db->conn); }
 
 enum cn_err db_step_done(struct db_stmt *st)
 {

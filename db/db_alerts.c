@@ -9,7 +9,7 @@ static void copy_text(char *dst, size_t size, struct db_stmt *st, int col)
 	snprintf(dst, size, "%s", s ? (const char *)s : "");
 }
 
-#define ALERT_ROW_COLUMNS \
+#define ALERT_ROW_COLUMNS                                                            \
 	"id, site_id, resident_id, device_id, kind, status, priority, level, count," \
 	" created_at, acked_at, next_escalation_at"
 
@@ -46,7 +46,7 @@ static enum cn_err one_row(struct db_stmt *st, struct db_alert_row *out)
 enum cn_err db_alert_find_active(struct db *db, const char *dedup_key, struct db_alert_row *out)
 {
 	static const char sql[] = "SELECT " ALERT_ROW_COLUMNS
-	                          " FROM alerts WHERE dedup_key = ?1 AND status <> 'resolved'";
+				  " FROM alerts WHERE dedup_key = ?1 AND status <> 'resolved'";
 	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
@@ -93,9 +93,10 @@ enum cn_err db_alert_insert(struct db *db, const struct db_alert_new *a, int64_t
 
 enum cn_err db_alert_fold(struct db *db, int64_t id, int64_t event_at, int64_t now)
 {
-	static const char sql[] = "UPDATE alerts SET count = count + 1,"
-	                          " last_event_at = CASE WHEN last_event_at > ?2 THEN last_event_at ELSE ?2 END, updated_at = ?3"
-	                          " WHERE id = ?1";
+	static const char sql[] =
+		"UPDATE alerts SET count = count + 1,"
+		" last_event_at = CASE WHEN last_event_at > ?2 THEN last_event_at ELSE ?2 END, updated_at = ?3"
+		" WHERE id = ?1";
 	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
@@ -109,7 +110,7 @@ enum cn_err db_alert_set_level(struct db *db, int64_t id, int level, int64_t nex
                                bool nobody_on_shift)
 {
 	static const char sql[] = "UPDATE alerts SET level = ?2, next_escalation_at = ?3,"
-	                          " updated_at = ?4, nobody_on_shift = ?5 WHERE id = ?1";
+				  " updated_at = ?4, nobody_on_shift = ?5 WHERE id = ?1";
 	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
@@ -156,10 +157,9 @@ enum cn_err db_alert_dispatch(struct db *db, int64_t id, const char *by, const c
 
 enum cn_err db_alert_arrive(struct db *db, int64_t id, const char *by, int64_t now)
 {
-	static const char sql[] =
-		"UPDATE alerts SET status = 'on_site', on_site_at = ?3,"
-		" responder_id = coalesce(responder_id, ?2), updated_at = ?3"
-		" WHERE id = ?1 AND status IN ('acknowledged','dispatched')";
+	static const char sql[] = "UPDATE alerts SET status = 'on_site', on_site_at = ?3,"
+				  " responder_id = coalesce(responder_id, ?2), updated_at = ?3"
+				  " WHERE id = ?1 AND status IN ('acknowledged','dispatched')";
 	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
@@ -191,7 +191,7 @@ enum cn_err db_timeline_add(struct db *db, int64_t alert_id, int64_t ts, const c
                             const char *action, const char *detail)
 {
 	static const char sql[] = "INSERT INTO alert_timeline(alert_id, ts, actor, action, detail)"
-	                          " VALUES (?1, ?2, ?3, ?4, ?5)";
+				  " VALUES (?1, ?2, ?3, ?4, ?5)";
 	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
@@ -234,7 +234,7 @@ enum cn_err db_alert_changes_after(struct db *db, int64_t after_id, size_t max,
                                    struct db_alert_change *out, size_t *n)
 {
 	static const char sql[] = "SELECT id, alert_id, event, site_id, resident_id"
-	                          " FROM alert_changes WHERE id > ?1 ORDER BY id LIMIT ?2";
+				  " FROM alert_changes WHERE id > ?1 ORDER BY id LIMIT ?2";
 	*n = 0;
 	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
@@ -300,15 +300,15 @@ enum cn_err db_notification_mark_sent(struct db *db, int64_t id, int64_t now)
 }
 
 /* The one alert encoder: column names are the API's field names. */
-#define ALERT_JSON_COLUMNS                                                                     \
-	"CAST(a.id AS TEXT) AS id, a.site_id, a.resident_id, a.device_id, a.kind, a.priority,"   \
+#define ALERT_JSON_COLUMNS                                                                         \
+	"CAST(a.id AS TEXT) AS id, a.site_id, a.resident_id, a.device_id, a.kind, a.priority,"     \
 	" a.status, a.detail, a.created_at AS \"created_at@t\", a.updated_at AS \"updated_at@t\"," \
-	" a.acked_at AS \"acked_at@t\", a.acked_by, a.dispatched_at AS \"dispatched_at@t\","      \
-	" a.responder_id, a.on_site_at AS \"on_site_at@t\", a.resolved_at AS \"resolved_at@t\","  \
+	" a.acked_at AS \"acked_at@t\", a.acked_by, a.dispatched_at AS \"dispatched_at@t\","       \
+	" a.responder_id, a.on_site_at AS \"on_site_at@t\", a.resolved_at AS \"resolved_at@t\","   \
 	" a.resolved_by, a.outcome, a.note, a.level, a.count,"                                     \
-	" a.last_event_at AS \"last_event_at@t\", a.nobody_on_shift AS \"nobody_on_shift@b\","    \
-	" (SELECT json_group_array(staff_id) FROM (SELECT staff_id, min(n.id) AS first" \
-	"   FROM notifications n WHERE n.alert_id = a.id GROUP BY staff_id ORDER BY first) AS f)" \
+	" a.last_event_at AS \"last_event_at@t\", a.nobody_on_shift AS \"nobody_on_shift@b\","     \
+	" (SELECT json_group_array(staff_id) FROM (SELECT staff_id, min(n.id) AS first"            \
+	"   FROM notifications n WHERE n.alert_id = a.id GROUP BY staff_id ORDER BY first) AS f)"  \
 	"  AS \"notified@j\""
 
 enum cn_err db_alert_json(struct db *db, int64_t id, bool timeline, json_t **out)
@@ -372,7 +372,7 @@ enum cn_err db_alerts_due(struct db *db, int64_t now, int64_t *ids, size_t max, 
 enum cn_err db_alerts_next_due(struct db *db, int64_t *at)
 {
 	static const char sql[] = "SELECT min(next_escalation_at) FROM alerts"
-	                          " WHERE next_escalation_at IS NOT NULL AND status = 'open'";
+				  " WHERE next_escalation_at IS NOT NULL AND status = 'open'";
 	return db_query_int64(db, sql, at);
 }
 

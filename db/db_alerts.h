@@ -21,7 +21,7 @@ struct db_alert_row {
 	int level;
 	int count;
 	int64_t created_at;
-	int64_t acked_at;      /* 0 when not */
+	int64_t acked_at;           /* 0 when not */
 	int64_t next_escalation_at; /* 0 when none */
 };
 
@@ -89,13 +89,13 @@ enum cn_err db_alerts_next_due(struct db *db, int64_t *at);
  * tier mask: 1 primary, 2 backup, 4 supervisor shifts covering `now`;
  * 8 the site's coordinators; 16 anyone with a shift covering now;
  * 32 every admin. */
-#define DB_PAGE_PRIMARY 1u
-#define DB_PAGE_BACKUP 2u
-#define DB_PAGE_SUPERVISOR 4u
+#define DB_PAGE_PRIMARY      1u
+#define DB_PAGE_BACKUP       2u
+#define DB_PAGE_SUPERVISOR   4u
 #define DB_PAGE_COORDINATORS 8u
-#define DB_PAGE_ON_DUTY 16u
-#define DB_PAGE_ADMINS 32u /* last resort: nobody on shift, no coordinator */
-#define DB_PAGE_MAX 64
+#define DB_PAGE_ON_DUTY      16u
+#define DB_PAGE_ADMINS       32u /* last resort: nobody on shift, no coordinator */
+#define DB_PAGE_MAX          64
 enum cn_err db_staff_to_page(struct db *db, const char *site_id, unsigned mask, int64_t now,
                              char ids[][65], size_t max, size_t *n);
 /* Whether anyone (of the pageable roles) has a shift covering now. */

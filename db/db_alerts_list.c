@@ -3,29 +3,28 @@
 #include <string.h>
 
 /* The alert encoder's columns (kept in step with db_alert_json). */
-#define ALERT_LIST_COLUMNS                                                                     \
-	"a.id AS _key, CAST(a.id AS TEXT) AS id, a.site_id, a.resident_id, a.device_id, a.kind,"  \
-	" a.priority, a.status, a.detail, a.created_at AS \"created_at@t\","                      \
-	" a.updated_at AS \"updated_at@t\", a.acked_at AS \"acked_at@t\", a.acked_by,"            \
+#define ALERT_LIST_COLUMNS                                                                           \
+	"a.id AS _key, CAST(a.id AS TEXT) AS id, a.site_id, a.resident_id, a.device_id, a.kind,"     \
+	" a.priority, a.status, a.detail, a.created_at AS \"created_at@t\","                         \
+	" a.updated_at AS \"updated_at@t\", a.acked_at AS \"acked_at@t\", a.acked_by,"               \
 	" a.dispatched_at AS \"dispatched_at@t\", a.responder_id, a.on_site_at AS \"on_site_at@t\"," \
-	" a.resolved_at AS \"resolved_at@t\", a.resolved_by, a.outcome, a.note, a.level, a.count," \
-	" a.last_event_at AS \"last_event_at@t\", a.nobody_on_shift AS \"nobody_on_shift@b\","    \
-	" (SELECT json_group_array(staff_id) FROM (SELECT staff_id, min(n.id) AS first" \
-	"   FROM notifications n WHERE n.alert_id = a.id GROUP BY staff_id ORDER BY first) AS f)" \
+	" a.resolved_at AS \"resolved_at@t\", a.resolved_by, a.outcome, a.note, a.level, a.count,"   \
+	" a.last_event_at AS \"last_event_at@t\", a.nobody_on_shift AS \"nobody_on_shift@b\","       \
+	" (SELECT json_group_array(staff_id) FROM (SELECT staff_id, min(n.id) AS first"              \
+	"   FROM notifications n WHERE n.alert_id = a.id GROUP BY staff_id ORDER BY first) AS f)"    \
 	"  AS \"notified@j\""
 
-#define ALERT_FILTERS                                                                          \
-	" AND (:after = 0 OR a.id < :after)"                                                     \
-	" AND (:priority IS NULL OR a.priority = CAST(:priority AS INTEGER))"                    \
-	" AND (:kind IS NULL OR a.kind = :kind)"                                                 \
-	" AND (:resident IS NULL OR a.resident_id = :resident)"                                  \
-	" AND (:site IS NULL OR a.site_id = :site)"                                              \
-	" AND (:since IS NULL OR a.created_at >= :since)"                                        \
-	" AND (:scope_site IS NULL OR a.site_id = :scope_site)"                                  \
-	" AND (:family IS NULL OR a.resident_id IN (SELECT resident_id FROM staff_residents"     \
-	"      WHERE staff_id = :family))"                                                       \
+#define ALERT_FILTERS                                                                        \
+	" AND (:after = 0 OR a.id < :after)"                                                 \
+	" AND (:priority IS NULL OR a.priority = CAST(:priority AS INTEGER))"                \
+	" AND (:kind IS NULL OR a.kind = :kind)"                                             \
+	" AND (:resident IS NULL OR a.resident_id = :resident)"                              \
+	" AND (:site IS NULL OR a.site_id = :site)"                                          \
+	" AND (:since IS NULL OR a.created_at >= :since)"                                    \
+	" AND (:scope_site IS NULL OR a.site_id = :scope_site)"                              \
+	" AND (:family IS NULL OR a.resident_id IN (SELECT resident_id FROM staff_residents" \
+	"      WHERE staff_id = :family))"                                                   \
 	" ORDER BY a.id DESC LIMIT :limit"
-
 
 enum cn_err db_alerts_list(struct db *db, const struct db_alert_query *q, json_t **items,
                            int64_t *last_key)
@@ -33,9 +32,10 @@ enum cn_err db_alerts_list(struct db *db, const struct db_alert_query *q, json_t
 	/* "Active" has its own statement so the partial index alerts_active
 	 * (status <> 'resolved') serves the dashboard's most common call. */
 	static const char sql_active[] = "SELECT " ALERT_LIST_COLUMNS " FROM alerts a"
-	                                 " WHERE a.status <> 'resolved'" ALERT_FILTERS;
-	static const char sql_any[] = "SELECT " ALERT_LIST_COLUMNS " FROM alerts a"
-	                              " WHERE (:status IS NULL OR a.status = :status)" ALERT_FILTERS;
+					 " WHERE a.status <> 'resolved'" ALERT_FILTERS;
+	static const char sql_any[] =
+		"SELECT " ALERT_LIST_COLUMNS " FROM alerts a"
+		" WHERE (:status IS NULL OR a.status = :status)" ALERT_FILTERS;
 	bool active = q->status && strcmp(q->status, "active") == 0;
 	struct db_stmt *st = db_stmt(db, active ? sql_active : sql_any);
 	*items = NULL;
@@ -56,9 +56,9 @@ enum cn_err db_alerts_list(struct db *db, const struct db_alert_query *q, json_t
 	return db_collect_keyed(st, items, last_key);
 }
 
-#define EVENT_COLUMNS                                                                          \
-	"e.id AS _key, CAST(e.id AS TEXT) AS id, d.id AS device_id, d.resident_id, e.type,"      \
-	" e.value AS \"value@j\", e.seq, e.ts AS \"ts@t\", e.received_at AS \"received_at@t\","  \
+#define EVENT_COLUMNS                                                                           \
+	"e.id AS _key, CAST(e.id AS TEXT) AS id, d.id AS device_id, d.resident_id, e.type,"     \
+	" e.value AS \"value@j\", e.seq, e.ts AS \"ts@t\", e.received_at AS \"received_at@t\"," \
 	" e.battery"
 
 enum cn_err db_events_list(struct db *db, const struct db_event_query *q, json_t **items,

@@ -12,14 +12,14 @@
 
 struct db_alert_query {
 	int limit;
-	int64_t after; /* cursor: alerts with a smaller id (newest first) */
+	int64_t after;        /* cursor: alerts with a smaller id (newest first) */
 	const char *status;   /* "active" = not resolved */
 	const char *priority; /* "1".."4" */
 	const char *kind;
 	const char *resident_id;
 	const char *site_id;
 	bool has_since;
-	int64_t since; /* created_at >= */
+	int64_t since;            /* created_at >= */
 	const char *scope_site;   /* policy: only this site */
 	const char *scope_family; /* policy: only this family member's residents */
 };

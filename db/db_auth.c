@@ -39,8 +39,9 @@ enum cn_err db_auth_token_owner(struct db *db, const unsigned char hash[32], int
 enum cn_err db_auth_token_insert(struct db *db, const unsigned char hash[32], const char *staff_id,
                                  int64_t now, int64_t expires_at)
 {
-	static const char sql[] = "INSERT INTO api_tokens(token_hash, staff_id, created_at, expires_at)"
-	                          " VALUES (?1, ?2, ?3, ?4)";
+	static const char sql[] =
+		"INSERT INTO api_tokens(token_hash, staff_id, created_at, expires_at)"
+		" VALUES (?1, ?2, ?3, ?4)";
 	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
@@ -77,7 +78,8 @@ enum cn_err db_auth_tokens_revoke_staff(struct db *db, const char *staff_id, int
 
 enum cn_err db_auth_admin_exists(struct db *db, bool *exists)
 {
-	static const char sql[] = "SELECT EXISTS(SELECT 1 FROM staff WHERE role = 'admin' AND active = 1)";
+	static const char sql[] =
+		"SELECT EXISTS(SELECT 1 FROM staff WHERE role = 'admin' AND active = 1)";
 	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
@@ -137,7 +139,7 @@ enum cn_err db_auth_tokens_revoke_others(struct db *db, const char *staff_id,
                                          const unsigned char keep[32], int64_t now)
 {
 	static const char sql[] = "UPDATE api_tokens SET revoked_at = ?2 WHERE staff_id = ?1"
-	                          " AND revoked_at IS NULL AND token_hash <> ?3";
+				  " AND revoked_at IS NULL AND token_hash <> ?3";
 	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;

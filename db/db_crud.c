@@ -144,7 +144,7 @@ enum cn_err db_res_delete(struct db *db, const struct res_desc *d, const char *i
 static enum cn_err audit_site_add(struct db *db, int64_t audit_id, const char *site_id)
 {
 	static const char sql[] = "INSERT INTO audit_sites(audit_id, site_id) VALUES (?1, ?2)"
-	                          " ON CONFLICT DO NOTHING";
+				  " ON CONFLICT DO NOTHING";
 	if (!site_id || !site_id[0])
 		return CN_OK;
 	struct db_stmt *st = db_stmt(db, sql);
@@ -165,11 +165,12 @@ static enum cn_err audit_sites_of(struct db *db, int64_t audit_id, const json_t 
 		" ON CONFLICT DO NOTHING";
 	if (!json_is_object(obj))
 		return CN_OK;
-	enum cn_err rc = audit_site_add(db, audit_id, json_string_value(json_object_get(obj, "site_id")));
+	enum cn_err rc =
+		audit_site_add(db, audit_id, json_string_value(json_object_get(obj, "site_id")));
 	const json_t *ids = json_object_get(obj, "resident_ids");
 	size_t i;
 	const json_t *id;
-	json_array_foreach(ids, i, id) {
+	json_array_foreach (ids, i, id) {
 		if (rc != CN_OK)
 			break;
 		if (!json_is_string(id))

@@ -24,16 +24,15 @@ struct device {
 	int heartbeat_s;
 	/* live state */
 	enum device_status status;
-	int64_t last_seen; /* ms, 0 = never */
-	int battery;       /* -1 = unknown */
-	bool low_battery;  /* a low_battery alert is active */
+	int64_t last_seen;   /* ms, 0 = never */
+	int battery;         /* -1 = unknown */
+	bool low_battery;    /* a low_battery alert is active */
 	int64_t enrolled_at; /* created, or re-enrolled */
-	int64_t flushed_at; /* when live state last reached the database */
-	bool dirty;         /* live state differs from the database */
+	int64_t flushed_at;  /* when live state last reached the database */
+	bool dirty;          /* live state differs from the database */
 };
 
 const char *device_status_name(enum device_status s);
-
 
 /* Calls fn with every device not removed, with its resident's site. */
 enum cn_err db_devices_load_all(struct db *db, void (*fn)(void *ctx, const struct device *dev),

@@ -7,7 +7,7 @@ static enum cn_err event_by_seq(struct db *db, int64_t device_key, int64_t seq,
                                 struct db_event_prior *out)
 {
 	static const char sql[] = "SELECT id, alert_id, type, value, received_at FROM events"
-	                          " WHERE device_key = ?1 AND seq = ?2";
+				  " WHERE device_key = ?1 AND seq = ?2";
 	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
@@ -65,8 +65,8 @@ enum cn_err db_event_insert(struct db *db, const struct db_event_new *ev, bool *
 	return err;
 }
 
-enum cn_err db_quarantine_insert(struct db *db, const char *topic, const void *payload,
-                                 size_t len, const char *reason, int64_t now)
+enum cn_err db_quarantine_insert(struct db *db, const char *topic, const void *payload, size_t len,
+                                 const char *reason, int64_t now)
 {
 	static const char sql[] =
 		"INSERT INTO quarantine_topics(topic, count, reason, payload, first_at, last_at)"

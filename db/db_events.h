@@ -50,8 +50,8 @@ int64_t db_events_next_id(int64_t last, int64_t received_at);
  * first/last times; bounded by the number of topics seen lately, whatever
  * the network sends. Borrowed arguments, copied. Returns CN_OK, or
  * CN_ERR_DB / CN_ERR_FULL when the write fails. */
-enum cn_err db_quarantine_insert(struct db *db, const char *topic, const void *payload,
-                                 size_t len, const char *reason, int64_t now);
+enum cn_err db_quarantine_insert(struct db *db, const char *topic, const void *payload, size_t len,
+                                 const char *reason, int64_t now);
 
 /* Deletes quarantine rows last hit before `before`, then all but the
  * `max_rows` hit most recently; *deleted gets the count. Returns CN_OK or

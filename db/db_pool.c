@@ -14,8 +14,8 @@ struct db_pool {
 	struct db **free_list;
 };
 
-enum cn_err db_pool_open(const char *path, const char *url, size_t size, struct db_pool **out, char *err,
-                         size_t err_size)
+enum cn_err db_pool_open(const char *path, const char *url, size_t size, struct db_pool **out,
+                         char *err, size_t err_size)
 {
 	struct db_pool *pool = xcalloc(1, sizeof(*pool));
 	pthread_mutex_init(&pool->lock, NULL);

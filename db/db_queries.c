@@ -79,7 +79,7 @@ enum cn_err db_audit_list(struct db *db, const struct db_audit_query *q, json_t 
 	enum cn_err rc = db_collect_keyed(st, items, last_key);
 	size_t i;
 	json_t *row;
-	json_array_foreach(*items, i, row) {
+	json_array_foreach (*items, i, row) {
 		if (rc != CN_OK)
 			break;
 		rc = audit_row_sites(db, row);

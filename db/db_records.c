@@ -6,7 +6,7 @@
 /* `col = CASE WHEN :has_col THEN :col ELSE col END`: one fixed UPDATE per
  * resource applies whichever fields a PATCH carries. */
 #define SET(c) c " = CASE WHEN :has_" c " = 1 THEN :" c " ELSE " c " END, "
-#define TIMES "created_at AS \"created_at@t\", updated_at AS \"updated_at@t\""
+#define TIMES  "created_at AS \"created_at@t\", updated_at AS \"updated_at@t\""
 
 /* ---- sites ---- */
 
@@ -18,15 +18,16 @@ const struct res_desc db_sites = {
 	.cols = site_cols,
 	.n_cols = 3,
 	.sql_insert = "INSERT INTO sites(id, name, address, phone, created_at, updated_at)"
-	              " VALUES (:id, :name, :address, :phone, :now, :now)",
-	.sql_update = "UPDATE sites SET " SET("name") SET("address") SET("phone")
-	              " updated_at = :now WHERE id = :id",
+		      " VALUES (:id, :name, :address, :phone, :now, :now)",
+	.sql_update = "UPDATE sites SET " SET("name") SET("address")
+		SET("phone") " updated_at = :now WHERE id = :id",
 	.sql_get = "SELECT " SITE_COLUMNS " FROM sites WHERE id = :id",
-	.sql_list = "SELECT rowid AS _key, " SITE_COLUMNS " FROM sites WHERE rowid > :after"
-	            " AND (:site IS NULL OR id = :site)"
-	            " AND (:family IS NULL OR id IN (SELECT r.site_id FROM residents r"
-	            "      JOIN staff_residents f ON f.resident_id = r.id WHERE f.staff_id = :family))"
-	            " ORDER BY rowid LIMIT :limit",
+	.sql_list =
+		"SELECT rowid AS _key, " SITE_COLUMNS " FROM sites WHERE rowid > :after"
+		" AND (:site IS NULL OR id = :site)"
+		" AND (:family IS NULL OR id IN (SELECT r.site_id FROM residents r"
+		"      JOIN staff_residents f ON f.resident_id = r.id WHERE f.staff_id = :family))"
+		" ORDER BY rowid LIMIT :limit",
 	.sql_delete = "SELECT 1 WHERE 1 = 0", /* sites are never deleted */
 	.filters = NULL,
 };
@@ -34,61 +35,75 @@ const struct res_desc db_sites = {
 /* ---- staff ---- */
 
 static const struct res_col staff_cols[] = {
-	{"site_id", COL_TEXT},  {"name", COL_TEXT},  {"role", COL_TEXT},
-	{"phone", COL_TEXT},    {"username", COL_TEXT}, {"password_hash", COL_TEXT},
-	{"active", COL_BOOL},   {"skills", COL_JSON},
+	{"site_id", COL_TEXT}, {"name", COL_TEXT},     {"role", COL_TEXT},
+	{"phone", COL_TEXT},   {"username", COL_TEXT}, {"password_hash", COL_TEXT},
+	{"active", COL_BOOL},  {"skills", COL_JSON},
 };
 #define STAFF_COLUMNS                                                                          \
-	"s.id, s.site_id, s.name, s.role, s.phone, s.username, s.active AS \"active@b\","        \
-	" s.skills AS \"skills@j\", CASE WHEN s.role = 'family' THEN"                            \
-	" (SELECT json_group_array(resident_id) FROM (SELECT resident_id FROM staff_residents"   \
-	"  WHERE staff_id = s.id ORDER BY resident_id) AS r) END AS \"resident_ids@o\","              \
+	"s.id, s.site_id, s.name, s.role, s.phone, s.username, s.active AS \"active@b\","      \
+	" s.skills AS \"skills@j\", CASE WHEN s.role = 'family' THEN"                          \
+	" (SELECT json_group_array(resident_id) FROM (SELECT resident_id FROM staff_residents" \
+	"  WHERE staff_id = s.id ORDER BY resident_id) AS r) END AS \"resident_ids@o\","       \
 	" s.created_at AS \"created_at@t\", s.updated_at AS \"updated_at@t\""
 static const char *const staff_filters[] = {"site_id", "role", "active", NULL};
 const struct res_desc db_staff = {
 	.name = "staff",
 	.cols = staff_cols,
 	.n_cols = 8,
-	.sql_insert = "INSERT INTO staff(id, site_id, name, role, phone, username, password_hash,"
-	              " active, skills, created_at, updated_at) VALUES (:id, :site_id, :name, :role,"
-	              " :phone, :username, :password_hash, coalesce(:active, 1),"
-	              " coalesce(:skills, '[]'), :now, :now)",
+	.sql_insert =
+		"INSERT INTO staff(id, site_id, name, role, phone, username, password_hash,"
+		" active, skills, created_at, updated_at) VALUES (:id, :site_id, :name, :role,"
+		" :phone, :username, :password_hash, coalesce(:active, 1),"
+		" coalesce(:skills, '[]'), :now, :now)",
 	.sql_update = "UPDATE staff SET " SET("site_id") SET("name") SET("role") SET("phone")
-	              SET("username") SET("password_hash") SET("active") SET("skills")
-	              " updated_at = :now WHERE id = :id",
+		SET("username") SET("password_hash") SET("active")
+			SET("skills") " updated_at = :now WHERE id = :id",
 	.sql_get = "SELECT " STAFF_COLUMNS " FROM staff s WHERE s.id = :id",
-	.sql_list = "SELECT s.rowid AS _key, " STAFF_COLUMNS " FROM staff s WHERE s.rowid > :after"
-	            " AND (:site IS NULL OR s.site_id = :site"
-	            "      OR (s.site_id IS NULL AND s.role = 'family' AND EXISTS(SELECT 1"
-	            "          FROM staff_residents f JOIN residents r ON r.id = f.resident_id"
-	            "          WHERE f.staff_id = s.id AND r.site_id = :site)))"
-	            " AND (:self IS NULL OR s.id = :self)"
-	            " AND (:family IS NULL OR s.id = :family)"
-	            " AND (:f_site_id IS NULL OR s.site_id = :f_site_id)"
-	            " AND (:f_role IS NULL OR s.role = :f_role)"
-	            " AND (:f_active IS NULL OR s.active = CASE WHEN :f_active = 'true' THEN 1 ELSE 0 END)"
-	            " ORDER BY s.rowid LIMIT :limit",
+	.sql_list =
+		"SELECT s.rowid AS _key, " STAFF_COLUMNS " FROM staff s WHERE s.rowid > :after"
+		" AND (:site IS NULL OR s.site_id = :site"
+		"      OR (s.site_id IS NULL AND s.role = 'family' AND EXISTS(SELECT 1"
+		"          FROM staff_residents f JOIN residents r ON r.id = f.resident_id"
+		"          WHERE f.staff_id = s.id AND r.site_id = :site)))"
+		" AND (:self IS NULL OR s.id = :self)"
+		" AND (:family IS NULL OR s.id = :family)"
+		" AND (:f_site_id IS NULL OR s.site_id = :f_site_id)"
+		" AND (:f_role IS NULL OR s.role = :f_role)"
+		" AND (:f_active IS NULL OR s.active = CASE WHEN :f_active = 'true' THEN 1 ELSE 0 END)"
+		" ORDER BY s.rowid LIMIT :limit",
 	/* Staff are deactivated, never deleted: their name stays on timelines. */
-	.sql_delete = "UPDATE staff SET active = 0, updated_at = :now WHERE id = :id AND active = 1",
+	.sql_delete =
+		"UPDATE staff SET active = 0, updated_at = :now WHERE id = :id AND active = 1",
 	.filters = staff_filters,
 };
 
 /* ---- residents ---- */
 
 static const struct res_col resident_cols[] = {
-	{"site_id", COL_TEXT},        {"name", COL_TEXT},           {"birth_date", COL_TEXT},
-	{"address", COL_TEXT},        {"phone", COL_TEXT},          {"emergency_contacts", COL_JSON},
-	{"care_level", COL_TEXT},     {"status", COL_TEXT},         {"presence", COL_TEXT},
-	{"presence_until", COL_TIME}, {"active_from", COL_TEXT},    {"active_to", COL_TEXT},
-	{"inactivity_minutes", COL_INT}, {"night_from", COL_TEXT},  {"night_to", COL_TEXT},
-	{"checkin_by", COL_TEXT},     {"needs", COL_JSON},
+	{"site_id", COL_TEXT},
+	{"name", COL_TEXT},
+	{"birth_date", COL_TEXT},
+	{"address", COL_TEXT},
+	{"phone", COL_TEXT},
+	{"emergency_contacts", COL_JSON},
+	{"care_level", COL_TEXT},
+	{"status", COL_TEXT},
+	{"presence", COL_TEXT},
+	{"presence_until", COL_TIME},
+	{"active_from", COL_TEXT},
+	{"active_to", COL_TEXT},
+	{"inactivity_minutes", COL_INT},
+	{"night_from", COL_TEXT},
+	{"night_to", COL_TEXT},
+	{"checkin_by", COL_TEXT},
+	{"needs", COL_JSON},
 };
-#define RESIDENT_COLUMNS                                                                       \
-	"id, site_id, name, birth_date, address, phone,"                                         \
-	" emergency_contacts AS \"emergency_contacts@j\", care_level, status, presence,"         \
-	" presence_until AS \"presence_until@t\", json_object('active_from', active_from,"        \
-	" 'active_to', active_to, 'inactivity_minutes', inactivity_minutes, 'night_from',"       \
-	" night_from, 'night_to', night_to, 'checkin_by', checkin_by) AS \"monitoring@j\","      \
+#define RESIDENT_COLUMNS                                                                    \
+	"id, site_id, name, birth_date, address, phone,"                                    \
+	" emergency_contacts AS \"emergency_contacts@j\", care_level, status, presence,"    \
+	" presence_until AS \"presence_until@t\", json_object('active_from', active_from,"  \
+	" 'active_to', active_to, 'inactivity_minutes', inactivity_minutes, 'night_from',"  \
+	" night_from, 'night_to', night_to, 'checkin_by', checkin_by) AS \"monitoring@j\"," \
 	" needs AS \"needs@j\", " TIMES
 static const char *const resident_filters[] = {"site_id", "status", "presence", NULL};
 const struct res_desc db_residents = {
@@ -106,32 +121,34 @@ const struct res_desc db_residents = {
 		" coalesce(:night_from, '23:00'), coalesce(:night_to, '06:00'), :checkin_by,"
 		" coalesce(:needs, '[]'), :now, :now)",
 	.sql_update = "UPDATE residents SET " SET("site_id") SET("name") SET("birth_date")
-	              SET("address") SET("phone") SET("emergency_contacts") SET("care_level")
-	              SET("status") SET("presence") SET("presence_until") SET("active_from")
-	              SET("active_to") SET("inactivity_minutes") SET("night_from") SET("night_to")
-	              SET("checkin_by") SET("needs") " updated_at = :now WHERE id = :id",
+		SET("address") SET("phone") SET("emergency_contacts") SET("care_level")
+			SET("status") SET("presence") SET("presence_until") SET("active_from")
+				SET("active_to") SET("inactivity_minutes") SET("night_from")
+					SET("night_to") SET("checkin_by")
+						SET("needs") " updated_at = :now WHERE id = :id",
 	.sql_get = "SELECT " RESIDENT_COLUMNS " FROM residents WHERE id = :id",
 	.sql_list = "SELECT rowid AS _key, " RESIDENT_COLUMNS " FROM residents WHERE rowid > :after"
-	            " AND (:site IS NULL OR site_id = :site)"
-	            " AND (:family IS NULL OR id IN (SELECT resident_id FROM staff_residents"
-	            "      WHERE staff_id = :family))"
-	            " AND (:f_site_id IS NULL OR site_id = :f_site_id)"
-	            " AND (:f_status IS NULL OR status = :f_status)"
-	            " AND (:f_presence IS NULL OR presence = :f_presence)"
-	            " ORDER BY rowid LIMIT :limit",
-	.sql_delete = "UPDATE residents SET status = 'discharged', updated_at = :now WHERE id = :id",
+		    " AND (:site IS NULL OR site_id = :site)"
+		    " AND (:family IS NULL OR id IN (SELECT resident_id FROM staff_residents"
+		    "      WHERE staff_id = :family))"
+		    " AND (:f_site_id IS NULL OR site_id = :f_site_id)"
+		    " AND (:f_status IS NULL OR status = :f_status)"
+		    " AND (:f_presence IS NULL OR presence = :f_presence)"
+		    " ORDER BY rowid LIMIT :limit",
+	.sql_delete =
+		"UPDATE residents SET status = 'discharged', updated_at = :now WHERE id = :id",
 	.filters = resident_filters,
 };
 
 /* ---- devices ---- */
 
 static const struct res_col device_cols[] = {
-	{"resident_id", COL_TEXT}, {"kind", COL_TEXT},      {"room", COL_TEXT},
-	{"protocol", COL_TEXT},    {"z2m_name", COL_TEXT},  {"exit_door", COL_BOOL},
+	{"resident_id", COL_TEXT}, {"kind", COL_TEXT},     {"room", COL_TEXT},
+	{"protocol", COL_TEXT},    {"z2m_name", COL_TEXT}, {"exit_door", COL_BOOL},
 	{"heartbeat_s", COL_INT},
 };
-#define DEVICE_COLUMNS                                                                           \
-	"d.id, d.resident_id, r.site_id, d.kind, d.room, d.protocol, d.z2m_name,"                  \
+#define DEVICE_COLUMNS                                                                              \
+	"d.id, d.resident_id, r.site_id, d.kind, d.room, d.protocol, d.z2m_name,"                   \
 	" d.exit_door AS \"exit_door@b\", d.heartbeat_s, d.status, d.last_seen AS \"last_seen@t\"," \
 	" d.battery, d.created_at AS \"created_at@t\", d.updated_at AS \"updated_at@t\""
 static const char *const device_filters[] = {"resident_id", "status", "kind", NULL};
@@ -141,32 +158,33 @@ const struct res_desc db_devices = {
 	.n_cols = 7,
 	/* A retired id is enrolled again (its hardware id is its topic); the
 	 * row and its events stay. A current one changes nothing: a conflict. */
-	.sql_insert = "INSERT INTO devices(id, resident_id, kind, room, protocol, z2m_name, exit_door,"
-	              " heartbeat_s, created_at, updated_at) VALUES (:id, :resident_id, :kind, :room,"
-	              " coalesce(:protocol, 'native'), :z2m_name, coalesce(:exit_door, 0),"
-	              " :heartbeat_s, :now, :now)"
-	              " ON CONFLICT(id) DO UPDATE SET resident_id = excluded.resident_id,"
-	              " kind = excluded.kind, room = excluded.room, protocol = excluded.protocol,"
-	              " z2m_name = excluded.z2m_name, exit_door = excluded.exit_door,"
-	              " heartbeat_s = excluded.heartbeat_s, status = 'unknown', last_seen = NULL,"
-	              " battery = NULL, removed_at = NULL, created_at = excluded.created_at,"
-	              " updated_at = excluded.updated_at WHERE devices.removed_at IS NOT NULL",
+	.sql_insert =
+		"INSERT INTO devices(id, resident_id, kind, room, protocol, z2m_name, exit_door,"
+		" heartbeat_s, created_at, updated_at) VALUES (:id, :resident_id, :kind, :room,"
+		" coalesce(:protocol, 'native'), :z2m_name, coalesce(:exit_door, 0),"
+		" :heartbeat_s, :now, :now)"
+		" ON CONFLICT(id) DO UPDATE SET resident_id = excluded.resident_id,"
+		" kind = excluded.kind, room = excluded.room, protocol = excluded.protocol,"
+		" z2m_name = excluded.z2m_name, exit_door = excluded.exit_door,"
+		" heartbeat_s = excluded.heartbeat_s, status = 'unknown', last_seen = NULL,"
+		" battery = NULL, removed_at = NULL, created_at = excluded.created_at,"
+		" updated_at = excluded.updated_at WHERE devices.removed_at IS NOT NULL",
 	.sql_update = "UPDATE devices SET " SET("resident_id") SET("kind") SET("room")
-	              SET("protocol") SET("z2m_name") SET("exit_door") SET("heartbeat_s")
-	              " updated_at = :now WHERE id = :id AND removed_at IS NULL",
+		SET("protocol") SET("z2m_name") SET("exit_door") SET(
+			"heartbeat_s") " updated_at = :now WHERE id = :id AND removed_at IS NULL",
 	.sql_get = "SELECT " DEVICE_COLUMNS " FROM devices d LEFT JOIN residents r"
-	           " ON r.id = d.resident_id WHERE d.id = :id AND d.removed_at IS NULL",
+		   " ON r.id = d.resident_id WHERE d.id = :id AND d.removed_at IS NULL",
 	.sql_list = "SELECT d.key AS _key, " DEVICE_COLUMNS " FROM devices d LEFT JOIN residents r"
-	            " ON r.id = d.resident_id WHERE d.key > :after AND d.removed_at IS NULL"
-	            " AND (:site IS NULL OR r.site_id = :site)"
-	            " AND (:f_resident_id IS NULL OR d.resident_id = :f_resident_id)"
-	            " AND (:f_status IS NULL OR d.status = :f_status)"
-	            " AND (:f_kind IS NULL OR d.kind = :f_kind)"
-	            " ORDER BY d.key LIMIT :limit",
+		    " ON r.id = d.resident_id WHERE d.key > :after AND d.removed_at IS NULL"
+		    " AND (:site IS NULL OR r.site_id = :site)"
+		    " AND (:f_resident_id IS NULL OR d.resident_id = :f_resident_id)"
+		    " AND (:f_status IS NULL OR d.status = :f_status)"
+		    " AND (:f_kind IS NULL OR d.kind = :f_kind)"
+		    " ORDER BY d.key LIMIT :limit",
 	/* Retired, not deleted: their events stay. The friendly name is freed
 	 * for a replacement device. */
 	.sql_delete = "UPDATE devices SET removed_at = :now, z2m_name = NULL, updated_at = :now"
-	              " WHERE id = :id AND removed_at IS NULL",
+		      " WHERE id = :id AND removed_at IS NULL",
 	.filters = device_filters,
 };
 
@@ -176,7 +194,7 @@ static const struct res_col shift_cols[] = {
 	{"staff_id", COL_TEXT}, {"site_id", COL_TEXT}, {"starts_at", COL_TIME},
 	{"ends_at", COL_TIME},  {"tier", COL_TEXT},
 };
-#define SHIFT_COLUMNS                                                                      \
+#define SHIFT_COLUMNS                                                                              \
 	"h.id, h.staff_id, h.site_id, h.starts_at AS \"starts_at@t\", h.ends_at AS \"ends_at@t\"," \
 	" h.tier, h.created_at AS \"created_at@t\""
 static const char *const shift_filters[] = {"site_id", "staff_id", NULL};
@@ -184,15 +202,17 @@ const struct res_desc db_shifts = {
 	.name = "shifts",
 	.cols = shift_cols,
 	.n_cols = 5,
-	.sql_insert = "INSERT INTO shifts(id, staff_id, site_id, starts_at, ends_at, tier, created_at)"
-	              " VALUES (:id, :staff_id, :site_id, :starts_at, :ends_at, :tier, :now)",
+	.sql_insert =
+		"INSERT INTO shifts(id, staff_id, site_id, starts_at, ends_at, tier, created_at)"
+		" VALUES (:id, :staff_id, :site_id, :starts_at, :ends_at, :tier, :now)",
 	.sql_update = "SELECT 1 WHERE 1 = 0", /* shifts are replaced, not edited */
 	.sql_get = "SELECT " SHIFT_COLUMNS " FROM shifts h WHERE h.id = :id",
-	.sql_list = "SELECT h.rowid AS _key, " SHIFT_COLUMNS " FROM shifts h WHERE h.rowid > :after"
-	            " AND (:site IS NULL OR h.site_id = :site) AND (:self IS NULL OR h.staff_id = :self)"
-	            " AND (:f_site_id IS NULL OR h.site_id = :f_site_id)"
-	            " AND (:f_staff_id IS NULL OR h.staff_id = :f_staff_id)"
-	            " ORDER BY h.rowid LIMIT :limit",
+	.sql_list =
+		"SELECT h.rowid AS _key, " SHIFT_COLUMNS " FROM shifts h WHERE h.rowid > :after"
+		" AND (:site IS NULL OR h.site_id = :site) AND (:self IS NULL OR h.staff_id = :self)"
+		" AND (:f_site_id IS NULL OR h.site_id = :f_site_id)"
+		" AND (:f_staff_id IS NULL OR h.staff_id = :f_staff_id)"
+		" ORDER BY h.rowid LIMIT :limit",
 	.sql_delete = "DELETE FROM shifts WHERE id = :id",
 	.filters = shift_filters,
 };
@@ -203,23 +223,23 @@ static const struct res_col service_cols[] = {
 	{"name", COL_TEXT},        {"category", COL_TEXT}, {"provider", COL_TEXT},
 	{"duration_min", COL_INT}, {"active", COL_BOOL},
 };
-#define SERVICE_COLUMNS \
-	"id, name, category, provider, duration_min, active AS \"active@b\", " TIMES
+#define SERVICE_COLUMNS "id, name, category, provider, duration_min, active AS \"active@b\", " TIMES
 static const char *const service_filters[] = {"category", "active", NULL};
 const struct res_desc db_services = {
 	.name = "services",
 	.cols = service_cols,
 	.n_cols = 5,
 	.sql_insert = "INSERT INTO services(id, name, category, provider, duration_min, active,"
-	              " created_at, updated_at) VALUES (:id, :name, :category, :provider,"
-	              " :duration_min, coalesce(:active, 1), :now, :now)",
+		      " created_at, updated_at) VALUES (:id, :name, :category, :provider,"
+		      " :duration_min, coalesce(:active, 1), :now, :now)",
 	.sql_update = "UPDATE services SET " SET("name") SET("category") SET("provider")
-	              SET("duration_min") SET("active") " updated_at = :now WHERE id = :id",
+		SET("duration_min") SET("active") " updated_at = :now WHERE id = :id",
 	.sql_get = "SELECT " SERVICE_COLUMNS " FROM services WHERE id = :id",
-	.sql_list = "SELECT rowid AS _key, " SERVICE_COLUMNS " FROM services WHERE rowid > :after"
-	            " AND (:f_category IS NULL OR category = :f_category)"
-	            " AND (:f_active IS NULL OR active = CASE WHEN :f_active = 'true' THEN 1 ELSE 0 END)"
-	            " ORDER BY rowid LIMIT :limit",
+	.sql_list =
+		"SELECT rowid AS _key, " SERVICE_COLUMNS " FROM services WHERE rowid > :after"
+		" AND (:f_category IS NULL OR category = :f_category)"
+		" AND (:f_active IS NULL OR active = CASE WHEN :f_active = 'true' THEN 1 ELSE 0 END)"
+		" ORDER BY rowid LIMIT :limit",
 	.sql_delete = "SELECT 1 WHERE 1 = 0", /* withdrawn with active: false */
 	.filters = service_filters,
 };
@@ -244,7 +264,7 @@ enum cn_err db_staff_set_residents(struct db *db, const char *staff_id, const js
 {
 	static const char del[] = "DELETE FROM staff_residents WHERE staff_id = ?1";
 	static const char ins[] = "INSERT INTO staff_residents(staff_id, resident_id)"
-	                          " VALUES (?1, ?2) ON CONFLICT DO NOTHING";
+				  " VALUES (?1, ?2) ON CONFLICT DO NOTHING";
 	struct db_stmt *st = db_stmt(db, del);
 	if (!st)
 		return CN_ERR_DB;
@@ -252,8 +272,7 @@ enum cn_err db_staff_set_residents(struct db *db, const char *staff_id, const js
 	enum cn_err rc = db_step_done(st);
 	size_t i;
 	json_t *v;
-	json_array_foreach(ids, i, v)
-	{
+	json_array_foreach (ids, i, v) {
 		if (rc != CN_OK)
 			break;
 		st = db_stmt(db, ins);
@@ -270,7 +289,7 @@ enum cn_err db_family_has_resident(struct db *db, const char *staff_id, const ch
                                    bool *yes)
 {
 	static const char sql[] = "SELECT EXISTS(SELECT 1 FROM staff_residents WHERE staff_id = ?1"
-	                          " AND resident_id = ?2)";
+				  " AND resident_id = ?2)";
 	return exists(db, sql, staff_id, resident_id, yes);
 }
 
@@ -288,7 +307,7 @@ enum cn_err db_resident_has_history(struct db *db, const char *id, bool *yes)
 enum cn_err db_resident_has_active_alert(struct db *db, const char *id, bool *yes)
 {
 	static const char sql[] = "SELECT EXISTS(SELECT 1 FROM alerts WHERE resident_id = ?1"
-	                          " AND status <> 'resolved')";
+				  " AND status <> 'resolved')";
 	return exists(db, sql, id, NULL, yes);
 }
 
@@ -310,8 +329,7 @@ enum cn_err db_resident_delete(struct db *db, const char *id)
 	return rc;
 }
 
-static enum cn_err one_text(struct db *db, const char *sql, const char *id, char *out,
-                            size_t size)
+static enum cn_err one_text(struct db *db, const char *sql, const char *id, char *out, size_t size)
 {
 	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
@@ -337,7 +355,8 @@ enum cn_err db_resident_site(struct db *db, const char *id, char site[65])
 enum cn_err db_staff_site_role(struct db *db, const char *id, char site[65], char role[16],
                                bool *active)
 {
-	static const char sql[] = "SELECT coalesce(site_id, ''), role, active FROM staff WHERE id = ?1";
+	static const char sql[] =
+		"SELECT coalesce(site_id, ''), role, active FROM staff WHERE id = ?1";
 	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
@@ -357,14 +376,14 @@ enum cn_err db_staff_site_role(struct db *db, const char *id, char site[65], cha
 enum cn_err db_device_is_retired(struct db *db, const char *id, bool *yes)
 {
 	static const char sql[] = "SELECT EXISTS(SELECT 1 FROM devices WHERE id = ?1"
-	                          " AND removed_at IS NOT NULL)";
+				  " AND removed_at IS NOT NULL)";
 	return exists(db, sql, id, NULL, yes);
 }
 
 enum cn_err db_device_revive(struct db *db, const char *id, int64_t now)
 {
 	static const char sql[] = "UPDATE devices SET removed_at = NULL, status = 'unknown',"
-	                          " created_at = ?2, updated_at = ?2 WHERE id = ?1";
+				  " created_at = ?2, updated_at = ?2 WHERE id = ?1";
 	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
@@ -393,8 +412,7 @@ enum cn_err db_device_registry_row(struct db *db, const char *id, struct device 
 		snprintf(out->site_id, sizeof(out->site_id), "%s", db_col_text(st, 2));
 		snprintf(out->kind, sizeof(out->kind), "%s", db_col_text(st, 3));
 		snprintf(out->z2m_name, sizeof(out->z2m_name), "%s", db_col_text(st, 4));
-		out->z2m = strcmp((const char *)db_col_text(st, 5), "z2m") == 0 &&
-		           out->z2m_name[0];
+		out->z2m = strcmp((const char *)db_col_text(st, 5), "z2m") == 0 && out->z2m_name[0];
 		out->exit_door = db_col_int(st, 6) != 0;
 		out->heartbeat_s = db_col_int(st, 7);
 		out->enrolled_at = db_col_int64(st, 8);
@@ -422,7 +440,7 @@ enum cn_err db_shift_overlaps(struct db *db, const char *staff_id, int64_t from,
                               bool *yes)
 {
 	static const char sql[] = "SELECT EXISTS(SELECT 1 FROM shifts WHERE staff_id = ?1"
-	                          " AND starts_at < ?3 AND ends_at > ?2)";
+				  " AND starts_at < ?3 AND ends_at > ?2)";
 	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;

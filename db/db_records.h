@@ -5,8 +5,8 @@
 
 #include <stdbool.h>
 
-#include "db_devices.h"
 #include "db_crud.h"
+#include "db_devices.h"
 
 extern const struct res_desc db_sites;
 extern const struct res_desc db_staff;

@@ -27,7 +27,7 @@ enum cn_err db_resident_status(struct db *db, const char *resident_id, char out[
 enum cn_err db_resident_touch_activity(struct db *db, const char *resident_id, int64_t at)
 {
 	static const char sql[] = "UPDATE residents SET last_activity_at = ?2 WHERE id = ?1"
-	                          " AND (last_activity_at IS NULL OR last_activity_at < ?2)";
+				  " AND (last_activity_at IS NULL OR last_activity_at < ?2)";
 	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;

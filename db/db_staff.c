@@ -1,10 +1,10 @@
 #include "db_staff.h"
 
 /* The one staff encoder: column names are the API's field names. */
-#define STAFF_JSON_COLUMNS                                                                       \
-	"s.id, s.site_id, s.name, s.role, s.phone, s.username, s.active AS \"active@b\","          \
-	" s.skills AS \"skills@j\","                                                               \
-	" CASE WHEN s.role = 'family' THEN (SELECT json_group_array(resident_id) FROM"             \
+#define STAFF_JSON_COLUMNS                                                                             \
+	"s.id, s.site_id, s.name, s.role, s.phone, s.username, s.active AS \"active@b\","              \
+	" s.skills AS \"skills@j\","                                                                   \
+	" CASE WHEN s.role = 'family' THEN (SELECT json_group_array(resident_id) FROM"                 \
 	"  (SELECT resident_id FROM staff_residents WHERE staff_id = s.id ORDER BY resident_id) AS r)" \
 	"  END AS \"resident_ids@o\", s.created_at AS \"created_at@t\", s.updated_at AS \"updated_at@t\""
 

@@ -7,19 +7,19 @@
 
 enum cn_err {
 	CN_OK = 0,
-	CN_ERR_INVALID,       /* bad input: 400 */
-	CN_ERR_UNAUTHORIZED,  /* no or bad credentials: 401 */
-	CN_ERR_FORBIDDEN,     /* known caller, not allowed: 403 */
-	CN_ERR_NOT_FOUND,     /* 404 */
-	CN_ERR_METHOD,        /* 405 */
-	CN_ERR_CONFLICT,      /* state or uniqueness conflict: 409 */
-	CN_ERR_TOO_LARGE,     /* 413 */
-	CN_ERR_MEDIA_TYPE,    /* 415 */
-	CN_ERR_THROTTLED,     /* 429 */
-	CN_ERR_DB,            /* database failure: 500 */
-	CN_ERR_IO,            /* I/O failure: 500 */
-	CN_ERR_FULL,          /* database or disk full: 503 */
-	CN_ERR_UNAVAILABLE,   /* a needed part is down or shutting down: 503 */
+	CN_ERR_INVALID,      /* bad input: 400 */
+	CN_ERR_UNAUTHORIZED, /* no or bad credentials: 401 */
+	CN_ERR_FORBIDDEN,    /* known caller, not allowed: 403 */
+	CN_ERR_NOT_FOUND,    /* 404 */
+	CN_ERR_METHOD,       /* 405 */
+	CN_ERR_CONFLICT,     /* state or uniqueness conflict: 409 */
+	CN_ERR_TOO_LARGE,    /* 413 */
+	CN_ERR_MEDIA_TYPE,   /* 415 */
+	CN_ERR_THROTTLED,    /* 429 */
+	CN_ERR_DB,           /* database failure: 500 */
+	CN_ERR_IO,           /* I/O failure: 500 */
+	CN_ERR_FULL,         /* database or disk full: 503 */
+	CN_ERR_UNAVAILABLE,  /* a needed part is down or shutting down: 503 */
 	CN_ERR_COUNT
 };
 

@@ -48,7 +48,7 @@ enum cn_value {
 	CN_VAL_OTHER,
 };
 
-#define CN_EVENT_TYPE_MAX 32  /* longest type name, including the NUL */
+#define CN_EVENT_TYPE_MAX  32  /* longest type name, including the NUL */
 #define CN_EVENT_OTHER_MAX 128 /* longest stored JSON of an unknown value */
 
 struct cn_event {
@@ -58,7 +58,7 @@ struct cn_event {
 	double number;                       /* with CN_VAL_NUMBER */
 	char other_json[CN_EVENT_OTHER_MAX]; /* with CN_VAL_OTHER */
 	bool has_ts;
-	int64_t ts_ms; /* device time, epoch milliseconds UTC */
+	int64_t ts_ms;   /* device time, epoch milliseconds UTC */
 	bool ts_ignored; /* an alarm whose bad device time was dropped, not refused */
 	bool has_seq;
 	int64_t seq; /* device sequence number, >= 0 */

@@ -124,7 +124,7 @@ static enum cn_reject parse_json(const void *payload, size_t len, json_t **out)
 
 /* check_bytes() then parse_json(). */
 enum cn_reject payload__load_json(const void *payload, size_t len,
-                                const struct cn_payload_limits *lim, json_t **out)
+                                  const struct cn_payload_limits *lim, json_t **out)
 {
 	enum cn_reject rc;
 
@@ -164,10 +164,7 @@ const json_t *payload__get_optional(const json_t *obj, const char *key)
 	return json_is_null(j) ? NULL : j;
 }
 
-bool payload__ts_in_range(int64_t ms)
-{
-	return ms >= CN_TS_MIN_MS && ms < CN_TS_END_MS;
-}
+bool payload__ts_in_range(int64_t ms) { return ms >= CN_TS_MIN_MS && ms < CN_TS_END_MS; }
 
 /* Rounds x in 0..100 to the nearest int, halves up. Exact, unlike
  * (int)(x + 0.5), which turns 0.49999999999999994 into 1; and it keeps
@@ -285,7 +282,8 @@ static enum cn_reject native_measurement(const json_t *j, struct cn_event *ev)
 static enum cn_reject native_value(const json_t *j, struct cn_event *ev)
 {
 	static const char *const button_words[] = {"press", "long_press", "cancel"};
-	static const enum cn_value button_values[] = {CN_VAL_PRESS, CN_VAL_LONG_PRESS, CN_VAL_CANCEL};
+	static const enum cn_value button_values[] = {CN_VAL_PRESS, CN_VAL_LONG_PRESS,
+	                                              CN_VAL_CANCEL};
 	static const char *const door_words[] = {"open", "closed"};
 	static const enum cn_value door_values[] = {CN_VAL_OPEN, CN_VAL_CLOSED};
 	static const char *const checkin_words[] = {"ok"};
@@ -433,10 +431,7 @@ out:
 
 /* ---- status / availability ---- */
 
-static bool is_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
+static bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 /* "online" / "offline" -> *online; false for anything else. */
 static bool status_word(const char *s, size_t len, bool *online)
@@ -453,8 +448,7 @@ static bool status_word(const char *s, size_t len, bool *online)
 }
 
 enum cn_reject cn_payload_decode_status(const void *payload, size_t len,
-                                        const struct cn_payload_limits *lim,
-                                        bool *online)
+                                        const struct cn_payload_limits *lim, bool *online)
 {
 	const char *s = payload;
 	const json_t *state;
@@ -508,8 +502,7 @@ out:
 /* ---- heartbeat ---- */
 
 enum cn_reject cn_payload_decode_heartbeat(const void *payload, size_t len,
-                                           const struct cn_payload_limits *lim,
-                                           int *battery)
+                                           const struct cn_payload_limits *lim, int *battery)
 {
 	const unsigned char *s = payload;
 	const json_t *b;

@@ -19,9 +19,9 @@
 #include "event.h"
 #include "reject.h"
 
-#define CN_PAYLOAD_DEPTH_MAX 8 /* objects/arrays nested deeper are refused */
-#define CN_Z2M_EVENTS_MAX 16   /* one z2m state message maps to at most this */
-#define CN_Z2M_ATTRS_MAX 16    /* state-kept attributes of one message */
+#define CN_PAYLOAD_DEPTH_MAX   8     /* objects/arrays nested deeper are refused */
+#define CN_Z2M_EVENTS_MAX      16    /* one z2m state message maps to at most this */
+#define CN_Z2M_ATTRS_MAX       16    /* state-kept attributes of one message */
 #define CN_PAYLOAD_MAX_DEFAULT 16384 /* max_bytes when lim is NULL or 0 */
 
 /* Device times accepted in an event: 2000-01-01T00:00:00Z (inclusive) to
@@ -67,8 +67,7 @@ enum cn_reject cn_payload_decode_native_event(const void *payload, size_t len,
  * a string or object: BAD_TYPE; no "state": MISSING_FIELD; "state" not a
  * string: BAD_TYPE; another string: BAD_VALUE. */
 enum cn_reject cn_payload_decode_status(const void *payload, size_t len,
-                                        const struct cn_payload_limits *lim,
-                                        bool *online);
+                                        const struct cn_payload_limits *lim, bool *online);
 
 /* Decodes a heartbeat: {} or {"battery": B}. *battery is -1 when absent
  * (or null). An empty or whitespace-only payload is accepted as {}: the
@@ -76,8 +75,7 @@ enum cn_reject cn_payload_decode_status(const void *payload, size_t len,
  * devices send nothing. Not an object: BAD_TYPE; battery not a number:
  * BAD_TYPE; outside 0..100: BAD_VALUE. Other keys are ignored. */
 enum cn_reject cn_payload_decode_heartbeat(const void *payload, size_t len,
-                                           const struct cn_payload_limits *lim,
-                                           int *battery);
+                                           const struct cn_payload_limits *lim, int *battery);
 
 /* The result of one Zigbee2MQTT state message. The full mapping, with the
  * real device models it covers, is proto/zigbee2mqtt-mapping.md; in short,

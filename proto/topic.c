@@ -94,7 +94,8 @@ static bool topic_well_formed(const char *topic, size_t len)
 		size_t n = i - level_start;
 		if (n == 0)
 			return false;
-		if (topic[level_start] == '.' && (n == 1 || (n == 2 && topic[level_start + 1] == '.')))
+		if (topic[level_start] == '.' &&
+		    (n == 1 || (n == 2 && topic[level_start + 1] == '.')))
 			return false;
 		level_start = i + 1;
 	}
@@ -104,8 +105,8 @@ static bool topic_well_formed(const char *topic, size_t len)
 /* If `topic` starts with the whole levels of `prefix` followed by '/',
  * points *rest past that '/' and returns true. "zigbee2mqtt2/x" does not
  * start with "zigbee2mqtt". */
-static bool strip_prefix(const char *topic, size_t len, const char *prefix,
-                         const char **rest, size_t *rest_len)
+static bool strip_prefix(const char *topic, size_t len, const char *prefix, const char **rest,
+                         size_t *rest_len)
 {
 	size_t plen;
 
@@ -200,7 +201,8 @@ static enum cn_reject parse_z2m(const char *rest, size_t len, struct cn_topic *o
 		out->kind = CN_TOPIC_IGNORED;
 		return CN_REJECT_NONE;
 	}
-	if (n >= 2 && (level_is(last, "set") || level_is(last, "get") || level_is(last, "action"))) {
+	if (n >= 2 &&
+	    (level_is(last, "set") || level_is(last, "get") || level_is(last, "action"))) {
 		out->kind = CN_TOPIC_IGNORED;
 		return CN_REJECT_NONE;
 	}
@@ -221,8 +223,7 @@ static enum cn_reject parse_z2m(const char *rest, size_t len, struct cn_topic *o
 	return CN_REJECT_NONE;
 }
 
-enum cn_reject cn_topic_parse(const char *topic, size_t len,
-                              const struct cn_topic_config *cfg,
+enum cn_reject cn_topic_parse(const char *topic, size_t len, const struct cn_topic_config *cfg,
                               struct cn_topic *out)
 {
 	const char *rest;

@@ -9,17 +9,17 @@
 #include "reject.h"
 
 #define CN_DEVICE_ID_MAX 64  /* longest native device id, without the NUL */
-#define CN_Z2M_NAME_MAX 128  /* longest Zigbee2MQTT friendly name, without NUL */
-#define CN_TOPIC_MAX 256     /* longest topic we accept, without the NUL */
+#define CN_Z2M_NAME_MAX  128 /* longest Zigbee2MQTT friendly name, without NUL */
+#define CN_TOPIC_MAX     256 /* longest topic we accept, without the NUL */
 #define CN_Z2M_BASES_MAX 8   /* at most this many comma-separated z2m bases */
 
 enum cn_topic_kind {
-	CN_TOPIC_DEV_EVENT,       /* {root}/dev/{id}/event */
-	CN_TOPIC_DEV_STATUS,      /* {root}/dev/{id}/status */
-	CN_TOPIC_DEV_HEARTBEAT,   /* {root}/dev/{id}/heartbeat */
-	CN_TOPIC_Z2M_STATE,       /* {base}/{friendly_name} */
-	CN_TOPIC_Z2M_AVAILABILITY,/* {base}/{friendly_name}/availability */
-	CN_TOPIC_IGNORED,         /* well-formed traffic not for us: our own
+	CN_TOPIC_DEV_EVENT,        /* {root}/dev/{id}/event */
+	CN_TOPIC_DEV_STATUS,       /* {root}/dev/{id}/status */
+	CN_TOPIC_DEV_HEARTBEAT,    /* {root}/dev/{id}/heartbeat */
+	CN_TOPIC_Z2M_STATE,        /* {base}/{friendly_name} */
+	CN_TOPIC_Z2M_AVAILABILITY, /* {base}/{friendly_name}/availability */
+	CN_TOPIC_IGNORED,          /* well-formed traffic not for us: our own
 	                             {root}/dev/{id}/ack|cmd, {root}/staff/...,
 	                             {root}/site/..., {root}/service/...; z2m
 	                             {base}/bridge/..., {name}/set, {name}/get,
@@ -30,7 +30,7 @@ enum cn_topic_kind {
 
 /* Which topics the daemon reads. Borrowed strings, valid while in use. */
 struct cn_topic_config {
-	const char *root;                    /* "carenet" */
+	const char *root;                        /* "carenet" */
 	const char *z2m_bases[CN_Z2M_BASES_MAX]; /* "zigbee2mqtt", ... */
 	size_t z2m_base_count;
 };
@@ -53,8 +53,7 @@ struct cn_topic {
  * ack/cmd topics and is empty otherwise. On a reject, out->kind is
  * CN_TOPIC_IGNORED and out->name is empty. Bases past CN_Z2M_BASES_MAX
  * and NULL or empty root/bases are skipped. Thread-safe. */
-enum cn_reject cn_topic_parse(const char *topic, size_t len,
-                              const struct cn_topic_config *cfg,
+enum cn_reject cn_topic_parse(const char *topic, size_t len, const struct cn_topic_config *cfg,
                               struct cn_topic *out);
 
 /* True when `id` is a valid native device id: 1-64 bytes of

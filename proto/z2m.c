@@ -68,15 +68,16 @@ static enum cn_z2m_action z2m_action_kind(const char *s, bool *known)
 {
 	static const char *const idle[] = {"", "off", "stop", "clear", "idle", "none"};
 	static const char *const press[] = {
-		"emergency", "sos", "panic", "single", "double", "triple", "quadruple", "many",
-		"press", "on", "toggle", "click", "short_press", "initial_press", "alarm",
+		"emergency", "sos",       "panic",       "single",        "double",
+		"triple",    "quadruple", "many",        "press",         "on",
+		"toggle",    "click",     "short_press", "initial_press", "alarm",
 	};
 	static const char *const long_press[] = {"hold", "long", "long_press"};
-	static const char *const sides[] = {"_left", "_right", "_both", "_center", "_middle",
-	                                    "_top", "_bottom"};
-	static const char *const press_phase[] = {"_press", "_single", "_double", "_triple",
-	                                          "_click", "_initial_press", "_short_press",
-	                                          "_double_press", "_triple_press"};
+	static const char *const sides[] = {"_left",   "_right", "_both",  "_center",
+	                                    "_middle", "_top",   "_bottom"};
+	static const char *const press_phase[] = {"_press",       "_single",       "_double",
+	                                          "_triple",      "_click",        "_initial_press",
+	                                          "_short_press", "_double_press", "_triple_press"};
 	static const char *const long_phase[] = {"_hold", "_long", "_long_press"};
 	const char *p = s;
 	size_t len;
@@ -192,9 +193,9 @@ static void z2m_aux(const json_t *root, struct cn_z2m_state *out, bool *has_ts, 
 
 /* The keys z2m_events() maps. */
 static const char *const z2m_event_keys[] = {
-	"action", "sos", "emergency", "fall_down_status", "fall_status", "fall", "smoke", "gas",
-	"carbon_monoxide", "water_leak", "contact", "occupancy", "presence", "presence_state",
-	"vibration",
+	"action",  "sos",       "emergency", "fall_down_status", "fall_status",
+	"fall",    "smoke",     "gas",       "carbon_monoxide",  "water_leak",
+	"contact", "occupancy", "presence",  "presence_state",   "vibration",
 };
 
 /* True when the message has any event key, even as null: then the device
@@ -248,8 +249,8 @@ static void z2m_fall(const json_t *root, struct cn_z2m_state *out, bool *bad)
 	j = payload__get_optional(root, "status");
 	if (json_is_string(j)) {
 		bool f = z2m_is_fall_word(j);
-		static const char *const restore[] = {"normal", "none", "no_fall", "standing",
-		                                      "sitting", "lying", "still", "unoccupied"};
+		static const char *const restore[] = {"normal",  "none",  "no_fall", "standing",
+		                                      "sitting", "lying", "still",   "unoccupied"};
 		bool r = false;
 		for (size_t i = 0; i < sizeof(restore) / sizeof(restore[0]); i++)
 			r = r || strcmp(json_string_value(j), restore[i]) == 0;
@@ -273,8 +274,8 @@ static void z2m_fall(const json_t *root, struct cn_z2m_state *out, bool *bad)
  * (string): one motion event, true if any says someone is there. */
 static void z2m_motion(const json_t *root, struct cn_z2m_state *out, bool *bad)
 {
-	static const char *const absent[] = {"none", "no", "absent", "unoccupied", "no_presence",
-	                                     "clear"};
+	static const char *const absent[] = {"none",       "no",          "absent",
+	                                     "unoccupied", "no_presence", "clear"};
 	const json_t *j;
 	bool occupancy = false, presence = false, has = false;
 
@@ -321,10 +322,10 @@ static void z2m_events(const json_t *root, struct cn_z2m_state *out, bool *bad)
 		if (a != CN_Z2M_ACTION_NONE) {
 			out->action = a;
 			out->action_known = known;
-			out->action_event = z2m_add(out, CN_EV_BUTTON,
-			                            a == CN_Z2M_ACTION_LONG_PRESS ? CN_VAL_LONG_PRESS
-			                                                          : CN_VAL_PRESS,
-			                            0);
+			out->action_event = z2m_add(
+				out, CN_EV_BUTTON,
+				a == CN_Z2M_ACTION_LONG_PRESS ? CN_VAL_LONG_PRESS : CN_VAL_PRESS,
+				0);
 		}
 	} else if (j) {
 		*bad = true;
@@ -382,7 +383,8 @@ enum cn_reject cn_payload_decode_z2m_state(const void *payload, size_t len,
 	}
 	if (!z2m_has_event_key(root, out)) {
 		j = payload__get_optional(root, "temperature");
-		if (json_is_number(j) && json_number_value(j) >= -50.0 && json_number_value(j) <= 100.0)
+		if (json_is_number(j) && json_number_value(j) >= -50.0 &&
+		    json_number_value(j) <= 100.0)
 			z2m_add(out, CN_EV_TEMPERATURE, CN_VAL_NUMBER, json_number_value(j));
 	}
 	if (out->n_events == 0 && out->battery >= 0)

@@ -31,10 +31,10 @@ struct app {
 	 * to scheduler_wake; NULL: nothing to wake). A callback, so the
 	 * after-commit path (txn.c) need not include the scheduler. */
 	void (*wake_scheduler)(struct scheduler *s);
-	struct devices *devices;     /* in-memory device registry */
-	struct stream_hub *hub;      /* wakes SSE streams on alert changes */
+	struct devices *devices;         /* in-memory device registry */
+	struct stream_hub *hub;          /* wakes SSE streams on alert changes */
 	struct login_throttle *throttle; /* failed logins */
-	atomic_int store_state;      /* enum store_state */
+	atomic_int store_state;          /* enum store_state */
 	atomic_bool stopping;
 	atomic_bool leader;          /* this node ingests and runs the rules (leader.h) */
 	atomic_bool leadership_lost; /* the leader lock was lost: exit status 3 */

@@ -35,81 +35,82 @@ static const char *check_token(const char *v);
 
 static const struct key_def keys[] = {
 	{"db_path", KEY_STRING, OFF(db_path), 0, 0, "var/carenet.db",
-	 "SQLite database file (created and migrated on start)", check_nonempty},
+         "SQLite database file (created and migrated on start)", check_nonempty},
 	{"db_url", KEY_SECRET, OFF(db_url), 0, 0, NULL,
-	 "PostgreSQL connection string or URI; when set, used instead of db_path", NULL},
+         "PostgreSQL connection string or URI; when set, used instead of db_path", NULL},
 	{"node_name", KEY_STRING, OFF(node_name), 0, 0, NULL,
-	 "name of this node among several on one database (default: the host name)", NULL},
+         "name of this node among several on one database (default: the host name)", NULL},
 	{"mqtt_host", KEY_STRING, OFF(mqtt_host), 0, 0, "127.0.0.1", "MQTT broker host",
-	 check_nonempty},
+         check_nonempty},
 	{"mqtt_port", KEY_INT, OFF(mqtt_port), 1, 65535, "1883", "MQTT broker port", NULL},
 	{"mqtt_username", KEY_STRING, OFF(mqtt_username), 0, 0, NULL, "MQTT username", NULL},
 	{"mqtt_password", KEY_SECRET, OFF(mqtt_password), 0, 0, NULL, "MQTT password", NULL},
 	{"mqtt_cafile", KEY_STRING, OFF(mqtt_cafile), 0, 0, NULL,
-	 "CA certificate file; connect to the broker over TLS when set", NULL},
+         "CA certificate file; connect to the broker over TLS when set", NULL},
 	{"mqtt_client_id", KEY_STRING, OFF(mqtt_client_id), 0, 0, "carenetd",
-	 "fixed MQTT client id, so the broker keeps the session", check_nonempty},
+         "fixed MQTT client id, so the broker keeps the session", check_nonempty},
 	{"mqtt_max_payload", KEY_INT, OFF(mqtt_max_payload), 256, 1048576, "16384",
-	 "largest MQTT payload accepted, in bytes; larger ones are quarantined", NULL},
+         "largest MQTT payload accepted, in bytes; larger ones are quarantined", NULL},
 	{"topic_root", KEY_STRING, OFF(topic_root), 0, 0, "carenet", "root of all native topics",
-	 check_topic_level},
+         check_topic_level},
 	{"z2m_base", KEY_STRING, OFF(z2m_base), 0, 0, "zigbee2mqtt",
-	 "Zigbee2MQTT base topic(s) to ingest, comma-separated", check_z2m_base},
+         "Zigbee2MQTT base topic(s) to ingest, comma-separated", check_z2m_base},
 	{"http_bind", KEY_STRING, OFF(http_bind), 0, 0, "127.0.0.1", "REST API bind address",
-	 check_nonempty},
+         check_nonempty},
 	{"http_port", KEY_INT, OFF(http_port), 1, 65535, "8080", "REST API port", NULL},
 	{"http_tls_cert", KEY_STRING, OFF(http_tls_cert), 0, 0, NULL,
-	 "PEM certificate; serve HTTPS when both cert and key are set", NULL},
+         "PEM certificate; serve HTTPS when both cert and key are set", NULL},
 	{"http_tls_key", KEY_STRING, OFF(http_tls_key), 0, 0, NULL, "PEM private key for HTTPS",
-	 NULL},
+         NULL},
 	{"http_cors_origins", KEY_STRING, OFF(http_cors_origins), 0, 0, NULL,
-	 "origins allowed to call the API from a browser, comma-separated "
-	 "(https://dash.example.org); unset: no CORS headers at all", NULL},
+         "origins allowed to call the API from a browser, comma-separated "
+         "(https://dash.example.org); unset: no CORS headers at all",
+         NULL},
 	{"http_max_connections", KEY_INT, OFF(http_max_connections), 4, 10000, "512",
-	 "simultaneous HTTP connections; more wait in the listen queue", NULL},
+         "simultaneous HTTP connections; more wait in the listen queue", NULL},
 	{"http_timeout_s", KEY_INT, OFF(http_timeout_s), 1, 3600, "30",
-	 "seconds an idle HTTP connection is kept", NULL},
+         "seconds an idle HTTP connection is kept", NULL},
 	{"http_per_ip_connections", KEY_INT, OFF(http_per_ip_connections), 1, 10000, "32",
-	 "simultaneous HTTP connections from one client address; more are refused", NULL},
+         "simultaneous HTTP connections from one client address; more are refused", NULL},
 	{"http_sse_per_user", KEY_INT, OFF(http_sse_per_user), 1, 1000, "8",
-	 "open event streams per user; more get 429", NULL},
+         "open event streams per user; more get 429", NULL},
 	{"http_min_body_rate", KEY_INT, OFF(http_min_body_rate), 1, 1048576, "256",
-	 "bytes per second a request body must average after its first 5 s; slower ones are cut",
-	 NULL},
+         "bytes per second a request body must average after its first 5 s; slower ones are cut",
+         NULL},
 	{"http_header_timeout_s", KEY_INT, OFF(http_header_timeout_s), 1, 600, "10",
-	 "seconds a connection may take to send its request line and headers, however slowly it"
-	 " trickles them; later ones are closed",
-	 NULL},
+         "seconds a connection may take to send its request line and headers, however slowly it"
+         " trickles them; later ones are closed",
+         NULL},
 	{"http_trusted_proxies", KEY_STRING, OFF(http_trusted_proxies), 0, 0, NULL,
-	 "comma-separated proxy addresses whose X-Forwarded-For is believed; unset = none", NULL},
+         "comma-separated proxy addresses whose X-Forwarded-For is believed; unset = none", NULL},
 	{"login_max_hashes", KEY_INT, OFF(login_max_hashes), 1, 64, "1",
-	 "password hashes computed at once; more logins get 503 at once", NULL},
+         "password hashes computed at once; more logins get 503 at once", NULL},
 	{"timezone", KEY_STRING, OFF(timezone), 0, 0, NULL,
-	 "IANA zone for daily windows (e.g. Asia/Shanghai); unset = system", check_timezone},
+         "IANA zone for daily windows (e.g. Asia/Shanghai); unset = system", check_timezone},
 	{"bootstrap_token", KEY_SECRET, OFF(bootstrap_token), 0, 0, NULL,
-	 "if no admin exists yet, create user admin whose API token is this value", check_token},
+         "if no admin exists yet, create user admin whose API token is this value", check_token},
 	{"token_ttl_s", KEY_INT, OFF(token_ttl_s), 60, 31536000, "43200",
-	 "lifetime of a login token in seconds", NULL},
+         "lifetime of a login token in seconds", NULL},
 	{"escalate_p1_s", KEY_INT, OFF(escalate_p1_s), 1, 86400, "60",
-	 "seconds without acknowledgement before the next level, priority 1", NULL},
+         "seconds without acknowledgement before the next level, priority 1", NULL},
 	{"escalate_p2_s", KEY_INT, OFF(escalate_p2_s), 1, 86400, "300",
-	 "seconds without acknowledgement before the next level, priority 2", NULL},
+         "seconds without acknowledgement before the next level, priority 2", NULL},
 	{"escalate_p3_s", KEY_INT, OFF(escalate_p3_s), 1, 86400, "1800",
-	 "seconds without acknowledgement before the next level, priority 3", NULL},
+         "seconds without acknowledgement before the next level, priority 3", NULL},
 	{"low_battery_pct", KEY_INT, OFF(low_battery_pct), 1, 99, "15",
-	 "battery below this raises low_battery", NULL},
+         "battery below this raises low_battery", NULL},
 	{"battery_ok_pct", KEY_INT, OFF(battery_ok_pct), 1, 100, "25",
-	 "battery above this clears low_battery", NULL},
+         "battery above this clears low_battery", NULL},
 	{"offline_after", KEY_INT, OFF(offline_after), 1, 100, "3",
-	 "heartbeats missed before a device is offline", NULL},
+         "heartbeats missed before a device is offline", NULL},
 	{"event_retention_days", KEY_INT, OFF(event_retention_days), 1, 36500, "365",
-	 "raw events older than this are pruned; alerts and timelines are kept", NULL},
+         "raw events older than this are pruned; alerts and timelines are kept", NULL},
 	{"activity_retention_days", KEY_INT, OFF(activity_retention_days), 1, 36500, "3650",
-	 "daily activity summaries older than this are pruned (they outlive raw events)", NULL},
+         "daily activity summaries older than this are pruned (they outlive raw events)", NULL},
 	{"wellbeing_check_s", KEY_INT, OFF(wellbeing_check_s), 1, 86400, "60",
-	 "seconds between looks for finished days to judge by the wellbeing rule", NULL},
+         "seconds between looks for finished days to judge by the wellbeing rule", NULL},
 	{"log_level", KEY_STRING, OFF(log_level), 0, 0, "info", "debug, info, warn or error",
-	 check_log_level},
+         check_log_level},
 };
 
 #define KEY_COUNT (sizeof(keys) / sizeof(keys[0]))
@@ -119,10 +120,7 @@ size_t config_key_count(void) { return KEY_COUNT; }
 
 const char *config_key_name(size_t i) { return i < KEY_COUNT ? keys[i].name : NULL; }
 
-static const char *check_nonempty(const char *v)
-{
-	return (v && *v) ? NULL : "must not be empty";
-}
+static const char *check_nonempty(const char *v) { return (v && *v) ? NULL : "must not be empty"; }
 
 static const char *check_log_level(const char *v)
 {
@@ -147,8 +145,7 @@ static bool topic_level_ok(const char *s, size_t len)
 
 static const char *check_topic_level(const char *v)
 {
-	return topic_level_ok(v, strlen(v)) ? NULL
-	                                    : "must be 1-64 characters of A-Z a-z 0-9 _ - .";
+	return topic_level_ok(v, strlen(v)) ? NULL : "must be 1-64 characters of A-Z a-z 0-9 _ - .";
 }
 
 static const char *check_z2m_base(const char *v)
@@ -255,10 +252,10 @@ static void trim(char **start, char **end)
 }
 
 #define LINE_MAX_CHARS (VALUE_MAX + 254) /* longest line, without its newline */
-#define FILE_MAX_BYTES (1024 * 1024)      /* a config file is a few KiB */
+#define FILE_MAX_BYTES (1024 * 1024)     /* a config file is a few KiB */
 
-bool config_load_text(const char *text, size_t len, const char *name, struct config *out,
-                      char *err, size_t err_size)
+bool config_load_text(const char *text, size_t len, const char *name, struct config *out, char *err,
+                      size_t err_size)
 {
 	char line[LINE_MAX_CHARS + 1];
 	char where[512];
@@ -309,7 +306,8 @@ static bool load_file(struct config *cfg, const char *path, char *err, size_t er
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		snprintf(err, err_size, "-c %s: cannot read config file: %s", path, strerror(errno));
+		snprintf(err, err_size, "-c %s: cannot read config file: %s", path,
+		         strerror(errno));
 		return false;
 	}
 	char *text = NULL;
@@ -365,7 +363,8 @@ static bool load_env(struct config *cfg, char **envp, char *err, size_t err_size
 		lower[len] = '\0';
 		const struct key_def *k = find_key(lower, len);
 		if (!k) {
-			snprintf(err, err_size, "environment: unknown key CARENET_%.*s", (int)len, name);
+			snprintf(err, err_size, "environment: unknown key CARENET_%.*s", (int)len,
+			         name);
 			return false;
 		}
 		if (!set_value(cfg, k, eq + 1, "environment", err, err_size))
@@ -424,7 +423,8 @@ enum config_result config_load(int argc, char **argv, char **envp, struct config
 	memset(&cfg, 0, sizeof(cfg));
 	err[0] = '\0';
 	for (size_t i = 0; i < KEY_COUNT; i++)
-		if (keys[i].def && !set_value(&cfg, &keys[i], keys[i].def, "default", err, err_size))
+		if (keys[i].def &&
+		    !set_value(&cfg, &keys[i], keys[i].def, "default", err, err_size))
 			goto fail; /* a bad built-in default is a programming error */
 
 	/* The file comes first whatever its position on the command line, so
@@ -446,7 +446,8 @@ enum config_result config_load(int argc, char **argv, char **envp, struct config
 			if (!strchr(argv[i], '='))
 				i++; /* skip the value; flags are applied below */
 		} else {
-			snprintf(err, err_size, "command line: unexpected argument '%.64s'", argv[i]);
+			snprintf(err, err_size, "command line: unexpected argument '%.64s'",
+			         argv[i]);
 			goto fail;
 		}
 	}
@@ -462,8 +463,8 @@ enum config_result config_load(int argc, char **argv, char **envp, struct config
 		size_t len = eq ? (size_t)(eq - name) : strlen(name);
 		const struct key_def *k = find_key(name, len);
 		if (!k) {
-			snprintf(err, err_size, "command line: unknown key '--%.*s'", (int)(len > 64 ? 64 : len),
-			         name);
+			snprintf(err, err_size, "command line: unknown key '--%.*s'",
+			         (int)(len > 64 ? 64 : len), name);
 			goto fail;
 		}
 		const char *value;

@@ -13,7 +13,7 @@
 
 struct config {
 	char *db_path;
-	char *db_url; /* PostgreSQL when set; NULL: SQLite at db_path */
+	char *db_url;    /* PostgreSQL when set; NULL: SQLite at db_path */
 	char *node_name; /* this node among several on one database */
 	char *mqtt_host;
 	long mqtt_port;
@@ -62,9 +62,8 @@ enum config_result {
  * then argv. On CONFIG_ERROR `err` holds one line naming the key and
  * nothing needs freeing; otherwise free the result with config_free().
  * --help prints the table to `help_out`. */
-enum config_result config_load(int argc, char **argv, char **envp,
-                               struct config *out, FILE *help_out,
-                               char *err, size_t err_size);
+enum config_result config_load(int argc, char **argv, char **envp, struct config *out,
+                               FILE *help_out, char *err, size_t err_size);
 
 /* Applies the "key value" lines of `text` (`len` bytes, need not be
  * NUL-terminated; # starts a comment line) on top of `out`, as -c FILE
@@ -75,8 +74,8 @@ enum config_result config_load(int argc, char **argv, char **envp,
  * the rules between keys and of string values run in config_load() after
  * every source is read. Returns false with one line in `err` at the first
  * bad line; keys set before it stay set (free them with config_free()). */
-bool config_load_text(const char *text, size_t len, const char *name, struct config *out,
-                      char *err, size_t err_size);
+bool config_load_text(const char *text, size_t len, const char *name, struct config *out, char *err,
+                      size_t err_size);
 
 /* Frees the strings of a loaded config; safe on a zeroed struct. */
 void config_free(struct config *cfg);

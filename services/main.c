@@ -23,8 +23,8 @@
 #include "clock.h"
 #include "config.h"
 #include "db.h"
-#include "db_auth.h"
 #include "db_alerts.h"
+#include "db_auth.h"
 #include "db_pool.h"
 #include "devices.h"
 #include "http_server.h"
@@ -42,7 +42,7 @@
 extern char **environ;
 
 #define HTTP_POOL_CONNECTIONS 4
-#define SHUTDOWN_FLUSH_MS 1500
+#define SHUTDOWN_FLUSH_MS     1500
 
 static void on_mqtt_message(void *ctx, const char *topic, const void *payload, size_t len)
 {
@@ -133,7 +133,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "carenetd: db_path: cannot retire the bootstrap token\n");
 		goto out;
 	}
-	if (db_pool_open(cfg.db_path, cfg.db_url, HTTP_POOL_CONNECTIONS, &app.pool, err, sizeof(err)) != CN_OK) {
+	if (db_pool_open(cfg.db_path, cfg.db_url, HTTP_POOL_CONNECTIONS, &app.pool, err,
+	                 sizeof(err)) != CN_OK) {
 		fprintf(stderr, "carenetd: db_path: %s\n", err);
 		goto out;
 	}
@@ -157,7 +158,8 @@ int main(int argc, char **argv)
 	}
 	/* Bind the API port before starting any worker: a port in use stops
 	 * start-up before anything was read from the broker. */
-	if (http_server_start(&app, api_routes, api_route_count, &http, err, sizeof(err)) != CN_OK) {
+	if (http_server_start(&app, api_routes, api_route_count, &http, err, sizeof(err)) !=
+	    CN_OK) {
 		fprintf(stderr, "carenetd: %s\n", err);
 		goto out;
 	}

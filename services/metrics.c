@@ -59,20 +59,23 @@ char *metrics_render(struct metrics *m)
 {
 	struct buf b = {xmalloc(4096), 0, 4096};
 	b.p[0] = '\0';
-	put(&b, "# HELP carenet_events_ingested_total Device events stored.\n"
-	        "# TYPE carenet_events_ingested_total counter\n"
-	        "carenet_events_ingested_total %llu\n",
+	put(&b,
+	    "# HELP carenet_events_ingested_total Device events stored.\n"
+	    "# TYPE carenet_events_ingested_total counter\n"
+	    "carenet_events_ingested_total %llu\n",
 	    (unsigned long long)atomic_load(&m->events_ingested));
-	put(&b, "# HELP carenet_events_duplicate_total Repeated (device, seq) events "
-	        "acknowledged again and not stored twice.\n"
-	        "# TYPE carenet_events_duplicate_total counter\n"
-	        "carenet_events_duplicate_total %llu\n",
+	put(&b,
+	    "# HELP carenet_events_duplicate_total Repeated (device, seq) events "
+	    "acknowledged again and not stored twice.\n"
+	    "# TYPE carenet_events_duplicate_total counter\n"
+	    "carenet_events_duplicate_total %llu\n",
 	    (unsigned long long)atomic_load(&m->events_duplicate));
-	put(&b, "# HELP carenet_events_ignored_total MQTT messages read and deliberately not "
-	        "stored: from Zigbee devices nobody enrolled, or a republished unchanged state.\n"
-	        "# TYPE carenet_events_ignored_total counter\n"
-	        "carenet_events_ignored_total{reason=\"not_enrolled\"} %llu\n"
-	        "carenet_events_ignored_total{reason=\"unchanged\"} %llu\n",
+	put(&b,
+	    "# HELP carenet_events_ignored_total MQTT messages read and deliberately not "
+	    "stored: from Zigbee devices nobody enrolled, or a republished unchanged state.\n"
+	    "# TYPE carenet_events_ignored_total counter\n"
+	    "carenet_events_ignored_total{reason=\"not_enrolled\"} %llu\n"
+	    "carenet_events_ignored_total{reason=\"unchanged\"} %llu\n",
 	    (unsigned long long)atomic_load(&m->events_ignored_not_enrolled),
 	    (unsigned long long)atomic_load(&m->events_ignored_unchanged));
 	put(&b, "# HELP carenet_events_rejected_total MQTT messages quarantined, by reason.\n"
@@ -87,25 +90,30 @@ char *metrics_render(struct metrics *m)
 		put(&b, "carenet_alerts_raised_total{kind=\"%s\"} %llu\n",
 		    alert_kind_name((enum alert_kind)k),
 		    (unsigned long long)atomic_load(&m->alerts_raised[k]));
-	put(&b, "# HELP carenet_notifications_sent_total Staff pages published.\n"
-	        "# TYPE carenet_notifications_sent_total counter\n"
-	        "carenet_notifications_sent_total %llu\n",
+	put(&b,
+	    "# HELP carenet_notifications_sent_total Staff pages published.\n"
+	    "# TYPE carenet_notifications_sent_total counter\n"
+	    "carenet_notifications_sent_total %llu\n",
 	    (unsigned long long)atomic_load(&m->notifications_sent));
-	put(&b, "# HELP carenet_leader 1 while this node is the leader (ingest, escalation).\n"
-	        "# TYPE carenet_leader gauge\n"
-	        "carenet_leader %d\n",
+	put(&b,
+	    "# HELP carenet_leader 1 while this node is the leader (ingest, escalation).\n"
+	    "# TYPE carenet_leader gauge\n"
+	    "carenet_leader %d\n",
 	    atomic_load(&m->leader));
-	put(&b, "# HELP carenet_mqtt_connected 1 while connected to the broker.\n"
-	        "# TYPE carenet_mqtt_connected gauge\n"
-	        "carenet_mqtt_connected %d\n",
+	put(&b,
+	    "# HELP carenet_mqtt_connected 1 while connected to the broker.\n"
+	    "# TYPE carenet_mqtt_connected gauge\n"
+	    "carenet_mqtt_connected %d\n",
 	    atomic_load(&m->mqtt_connected));
-	put(&b, "# HELP carenet_ingest_queue_depth Messages received and not yet stored.\n"
-	        "# TYPE carenet_ingest_queue_depth gauge\n"
-	        "carenet_ingest_queue_depth %d\n",
+	put(&b,
+	    "# HELP carenet_ingest_queue_depth Messages received and not yet stored.\n"
+	    "# TYPE carenet_ingest_queue_depth gauge\n"
+	    "carenet_ingest_queue_depth %d\n",
 	    atomic_load(&m->ingest_queue_depth));
-	put(&b, "# HELP carenet_ingest_batches_total Ingest transactions committed.\n"
-	        "# TYPE carenet_ingest_batches_total counter\n"
-	        "carenet_ingest_batches_total %llu\n",
+	put(&b,
+	    "# HELP carenet_ingest_batches_total Ingest transactions committed.\n"
+	    "# TYPE carenet_ingest_batches_total counter\n"
+	    "carenet_ingest_batches_total %llu\n",
 	    (unsigned long long)atomic_load(&m->ingest_batches));
 	put(&b, "# HELP carenet_http_requests_total HTTP responses, by status code.\n"
 	        "# TYPE carenet_http_requests_total counter\n");

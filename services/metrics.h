@@ -24,7 +24,7 @@ struct metrics {
 	atomic_uint_fast64_t alerts_raised[AK_COUNT];
 	atomic_uint_fast64_t notifications_sent;
 	atomic_int mqtt_connected;
-	atomic_int leader; /* 1 while this node leads */
+	atomic_int leader;                       /* 1 while this node leads */
 	atomic_uint_fast64_t http_requests[600]; /* by status code */
 	/* Time from raise to acknowledgement, seconds. */
 	atomic_uint_fast64_t ack_bucket[METRICS_ACK_BUCKETS + 1];

@@ -66,7 +66,8 @@ static enum cn_err announce(struct app *app, struct db *db, int64_t alert_id, co
 	if (rc == CN_OK) {
 		char topic[256];
 		char *body = cn_encode_site_alert(event, alert);
-		if (cn_encode_topic_site_alerts(topic, sizeof(topic), app->cfg->topic_root, site) && body)
+		if (cn_encode_topic_site_alerts(topic, sizeof(topic), app->cfg->topic_root, site) &&
+		    body)
 			outbox_add(ob, topic, body, 0);
 		else
 			free(body);
@@ -83,8 +84,8 @@ static enum cn_err announce(struct app *app, struct db *db, int64_t alert_id, co
 /* The clinic's staff on duty at the site are paged with the first level
  * of a P1 vital_sign alert (contract section 7); they are never in the
  * ladder of other alerts, which they could not even see. */
-static enum cn_err add_clinicians(struct db *db, int64_t alert_id, const char *site_id,
-                                  int64_t now, char (*ids)[65], size_t *n)
+static enum cn_err add_clinicians(struct db *db, int64_t alert_id, const char *site_id, int64_t now,
+                                  char (*ids)[65], size_t *n)
 {
 	struct db_alert_row row;
 	enum cn_err rc = db_alert_get_row(db, alert_id, &row);
@@ -105,11 +106,11 @@ static enum cn_err add_clinicians(struct db *db, int64_t alert_id, const char *s
 	return rc;
 }
 
-static enum cn_err page_level(struct app *app, struct db *db, int64_t alert_id,
-                              const char *site_id, const char *resident_id, int level,
-                              int64_t now, struct outbox *ob, bool *nobody_on_shift)
+static enum cn_err page_level(struct app *app, struct db *db, int64_t alert_id, const char *site_id,
+                              const char *resident_id, int level, int64_t now, struct outbox *ob,
+                              bool *nobody_on_shift)
 {
-	char (*ids)[65] = xcalloc(DB_PAGE_MAX, sizeof(*ids));
+	char(*ids)[65] = xcalloc(DB_PAGE_MAX, sizeof(*ids));
 	size_t n = 0;
 	bool anyone = false;
 	json_t *alert = NULL, *card = NULL;
@@ -121,7 +122,8 @@ static enum cn_err page_level(struct app *app, struct db *db, int64_t alert_id,
 		/* A level that reaches nobody (say, no primary on this shift)
 		 * goes on up rather than wait silently for the step time. */
 		for (int l = level; l <= LEVEL_MAX && n == 0; l++) {
-			rc = db_staff_to_page(db, site_id, escalation_mask(l), now, ids, DB_PAGE_MAX, &n);
+			rc = db_staff_to_page(db, site_id, escalation_mask(l), now, ids,
+			                      DB_PAGE_MAX, &n);
 			if (rc != CN_OK)
 				goto out;
 		}
@@ -129,15 +131,18 @@ static enum cn_err page_level(struct app *app, struct db *db, int64_t alert_id,
 	if (n == 0) {
 		rc = db_staff_to_page(db, site_id, DB_PAGE_COORDINATORS, now, ids, DB_PAGE_MAX, &n);
 		if (rc == CN_OK && n == 0)
-			rc = db_staff_to_page(db, site_id, DB_PAGE_ADMINS, now, ids, DB_PAGE_MAX, &n);
+			rc = db_staff_to_page(db, site_id, DB_PAGE_ADMINS, now, ids, DB_PAGE_MAX,
+			                      &n);
 		if (rc != CN_OK)
 			goto out;
 	}
 	if (n == 0) {
-		log_error("alerts", "alert %lld: nobody to page at site %s: no shift, coordinator or admin",
+		log_error("alerts",
+		          "alert %lld: nobody to page at site %s: no shift, coordinator or admin",
 		          (long long)alert_id, site_id);
-		rc = db_timeline_add(db, alert_id, now, "system", "notified",
-		                     "nobody could be paged: no staff on shift, no coordinator, no admin");
+		rc = db_timeline_add(
+			db, alert_id, now, "system", "notified",
+			"nobody could be paged: no staff on shift, no coordinator, no admin");
 		goto out;
 	}
 	if (level == 0) {
@@ -193,8 +198,8 @@ static enum cn_err upgrade(struct app *app, struct db *db, const struct db_alert
 	step_times(app, steps);
 	struct escalation esc = escalation_next(-1, rq->priority, steps, now);
 	bool nobody = false;
-	rc = page_level(app, db, row->id, row->site_id, row->resident_id[0] ? row->resident_id : NULL,
-	                0, now, ob, &nobody);
+	rc = page_level(app, db, row->id, row->site_id,
+	                row->resident_id[0] ? row->resident_id : NULL, 0, now, ob, &nobody);
 	if (rc == CN_OK)
 		rc = db_alert_set_level(db, row->id, 0, esc.next_at, now, nobody);
 	ob->wake_scheduler = true;
@@ -250,7 +255,8 @@ enum cn_err alerts_raise(struct app *app, struct db *db, const struct alert_rais
 	rc = db_timeline_add(db, *alert_id, now, rq->actor, "raised", rq->detail);
 	if (rc == CN_OK && esc.mask) {
 		bool nobody = false;
-		rc = page_level(app, db, *alert_id, rq->site_id, rq->resident_id, 0, now, ob, &nobody);
+		rc = page_level(app, db, *alert_id, rq->site_id, rq->resident_id, 0, now, ob,
+		                &nobody);
 		if (rc == CN_OK && nobody)
 			rc = db_alert_set_level(db, *alert_id, 0, a.next_escalation_at, now, true);
 		ob->wake_scheduler = true;
@@ -286,9 +292,9 @@ enum cn_err alerts_clear(struct app *app, struct db *db, enum alert_kind kind,
 }
 
 enum cn_err alerts_note_active(struct app *app, struct db *db, enum alert_kind kind,
-                               const char *resident_id, const char *device_id,
-                               const char *action, const char *detail, const char *actor,
-                               int64_t now, struct outbox *ob, int64_t *alert_id)
+                               const char *resident_id, const char *device_id, const char *action,
+                               const char *detail, const char *actor, int64_t now,
+                               struct outbox *ob, int64_t *alert_id)
 {
 	struct alert_raise rq = {.kind = kind, .resident_id = resident_id, .device_id = device_id};
 	char key[200];
@@ -329,7 +335,8 @@ enum cn_err alerts_escalate(struct app *app, struct db *db, int64_t alert_id, in
 	rc = db_timeline_add(db, alert_id, now, "system", "escalated", detail);
 	bool nobody = false;
 	if (rc == CN_OK)
-		rc = page_level(app, db, alert_id, row.site_id, row.resident_id, level, now, ob, &nobody);
+		rc = page_level(app, db, alert_id, row.site_id, row.resident_id, level, now, ob,
+		                &nobody);
 	if (rc == CN_OK)
 		rc = db_alert_set_level(db, alert_id, level, next, now, nobody);
 	if (rc == CN_OK)
@@ -340,8 +347,9 @@ enum cn_err alerts_escalate(struct app *app, struct db *db, int64_t alert_id, in
 
 bool alerts_outcome_valid(const char *outcome)
 {
-	static const char *const outcomes[] = {"genuine",         "false_alarm", "accidental", "test",
-	                                       "technical_fault", "no_access",   "hospital"};
+	static const char *const outcomes[] = {"genuine", "false_alarm",     "accidental",
+	                                       "test",    "technical_fault", "no_access",
+	                                       "hospital"};
 	for (size_t i = 0; outcome && i < sizeof(outcomes) / sizeof(outcomes[0]); i++)
 		if (strcmp(outcome, outcomes[i]) == 0)
 			return true;
@@ -363,8 +371,8 @@ static void help_coming(struct app *app, const struct db_alert_row *row, struct 
 }
 
 enum cn_err alerts_step(struct app *app, struct db *db, int64_t alert_id, enum alert_step step,
-                        const struct principal *who, const char *arg, const char *note,
-                        int64_t now, struct outbox *ob)
+                        const struct principal *who, const char *arg, const char *note, int64_t now,
+                        struct outbox *ob)
 {
 	struct db_alert_row row;
 	enum cn_err rc = db_alert_get_row(db, alert_id, &row);
@@ -379,26 +387,32 @@ enum cn_err alerts_step(struct app *app, struct db *db, int64_t alert_id, enum a
 	case STEP_ACK:
 		rc = db_alert_ack(db, alert_id, who->id, now);
 		snprintf(detail, sizeof(detail), "acknowledged by %s", who->id);
-		rc = rc == CN_OK ? db_timeline_add(db, alert_id, now, actor, "acknowledged", detail) : rc;
+		rc = rc == CN_OK ? db_timeline_add(db, alert_id, now, actor, "acknowledged", detail)
+		                 : rc;
 		event = "acknowledged";
 		break;
 	case STEP_DISPATCH:
 		rc = db_alert_dispatch(db, alert_id, who->id, arg, now);
 		if (rc == CN_OK && was_open)
-			rc = db_timeline_add(db, alert_id, now, actor, "acknowledged", "acknowledged by dispatch");
+			rc = db_timeline_add(db, alert_id, now, actor, "acknowledged",
+			                     "acknowledged by dispatch");
 		snprintf(detail, sizeof(detail), "responder %s dispatched", arg);
-		rc = rc == CN_OK ? db_timeline_add(db, alert_id, now, actor, "dispatched", detail) : rc;
+		rc = rc == CN_OK ? db_timeline_add(db, alert_id, now, actor, "dispatched", detail)
+		                 : rc;
 		event = was_open ? "acknowledged" : "updated";
 		break;
 	case STEP_ARRIVE:
 		rc = db_alert_arrive(db, alert_id, who->id, now);
-		rc = rc == CN_OK ? db_timeline_add(db, alert_id, now, actor, "on_site", "responder on site") : rc;
+		rc = rc == CN_OK ? db_timeline_add(db, alert_id, now, actor, "on_site",
+		                                   "responder on site")
+		                 : rc;
 		break;
 	case STEP_RESOLVE:
 		rc = db_alert_resolve(db, alert_id, who->id, arg, note, now);
 		snprintf(detail, sizeof(detail), "outcome %s%s%.400s", arg, note ? ": " : "",
 		         note ? note : "");
-		rc = rc == CN_OK ? db_timeline_add(db, alert_id, now, actor, "resolved", detail) : rc;
+		rc = rc == CN_OK ? db_timeline_add(db, alert_id, now, actor, "resolved", detail)
+		                 : rc;
 		event = "resolved";
 		break;
 	case STEP_NOTE:

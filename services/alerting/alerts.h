@@ -50,9 +50,9 @@ enum cn_err alerts_clear(struct app *app, struct db *db, enum alert_kind kind,
 /* Adds a timeline line to the active alert of this kind, if one exists
  * (a `cancel` press, activity after an inactivity alert). */
 enum cn_err alerts_note_active(struct app *app, struct db *db, enum alert_kind kind,
-                               const char *resident_id, const char *device_id,
-                               const char *action, const char *detail, const char *actor,
-                               int64_t now, struct outbox *ob, int64_t *alert_id);
+                               const char *resident_id, const char *device_id, const char *action,
+                               const char *detail, const char *actor, int64_t now,
+                               struct outbox *ob, int64_t *alert_id);
 
 /* Fires the escalation of one alert that fell due: next level, pages,
  * next deadline. Nothing when it was acknowledged meanwhile. */
@@ -69,8 +69,8 @@ bool alerts_outcome_valid(const char *outcome);
  * the outcome (resolve) or the text (note); `note` goes with resolve.
  * CN_ERR_CONFLICT when the status does not allow the step. */
 enum cn_err alerts_step(struct app *app, struct db *db, int64_t alert_id, enum alert_step step,
-                        const struct principal *who, const char *arg, const char *note,
-                        int64_t now, struct outbox *ob);
+                        const struct principal *who, const char *arg, const char *note, int64_t now,
+                        struct outbox *ob);
 
 /* Re-publishes pages of open alerts that never reached the broker. */
 enum cn_err alerts_resend_unsent(struct app *app, struct db *db, struct outbox *ob);

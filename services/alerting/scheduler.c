@@ -22,7 +22,7 @@
 #include "xalloc.h"
 
 #define IDLE_WAIT_MS 1000 /* look again at least this often (and checkpoint) */
-#define RETRY_MS 1000      /* after a database error */
+#define RETRY_MS     1000 /* after a database error */
 
 struct scheduler {
 	struct app *app;
@@ -137,7 +137,9 @@ static void *scheduler_main(void *arg)
 		int64_t next = fire_due(s, now);
 		/* WAL pages go into the database here, off the ingest path. */
 		db_checkpoint_passive(s->db);
-		int64_t wait = next < 0 ? RETRY_MS : next == 0 ? IDLE_WAIT_MS : next - clock_now_ms();
+		int64_t wait = next < 0    ? RETRY_MS
+		               : next == 0 ? IDLE_WAIT_MS
+		                           : next - clock_now_ms();
 		if (!s->resent && wait > RETRY_MS)
 			wait = RETRY_MS; /* until the broker is there for the re-send */
 		if (wait > IDLE_WAIT_MS)

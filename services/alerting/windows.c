@@ -6,8 +6,8 @@
 
 #include "alerts.h"
 #include "clock.h"
-#include "db_residents.h"
 #include "db_records.h"
+#include "db_residents.h"
 #include "db_service_net.h"
 #include "db_windows.h"
 #include "log.h"
@@ -146,7 +146,8 @@ static enum cn_err arm_inactivity(struct db *db, const char *id, const struct re
 	if (keep && r->row.inactivity_armed)
 		return CN_OK;
 	int64_t since = inactivity_since(r);
-	int64_t due = wm_inactivity_due(&local_calendar, since, r->rules.active, r->rules.inactivity_minutes);
+	int64_t due = wm_inactivity_due(&local_calendar, since, r->rules.active,
+	                                r->rules.inactivity_minutes);
 	if (due > 0 && due <= now) {
 		bool alerted = false;
 		enum cn_err rc = db_inactivity_alerted_since(db, id, since, &alerted);
@@ -171,7 +172,8 @@ static enum cn_err fire_inactivity(struct app *app, struct db *db, const char *i
 	if (!inactivity_watched(&r))
 		return db_rule_timer_delete(db, id, RULE_INACTIVITY);
 	int64_t since = inactivity_since(&r);
-	int64_t due = wm_inactivity_due(&local_calendar, since, r.rules.active, r.rules.inactivity_minutes);
+	int64_t due = wm_inactivity_due(&local_calendar, since, r.rules.active,
+	                                r.rules.inactivity_minutes);
 	if (due > now)
 		return set_timer(db, id, RULE_INACTIVITY, due, ob); /* activity since: move on */
 	bool alerted = false;
@@ -197,7 +199,8 @@ static enum cn_err arm_checkin(struct db *db, const char *id, const struct resid
 {
 	if (!r->enrolled || r->rules.checkin_by_min < 0)
 		return db_rule_timer_delete(db, id, RULE_CHECKIN);
-	int64_t due = wm_checkin_due(&local_calendar, now, r->row.last_checkin_at, r->rules.checkin_by_min);
+	int64_t due = wm_checkin_due(&local_calendar, now, r->row.last_checkin_at,
+	                             r->rules.checkin_by_min);
 	return set_timer(db, id, RULE_CHECKIN, due, ob);
 }
 

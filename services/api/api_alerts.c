@@ -14,9 +14,9 @@
 #include "db.h"
 #include "db_alerts.h"
 #include "db_alerts_list.h"
-#include "db_residents.h"
 #include "db_crud.h"
 #include "db_records.h"
+#include "db_residents.h"
 #include "outbox.h"
 #include "policy.h"
 #include "rules.h"
@@ -70,7 +70,8 @@ static json_t *visible_alert(struct api_req *r, int64_t id, bool timeline, enum 
 	}
 	struct pol_target t = {
 		.site_id = json_string_value(json_object_get(alert, "site_id")),
-		.family_member = family_of(r, json_string_value(json_object_get(alert, "resident_id"))),
+		.family_member =
+			family_of(r, json_string_value(json_object_get(alert, "resident_id"))),
 	};
 	if (!policy_require(r, PR_ALERT, act, &t)) {
 		json_decref(alert);
@@ -90,8 +91,8 @@ void api_alerts_list(struct api_req *r)
 {
 	if (!policy_require(r, PR_ALERT, PA_LIST, NULL))
 		return;
-	static const char *const statuses[] = {"active", "open", "acknowledged", "dispatched",
-	                                       "on_site", "resolved", NULL};
+	static const char *const statuses[] = {
+		"active", "open", "acknowledged", "dispatched", "on_site", "resolved", NULL};
 	static const char *const priorities[] = {"1", "2", "3", "4", NULL};
 	struct db_alert_query q;
 	memset(&q, 0, sizeof(q));
@@ -149,8 +150,8 @@ static enum cn_err audit_alert(struct api_req *r, int64_t id, const char *action
 		char rid[24];
 		snprintf(rid, sizeof(rid), "%lld", (long long)id);
 		rc = db_audit_add(r->db, r->now, r->who->id,
-		                  json_string_value(json_object_get(after, "site_id")), action, "alerts",
-		                  rid, before, after);
+		                  json_string_value(json_object_get(after, "site_id")), action,
+		                  "alerts", rid, before, after);
 	}
 	json_decref(after);
 	return rc;
@@ -279,13 +280,16 @@ static void step(struct api_req *r, enum alert_step s)
 		      ((strcmp(role, "caregiver") == 0 || strcmp(role, "coordinator") == 0) &&
 		       alert_site && strcmp(site, alert_site) == 0))) {
 			json_decref(alert);
-			api_error(r, CN_ERR_INVALID, "staff_id: no active caregiver or coordinator of this site");
+			api_error(r, CN_ERR_INVALID,
+			          "staff_id: no active caregiver or coordinator of this site");
 			return;
 		}
 	}
-	static const char *const actions[] = {
-		[STEP_ACK] = "ack", [STEP_DISPATCH] = "dispatch", [STEP_ARRIVE] = "arrive",
-		[STEP_RESOLVE] = "resolve", [STEP_NOTE] = "note"};
+	static const char *const actions[] = {[STEP_ACK] = "ack",
+	                                      [STEP_DISPATCH] = "dispatch",
+	                                      [STEP_ARRIVE] = "arrive",
+	                                      [STEP_RESOLVE] = "resolve",
+	                                      [STEP_NOTE] = "note"};
 	struct outbox ob;
 	outbox_init(&ob);
 	enum cn_err rc = db_begin(r->db);
@@ -336,8 +340,10 @@ void api_alerts_stream(struct api_req *r)
 	if (!policy_require(r, PR_ALERT, PA_LIST, NULL))
 		return;
 	/* One token's owner cannot hold every connection: a cap per user. */
-	if (stream_hub_count_user(r->app->hub, r->who->id) >= (size_t)r->app->cfg->http_sse_per_user) {
-		api_error(r, CN_ERR_THROTTLED, "you have %ld event streams open already; close one first",
+	if (stream_hub_count_user(r->app->hub, r->who->id) >=
+	    (size_t)r->app->cfg->http_sse_per_user) {
+		api_error(r, CN_ERR_THROTTLED,
+		          "you have %ld event streams open already; close one first",
 		          r->app->cfg->http_sse_per_user);
 		r->retry_after_s = 10;
 		return;
@@ -350,7 +356,8 @@ void api_alerts_stream(struct api_req *r)
 		errno = 0;
 		long long v = strtoll(last, &end, 10);
 		if (errno || end == last || *end || v < 0) {
-			api_error(r, CN_ERR_INVALID, "Last-Event-ID: must be an id this stream sent");
+			api_error(r, CN_ERR_INVALID,
+			          "Last-Event-ID: must be an id this stream sent");
 			return;
 		}
 		after = v;
@@ -365,10 +372,10 @@ void api_alerts_stream(struct api_req *r)
 		if (db_res_get(r->db, &db_staff, r->who->id, &me) == CN_OK) {
 			size_t i;
 			json_t *v;
-			json_array_foreach(json_object_get(me, "resident_ids"), i, v)
-			{
+			json_array_foreach (json_object_get(me, "resident_ids"), i, v) {
 				if (fam->n < 50)
-					snprintf(fam->ids[fam->n++], 65, "%s", json_string_value(v));
+					snprintf(fam->ids[fam->n++], 65, "%s",
+					         json_string_value(v));
 			}
 		}
 		json_decref(me);

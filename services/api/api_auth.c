@@ -39,9 +39,8 @@ void api_login(struct api_req *r)
 		return;
 	}
 	/* Unknown users cost a hash too, so timing does not tell who exists. */
-	static const char dummy[] =
-		"$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
-		"2vZMt0Yc6E1tAbH1pLLbNBUljvN0FeK4b2aW0x6WK0c";
+	static const char dummy[] = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
+				    "2vZMt0Yc6E1tAbH1pLLbNBUljvN0FeK4b2aW0x6WK0c";
 	/* A bounded number of hashes at once: past it, answer now instead of
 	 * letting logins hold every request thread. */
 	if (!login_throttle_hash_begin(throttle)) {
@@ -55,7 +54,8 @@ void api_login(struct api_req *r)
 	login_throttle_hash_end(throttle);
 	if (!ok || !row.active) {
 		login_throttle_fail(throttle, username, r->client_ip, r->now);
-		api_error(r, CN_ERR_UNAUTHORIZED, "wrong username or password, or account inactive");
+		api_error(r, CN_ERR_UNAUTHORIZED,
+		          "wrong username or password, or account inactive");
 		return;
 	}
 	char token[AUTH_TOKEN_CHARS + 1];
@@ -74,8 +74,8 @@ void api_login(struct api_req *r)
 		rc = db_auth_token_insert(r->db, hash, row.staff_id, r->now, expires);
 	if (rc == CN_OK)
 		rc = db_audit_add(r->db, r->now, row.staff_id,
-		                  json_string_value(json_object_get(user, "site_id")), "login", "auth",
-		                  row.staff_id, NULL, NULL);
+		                  json_string_value(json_object_get(user, "site_id")), "login",
+		                  "auth", row.staff_id, NULL, NULL);
 	rc = txn_commit(&(struct txn_end){.app = r->app, .db = r->db, .note = true}, rc);
 	if (rc != CN_OK) {
 		json_decref(user);
@@ -84,7 +84,8 @@ void api_login(struct api_req *r)
 	}
 	char exp[32];
 	cn_time_format_rfc3339(expires, exp);
-	api_reply(r, 200, json_pack("{s:s,s:s,s:o}", "token", token, "expires_at", exp, "user", user));
+	api_reply(r, 200,
+	          json_pack("{s:s,s:s,s:o}", "token", token, "expires_at", exp, "user", user));
 }
 
 void api_logout(struct api_req *r)
@@ -99,8 +100,9 @@ void api_logout(struct api_req *r)
 	if (rc == CN_OK)
 		rc = db_auth_token_revoke(r->db, hash, r->now);
 	if (rc == CN_OK)
-		rc = db_audit_add(r->db, r->now, r->who->id, r->who->site_id[0] ? r->who->site_id : NULL,
-		                  "logout", "auth", r->who->id, NULL, NULL);
+		rc = db_audit_add(r->db, r->now, r->who->id,
+		                  r->who->site_id[0] ? r->who->site_id : NULL, "logout", "auth",
+		                  r->who->id, NULL, NULL);
 	rc = txn_commit(&(struct txn_end){.app = r->app, .db = r->db, .note = true}, rc);
 	if (rc != CN_OK) {
 		api_error(r, rc, "cannot revoke the token");

@@ -28,13 +28,13 @@ void api_healthz(struct api_req *r)
 	bool leader = atomic_load(&app->leader);
 	/* A standby stays off the broker by design: healthy while its database
 	 * answers, so that it keeps serving the API. */
-	const char *mqtt = !leader                   ? "standby"
+	const char *mqtt = !leader                     ? "standby"
 	                   : mqtt_connected(app->mqtt) ? "connected"
 	                                               : "disconnected";
 	bool ok = strcmp(db_state, "ok") == 0 && strcmp(mqtt, "disconnected") != 0;
 	api_reply(r, ok ? 200 : 503,
-	          json_pack("{s:s,s:s,s:s,s:s,s:s}", "status", ok ? "ok" : "degraded", "db", db_state,
-	                    "mqtt", mqtt, "role", leader ? "leader" : "standby", "node",
+	          json_pack("{s:s,s:s,s:s,s:s,s:s}", "status", ok ? "ok" : "degraded", "db",
+	                    db_state, "mqtt", mqtt, "role", leader ? "leader" : "standby", "node",
 	                    app->cfg->node_name ? app->cfg->node_name : ""));
 }
 
@@ -54,7 +54,4 @@ void api_openapi_yaml(struct api_req *r)
 	api_reply_text(r, 200, "application/yaml; charset=utf-8", xstrdup(openapi_yaml));
 }
 
-void api_not_found(struct api_req *r)
-{
-	api_error(r, CN_ERR_NOT_FOUND, "not found");
-}
+void api_not_found(struct api_req *r) { api_error(r, CN_ERR_NOT_FOUND, "not found"); }

@@ -55,7 +55,8 @@ bool api_commit(struct api_req *r, enum cn_err rc, struct outbox *ob, const char
 		return true;
 	if (r->status == 0)
 		api_error(r, rc, "%s",
-		          rc == CN_ERR_CONFLICT && conflict ? conflict : "the change could not be stored");
+		          rc == CN_ERR_CONFLICT && conflict ? conflict
+		                                            : "the change could not be stored");
 	return false;
 }
 
@@ -126,7 +127,8 @@ void res_list(struct api_req *r)
 	}
 	size_t i;
 	json_t *obj;
-	json_array_foreach(items, i, obj) present(r, res, obj);
+	json_array_foreach (items, i, obj)
+		present(r, res, obj);
 	api_reply(r, 200, page_body(items, q.limit, last));
 }
 
@@ -217,7 +219,8 @@ void res_create(struct api_req *r)
 			bool id_taken = db_res_get(r->db, res->desc, id, &taken) == CN_OK;
 			json_decref(taken);
 			const char *field = id_taken ? "id" : unique_field(body);
-			api_error(r, rc, "%s: a %s with this %s exists already", field, res->desc->name, field);
+			api_error(r, rc, "%s: a %s with this %s exists already", field,
+			          res->desc->name, field);
 		} else if (r->status == 0) {
 			api_error(r, rc, "cannot create the %s", res->desc->name);
 		}
@@ -273,7 +276,8 @@ void res_patch(struct api_req *r)
 		db_rollback(r->db);
 		app_note_store_result(r->app, rc);
 		if (rc == CN_ERR_CONFLICT && r->status == 0)
-			api_error(r, rc, "%s: another %s has this value", unique_field(body), res->desc->name);
+			api_error(r, rc, "%s: another %s has this value", unique_field(body),
+			          res->desc->name);
 		else if (r->status == 0)
 			api_error(r, rc, "cannot update the %s", res->desc->name);
 		goto out;

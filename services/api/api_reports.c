@@ -28,7 +28,6 @@ static const char *str(const json_t *obj, const char *key)
 	return json_string_value(json_object_get(obj, key));
 }
 
-
 /* a / b as a percentage with two decimals; null when b is 0. */
 static json_t *pct(int64_t a, int64_t b)
 {
@@ -186,7 +185,8 @@ void api_report_response(struct api_req *r)
 	bool has_from = false, has_to = false;
 	if (!validate_query_enum(r, "format", formats, &format) ||
 	    !validate_query_time(r, "from", &q.from, &has_from) ||
-	    !validate_query_time(r, "to", &q.to, &has_to) || !api_ref_scoped_site(r, PR_REPORT, &site))
+	    !validate_query_time(r, "to", &q.to, &has_to) ||
+	    !api_ref_scoped_site(r, PR_REPORT, &site))
 		return;
 	struct pol_target t = {.site_id = site};
 	if (!policy_require(r, PR_REPORT, PA_READ, site ? &t : NULL))

@@ -82,8 +82,7 @@ static bool check_items(struct api_req *r, const json_t *arr, const char *name,
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach (arr, i, v) {
 		char prefix[48];
 		snprintf(prefix, sizeof(prefix), "%s[%zu].", name, i);
 		if (!validate_fields(r, v, prefix, spec, n, false))
@@ -98,10 +97,10 @@ static bool resident_prepare(struct api_req *r, json_t *body, const json_t *befo
 	if (before && r->who->role == ROLE_CAREGIVER) {
 		const char *key;
 		json_t *v;
-		json_object_foreach(body, key, v)
-		{
+		json_object_foreach (body, key, v) {
 			if (strcmp(key, "presence") && strcmp(key, "presence_until")) {
-				api_error(r, CN_ERR_FORBIDDEN, "%s: caregivers may change only presence", key);
+				api_error(r, CN_ERR_FORBIDDEN,
+				          "%s: caregivers may change only presence", key);
 				return false;
 			}
 		}
@@ -111,11 +110,13 @@ static bool resident_prepare(struct api_req *r, json_t *body, const json_t *befo
 		return false;
 	if (!check_items(r, json_object_get(body, "emergency_contacts"), "emergency_contacts",
 	                 api_contact_fields, N(api_contact_fields)) ||
-	    !check_items(r, json_object_get(body, "needs"), "needs", api_need_fields, N(api_need_fields)))
+	    !check_items(r, json_object_get(body, "needs"), "needs", api_need_fields,
+	                 N(api_need_fields)))
 		return false;
 	json_t *mon = json_object_get(body, "monitoring");
 	if (mon) {
-		if (!validate_fields(r, mon, "monitoring.", api_monitoring_fields, N(api_monitoring_fields), true))
+		if (!validate_fields(r, mon, "monitoring.", api_monitoring_fields,
+		                     N(api_monitoring_fields), true))
 			return false;
 		/* Stored as columns: flatten into the body the SQL binds. */
 		json_object_update(body, mon);
@@ -130,8 +131,8 @@ static void resident_present(struct api_req *r, json_t *obj)
 		return;
 	/* Family members see their relative's status and presence, not the
 	 * care record. */
-	static const char *const keep[] = {"id", "site_id", "name", "status", "presence",
-	                                   "presence_until"};
+	static const char *const keep[] = {"id",     "site_id",  "name",
+	                                   "status", "presence", "presence_until"};
 	json_t *copy = json_object();
 	for (size_t i = 0; i < N(keep); i++) {
 		json_t *v = json_object_get(obj, keep[i]);
@@ -162,8 +163,7 @@ static void refresh_registry(struct api_req *r, const json_t *devs)
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(devs, i, v)
-	{
+	json_array_foreach (devs, i, v) {
 		struct device dev;
 		if (db_device_registry_row(r->db, str(v, "id"), &dev) == CN_OK)
 			devices_put(r->app->devices, &dev);
@@ -198,7 +198,8 @@ static int resident_remove(struct api_req *r, const char *id, const json_t *befo
 	bool history = false, active = false;
 	enum cn_err rc = db_resident_has_active_alert(r->db, id, &active);
 	if (rc == CN_OK && active) {
-		api_error(r, CN_ERR_CONFLICT, "resident %s has an active alert: resolve it first", id);
+		api_error(r, CN_ERR_CONFLICT, "resident %s has an active alert: resolve it first",
+		          id);
 		return 0;
 	}
 	if (rc == CN_OK)
@@ -212,7 +213,8 @@ static int resident_remove(struct api_req *r, const char *id, const json_t *befo
 		rc = db_res_list(r->db, &db_devices, &q, &devs, &last);
 	}
 	if (rc == CN_OK)
-		rc = history ? db_res_delete(r->db, &db_residents, id, r->now) : db_resident_delete(r->db, id);
+		rc = history ? db_res_delete(r->db, &db_residents, id, r->now)
+		             : db_resident_delete(r->db, id);
 	if (rc == CN_OK && devs)
 		refresh_registry(r, devs);
 	json_decref(devs);
@@ -237,4 +239,3 @@ const struct api_resource api_residents = {
 	.present = resident_present,
 	.remove = resident_remove,
 };
-

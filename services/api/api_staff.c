@@ -13,8 +13,8 @@
 #include "db_auth.h"
 #include "db_records.h"
 
-static const char *const roles[] = {"admin",     "coordinator", "caregiver",
-                                    "volunteer", "family",      "clinician", NULL};
+static const char *const roles[] = {"admin",  "coordinator", "caregiver", "volunteer",
+                                    "family", "clinician",   NULL};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

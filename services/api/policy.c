@@ -35,106 +35,114 @@ enum rule {
  * here: the handler answers 400 naming the body field (openapi.yaml: a
  * body field naming an object outside the caller's scope). Staff and
  * shifts at another site are 403 instead, as their operations say. */
-static const enum rule rules[ROLE_COUNT][PR_COUNT][PA_COUNT] = {
-	[ROLE_ADMIN] = {
-		[PR_SITE] =       {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
-		[PR_STAFF] =      {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
-		[PR_RESIDENT] =   {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
-		[PR_DEVICE] =     {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
-		[PR_EVENT] =      {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
-		[PR_SHIFT] =      {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
-		[PR_ALERT] =      {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
-		[PR_ATTENDANCE] = {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
-		[PR_SERVICE] =    {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
-		[PR_REQUEST] =    {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
-		[PR_REPORT] =     {ALL, ALL, NO, NO, NO, NO, NO},
-		[PR_AUDIT] =      {ALL, ALL, NO, NO, NO, NO, NO},
-		[PR_MEASUREMENT] = {ALL, ALL, ALL, NO, NO, NO, NO},
-		[PR_THRESHOLD] =  {ALL, ALL, NO, ALL, NO, NO, NO},
-		[PR_ACTIVITY] =   {ALL, ALL, NO, NO, NO, NO, NO},
-	},
-	[ROLE_COORDINATOR] = {
-		[PR_SITE] =       {ALL, SITE, NO, SITE, NO, NO, NO},
-		[PR_STAFF] =      {ALL, SITE, STAFF_NEW, STAFF_SITE, STAFF_SITE, NO, NO},
-		[PR_RESIDENT] =   {ALL, SITE, SITE, SITE, SITE, NO, NO},
-		[PR_DEVICE] =     {ALL, SITE, SITE, SITE, SITE, NO, NO},
-		[PR_EVENT] =      {ALL, SITE, NO, NO, NO, NO, NO},
-		[PR_SHIFT] =      {ALL, SITE, SITE_NEW, NO, SITE, NO, NO},
-		[PR_ALERT] =      {ALL, SITE, SITE, NO, NO, SITE, NO},
-		[PR_ATTENDANCE] = {ALL, SITE, SITE, NO, NO, NO, NO},
-		[PR_SERVICE] =    {ALL, ALL, ALL, ALL, NO, NO, NO}, /* one shared catalogue */
-		[PR_REQUEST] =    {ALL, SITE, SITE, NO, SITE, SITE, SITE},
-		[PR_REPORT] =     {ALL, SITE, NO, NO, NO, NO, NO},
-		[PR_AUDIT] =      {ALL, SITE, NO, NO, NO, NO, NO},
-		[PR_MEASUREMENT] = {ALL, SITE, SITE, NO, NO, NO, NO},
-		[PR_THRESHOLD] =  {ALL, SITE, NO, SITE, NO, NO, NO},
-		[PR_ACTIVITY] =   {ALL, SITE, NO, NO, NO, NO, NO},
-	},
-	[ROLE_CAREGIVER] = {
-		[PR_SITE] =       {ALL, SITE, NO, SITE_SEEN, NO, NO, NO},
-		[PR_STAFF] =      {NO, SELF, NO, SELF, NO, NO, NO},
-		/* presence updates only: the handler limits the fields */
-		[PR_RESIDENT] =   {ALL, SITE, NO, SITE, SITE_SEEN, NO, NO},
-		[PR_DEVICE] =     {ALL, SITE, NO, SITE_SEEN, SITE_SEEN, NO, NO},
-		[PR_EVENT] =      {ALL, SITE, NO, NO, NO, NO, NO},
-		[PR_SHIFT] =      {ALL, OWN_ONLY, NO, NO, OWN_SEEN, NO, NO},
-		[PR_ALERT] =      {ALL, SITE, SITE, NO, NO, SITE, NO},
-		[PR_ATTENDANCE] = {ALL, SITE, SITE, NO, NO, NO, NO},
-		[PR_SERVICE] =    {ALL, ALL, NO, NO, NO, NO, NO},
-		/* takes requests on herself: the handler checks staff_id */
-		[PR_REQUEST] =    {ALL, SITE, SITE, NO, REQUESTER, OWN_WORK, SITE},
-		[PR_REPORT] =     {NO, NO, NO, NO, NO, NO, NO},
-		[PR_AUDIT] =      {NO, NO, NO, NO, NO, NO, NO},
-		/* a carer takes a reading on a visit; the clinic sets thresholds */
-		[PR_MEASUREMENT] = {ALL, SITE, SITE, NO, NO, NO, NO},
-		[PR_THRESHOLD] =  {ALL, SITE, NO, SITE_SEEN, NO, NO, NO},
-		[PR_ACTIVITY] =   {ALL, SITE, NO, NO, NO, NO, NO},
-	},
-	[ROLE_VOLUNTEER] = {
-		[PR_SITE] =       {NO, NO, NO, NO, NO, NO, NO},
-		[PR_STAFF] =      {NO, SELF, NO, SELF, NO, NO, NO},
-		[PR_RESIDENT] =   {NO, NO, NO, NO, NO, NO, NO},
-		[PR_DEVICE] =     {NO, NO, NO, NO, NO, NO, NO},
-		[PR_EVENT] =      {NO, NO, NO, NO, NO, NO, NO},
-		[PR_SHIFT] =      {NO, NO, NO, NO, NO, NO, NO},
-		[PR_ALERT] =      {NO, NO, NO, NO, NO, NO, NO},
-		[PR_ATTENDANCE] = {NO, NO, NO, NO, NO, NO, NO},
-		[PR_SERVICE] =    {ALL, ALL, NO, NO, NO, NO, NO},
-		[PR_REQUEST] =    {ALL, VOL_SEE, NO, NO, VOL_SEEN, VOL_WORK, VOL_SEE},
-		[PR_REPORT] =     {NO, NO, NO, NO, NO, NO, NO},
-		[PR_AUDIT] =      {NO, NO, NO, NO, NO, NO, NO},
-	},
-	[ROLE_FAMILY] = {
-		[PR_SITE] =       {NO, NO, NO, NO, NO, NO, NO},
-		[PR_STAFF] =      {NO, SELF, NO, SELF, NO, NO, NO},
-		[PR_RESIDENT] =   {ALL, FAMILY, NO, FAMILY_SEEN, NO, NO, NO},
-		[PR_DEVICE] =     {NO, NO, NO, NO, NO, NO, NO},
-		[PR_EVENT] =      {NO, NO, NO, NO, NO, NO, NO},
-		[PR_SHIFT] =      {NO, NO, NO, NO, NO, NO, NO},
-		[PR_ALERT] =      {ALL, FAMILY, FAMILY, NO, NO, FAMILY_SEEN, NO},
-		[PR_ATTENDANCE] = {NO, NO, NO, NO, NO, NO, NO},
-		[PR_SERVICE] =    {ALL, ALL, NO, NO, NO, NO, NO},
-		[PR_REQUEST] =    {ALL, FAMILY, FAMILY, NO, FAMILY, NO, NO},
-		[PR_REPORT] =     {NO, NO, NO, NO, NO, NO, NO},
-		[PR_AUDIT] =      {NO, NO, NO, NO, NO, NO, NO},
-		/* their relatives' readings and days, read only */
-		[PR_MEASUREMENT] = {ALL, FAMILY, FAMILY_SEEN, NO, NO, NO, NO},
-		[PR_THRESHOLD] =  {NO, NO, NO, NO, NO, NO, NO},
-		[PR_ACTIVITY] =   {ALL, FAMILY, NO, NO, NO, NO, NO},
-	},
-	/* The partner clinic: their site's residents with their health
+static const enum rule rules[ROLE_COUNT][PR_COUNT][PA_COUNT] =
+	{
+		[ROLE_ADMIN] =
+			{
+				[PR_SITE] = {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
+				[PR_STAFF] = {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
+				[PR_RESIDENT] = {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
+				[PR_DEVICE] = {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
+				[PR_EVENT] = {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
+				[PR_SHIFT] = {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
+				[PR_ALERT] = {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
+				[PR_ATTENDANCE] = {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
+				[PR_SERVICE] = {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
+				[PR_REQUEST] = {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
+				[PR_REPORT] = {ALL, ALL, NO, NO, NO, NO, NO},
+				[PR_AUDIT] = {ALL, ALL, NO, NO, NO, NO, NO},
+				[PR_MEASUREMENT] = {ALL, ALL, ALL, NO, NO, NO, NO},
+				[PR_THRESHOLD] = {ALL, ALL, NO, ALL, NO, NO, NO},
+				[PR_ACTIVITY] = {ALL, ALL, NO, NO, NO, NO, NO},
+			},
+		[ROLE_COORDINATOR] =
+			{
+				[PR_SITE] = {ALL, SITE, NO, SITE, NO, NO, NO},
+				[PR_STAFF] = {ALL, SITE, STAFF_NEW, STAFF_SITE, STAFF_SITE, NO, NO},
+				[PR_RESIDENT] = {ALL, SITE, SITE, SITE, SITE, NO, NO},
+				[PR_DEVICE] = {ALL, SITE, SITE, SITE, SITE, NO, NO},
+				[PR_EVENT] = {ALL, SITE, NO, NO, NO, NO, NO},
+				[PR_SHIFT] = {ALL, SITE, SITE_NEW, NO, SITE, NO, NO},
+				[PR_ALERT] = {ALL, SITE, SITE, NO, NO, SITE, NO},
+				[PR_ATTENDANCE] = {ALL, SITE, SITE, NO, NO, NO, NO},
+				[PR_SERVICE] = {ALL, ALL, ALL, ALL, NO,
+                                                NO, NO}, /* one shared catalogue */
+				[PR_REQUEST] = {ALL, SITE, SITE, NO, SITE, SITE, SITE},
+				[PR_REPORT] = {ALL, SITE, NO, NO, NO, NO, NO},
+				[PR_AUDIT] = {ALL, SITE, NO, NO, NO, NO, NO},
+				[PR_MEASUREMENT] = {ALL, SITE, SITE, NO, NO, NO, NO},
+				[PR_THRESHOLD] = {ALL, SITE, NO, SITE, NO, NO, NO},
+				[PR_ACTIVITY] = {ALL, SITE, NO, NO, NO, NO, NO},
+			},
+		[ROLE_CAREGIVER] =
+			{
+				[PR_SITE] = {ALL, SITE, NO, SITE_SEEN, NO, NO, NO},
+				[PR_STAFF] = {NO, SELF, NO, SELF, NO, NO, NO},
+				/* presence updates only: the handler limits the fields */
+				[PR_RESIDENT] = {ALL, SITE, NO, SITE, SITE_SEEN, NO, NO},
+				[PR_DEVICE] = {ALL, SITE, NO, SITE_SEEN, SITE_SEEN, NO, NO},
+				[PR_EVENT] = {ALL, SITE, NO, NO, NO, NO, NO},
+				[PR_SHIFT] = {ALL, OWN_ONLY, NO, NO, OWN_SEEN, NO, NO},
+				[PR_ALERT] = {ALL, SITE, SITE, NO, NO, SITE, NO},
+				[PR_ATTENDANCE] = {ALL, SITE, SITE, NO, NO, NO, NO},
+				[PR_SERVICE] = {ALL, ALL, NO, NO, NO, NO, NO},
+				/* takes requests on herself: the handler checks staff_id */
+				[PR_REQUEST] = {ALL, SITE, SITE, NO, REQUESTER, OWN_WORK, SITE},
+				[PR_REPORT] = {NO, NO, NO, NO, NO, NO, NO},
+				[PR_AUDIT] = {NO, NO, NO, NO, NO, NO, NO},
+				/* a carer takes a reading on a visit; the clinic sets thresholds */
+				[PR_MEASUREMENT] = {ALL, SITE, SITE, NO, NO, NO, NO},
+				[PR_THRESHOLD] = {ALL, SITE, NO, SITE_SEEN, NO, NO, NO},
+				[PR_ACTIVITY] = {ALL, SITE, NO, NO, NO, NO, NO},
+			},
+		[ROLE_VOLUNTEER] =
+			{
+				[PR_SITE] = {NO, NO, NO, NO, NO, NO, NO},
+				[PR_STAFF] = {NO, SELF, NO, SELF, NO, NO, NO},
+				[PR_RESIDENT] = {NO, NO, NO, NO, NO, NO, NO},
+				[PR_DEVICE] = {NO, NO, NO, NO, NO, NO, NO},
+				[PR_EVENT] = {NO, NO, NO, NO, NO, NO, NO},
+				[PR_SHIFT] = {NO, NO, NO, NO, NO, NO, NO},
+				[PR_ALERT] = {NO, NO, NO, NO, NO, NO, NO},
+				[PR_ATTENDANCE] = {NO, NO, NO, NO, NO, NO, NO},
+				[PR_SERVICE] = {ALL, ALL, NO, NO, NO, NO, NO},
+				[PR_REQUEST] = {ALL, VOL_SEE, NO, NO, VOL_SEEN, VOL_WORK, VOL_SEE},
+				[PR_REPORT] = {NO, NO, NO, NO, NO, NO, NO},
+				[PR_AUDIT] = {NO, NO, NO, NO, NO, NO, NO},
+			},
+		[ROLE_FAMILY] =
+			{
+				[PR_SITE] = {NO, NO, NO, NO, NO, NO, NO},
+				[PR_STAFF] = {NO, SELF, NO, SELF, NO, NO, NO},
+				[PR_RESIDENT] = {ALL, FAMILY, NO, FAMILY_SEEN, NO, NO, NO},
+				[PR_DEVICE] = {NO, NO, NO, NO, NO, NO, NO},
+				[PR_EVENT] = {NO, NO, NO, NO, NO, NO, NO},
+				[PR_SHIFT] = {NO, NO, NO, NO, NO, NO, NO},
+				[PR_ALERT] = {ALL, FAMILY, FAMILY, NO, NO, FAMILY_SEEN, NO},
+				[PR_ATTENDANCE] = {NO, NO, NO, NO, NO, NO, NO},
+				[PR_SERVICE] = {ALL, ALL, NO, NO, NO, NO, NO},
+				[PR_REQUEST] = {ALL, FAMILY, FAMILY, NO, FAMILY, NO, NO},
+				[PR_REPORT] = {NO, NO, NO, NO, NO, NO, NO},
+				[PR_AUDIT] = {NO, NO, NO, NO, NO, NO, NO},
+				/* their relatives' readings and days, read only */
+				[PR_MEASUREMENT] = {ALL, FAMILY, FAMILY_SEEN, NO, NO, NO, NO},
+				[PR_THRESHOLD] = {NO, NO, NO, NO, NO, NO, NO},
+				[PR_ACTIVITY] = {ALL, FAMILY, NO, NO, NO, NO, NO},
+			},
+		/* The partner clinic: their site's residents with their health
 	 * (readings, thresholds, days, health alerts: api_alerts.c narrows
 	 * alerts to vital_sign and wellbeing); nothing of service orders,
 	 * attendance, devices, events or audit. */
-	[ROLE_CLINICIAN] = {
-		[PR_SITE] =       {ALL, SITE, NO, NO, NO, NO, NO},
-		[PR_STAFF] =      {NO, SELF, NO, SELF, NO, NO, NO},
-		[PR_RESIDENT] =   {ALL, SITE, NO, NO, NO, NO, NO},
-		[PR_ALERT] =      {ALL, SITE, NO, NO, NO, SITE, NO},
-		[PR_MEASUREMENT] = {ALL, SITE, SITE, NO, NO, NO, NO},
-		[PR_THRESHOLD] =  {ALL, SITE, NO, SITE, NO, NO, NO},
-		[PR_ACTIVITY] =   {ALL, SITE, NO, NO, NO, NO, NO},
-	},
+		[ROLE_CLINICIAN] =
+			{
+				[PR_SITE] = {ALL, SITE, NO, NO, NO, NO, NO},
+				[PR_STAFF] = {NO, SELF, NO, SELF, NO, NO, NO},
+				[PR_RESIDENT] = {ALL, SITE, NO, NO, NO, NO, NO},
+				[PR_ALERT] = {ALL, SITE, NO, NO, NO, SITE, NO},
+				[PR_MEASUREMENT] = {ALL, SITE, SITE, NO, NO, NO, NO},
+				[PR_THRESHOLD] = {ALL, SITE, NO, SITE, NO, NO, NO},
+				[PR_ACTIVITY] = {ALL, SITE, NO, NO, NO, NO, NO},
+			},
 };
 
 static bool same_site(const struct principal *who, const struct pol_target *t)

@@ -36,8 +36,8 @@ enum pol_resource {
 };
 
 enum pol_action {
-	PA_LIST,   /* list the resource (scope filters apply, see policy_scope) */
-	PA_READ,   /* read one object */
+	PA_LIST, /* list the resource (scope filters apply, see policy_scope) */
+	PA_READ, /* read one object */
 	PA_CREATE,
 	PA_UPDATE,
 	PA_DELETE, /* also: cancelling a service request */
@@ -49,12 +49,12 @@ enum pol_action {
 /* What the handler knows about the object (NULL/false when not relevant,
  * e.g. for a list). */
 struct pol_target {
-	const char *site_id;     /* the object's site */
-	bool family_member;      /* caller is family of the object's resident */
-	bool own;                /* the object is the caller's own record, shift or assignment */
-	bool open_to_volunteers; /* a request a volunteer may take */
-	bool privileged;         /* staff record of an admin or coordinator */
-	bool requester;          /* a request the caller made (they may cancel it) */
+	const char *site_id;       /* the object's site */
+	bool family_member;        /* caller is family of the object's resident */
+	bool own;                  /* the object is the caller's own record, shift or assignment */
+	bool open_to_volunteers;   /* a request a volunteer may take */
+	bool privileged;           /* staff record of an admin or coordinator */
+	bool requester;            /* a request the caller made (they may cancel it) */
 	char site_buf[ID_MAX + 1]; /* room for a site_id the handler looked up */
 };
 
@@ -65,10 +65,10 @@ enum pol_decision policy_decide(const struct principal *who, enum pol_resource r
 
 /* How a list must be narrowed for the caller. */
 struct pol_scope {
-	const char *site_id;  /* only this site (coordinator, caregiver), or NULL */
-	const char *family;   /* only residents of this family member, or NULL */
-	const char *volunteer;/* only requests open to or assigned to this volunteer */
-	const char *self;     /* only the caller's own rows (staff, shifts) */
+	const char *site_id;   /* only this site (coordinator, caregiver), or NULL */
+	const char *family;    /* only residents of this family member, or NULL */
+	const char *volunteer; /* only requests open to or assigned to this volunteer */
+	const char *self;      /* only the caller's own rows (staff, shifts) */
 };
 void policy_scope(const struct principal *who, enum pol_resource res, struct pol_scope *out);
 

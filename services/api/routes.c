@@ -7,9 +7,15 @@
 #include "api_records.h"
 #include "api_service_net.h"
 
-#define R(m, p, h, f) {m, p, (const void *)(h), f, NULL}
+#define R(m, p, h, f)                            \
+	{                                        \
+		m, p, (const void *)(h), f, NULL \
+	}
 /* A generic record route: the handler gets the resource as its arg. */
-#define RES(m, p, h, f, res) {m, p, (const void *)(h), f, &(res)}
+#define RES(m, p, h, f, res)                       \
+	{                                          \
+		m, p, (const void *)(h), f, &(res) \
+	}
 #define W API_WRITE
 
 /* Literal paths come before parameter paths of the same shape. */

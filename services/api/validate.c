@@ -51,8 +51,8 @@ static bool check_one(struct api_req *r, const char *prefix, const struct field_
 			goto wrong_type;
 		size_t len = json_string_length(v);
 		if ((long)len < f->min || (long)len > f->max) {
-			api_error(r, CN_ERR_INVALID, "%s%s: must be %ld to %ld bytes long", prefix, name,
-			          f->min, f->max);
+			api_error(r, CN_ERR_INVALID, "%s%s: must be %ld to %ld bytes long", prefix,
+			          name, f->min, f->max);
 			return false;
 		}
 		if (strlen(json_string_value(v)) != len) {
@@ -66,8 +66,8 @@ static bool check_one(struct api_req *r, const char *prefix, const struct field_
 			goto wrong_type;
 		json_int_t n = json_integer_value(v);
 		if (n < f->min || n > f->max) {
-			api_error(r, CN_ERR_INVALID, "%s%s: must be from %ld to %ld", prefix, name, f->min,
-			          f->max);
+			api_error(r, CN_ERR_INVALID, "%s%s: must be from %ld to %ld", prefix, name,
+			          f->min, f->max);
 			return false;
 		}
 		return true;
@@ -80,7 +80,8 @@ static bool check_one(struct api_req *r, const char *prefix, const struct field_
 		int64_t ms;
 		if (!json_is_string(v) ||
 		    !cn_time_parse_rfc3339(json_string_value(v), json_string_length(v), &ms)) {
-			api_error(r, CN_ERR_INVALID, "%s%s: must be an RFC 3339 time", prefix, name);
+			api_error(r, CN_ERR_INVALID, "%s%s: must be an RFC 3339 time", prefix,
+			          name);
 			return false;
 		}
 		return true;
@@ -88,14 +89,16 @@ static bool check_one(struct api_req *r, const char *prefix, const struct field_
 	case FIELD_HHMM: {
 		int m;
 		if (!json_is_string(v) || !rules_parse_hhmm(json_string_value(v), &m)) {
-			api_error(r, CN_ERR_INVALID, "%s%s: must be a time of day HH:MM", prefix, name);
+			api_error(r, CN_ERR_INVALID, "%s%s: must be a time of day HH:MM", prefix,
+			          name);
 			return false;
 		}
 		return true;
 	}
 	case FIELD_DATE:
 		if (!json_is_string(v) || !valid_date(json_string_value(v))) {
-			api_error(r, CN_ERR_INVALID, "%s%s: must be a date YYYY-MM-DD", prefix, name);
+			api_error(r, CN_ERR_INVALID, "%s%s: must be a date YYYY-MM-DD", prefix,
+			          name);
 			return false;
 		}
 		return true;
@@ -119,8 +122,9 @@ static bool check_one(struct api_req *r, const char *prefix, const struct field_
 	}
 	case FIELD_ID:
 		if (!json_is_string(v) || !validate_id(json_string_value(v))) {
-			api_error(r, CN_ERR_INVALID, "%s%s: must be 1-64 characters of A-Z a-z 0-9 . _ : -",
-			          prefix, name);
+			api_error(r, CN_ERR_INVALID,
+			          "%s%s: must be 1-64 characters of A-Z a-z 0-9 . _ : -", prefix,
+			          name);
 			return false;
 		}
 		return true;
@@ -128,7 +132,8 @@ static bool check_one(struct api_req *r, const char *prefix, const struct field_
 		if (!json_is_array(v))
 			goto wrong_type;
 		if ((long)json_array_size(v) > f->max) {
-			api_error(r, CN_ERR_INVALID, "%s%s: at most %ld items", prefix, name, f->max);
+			api_error(r, CN_ERR_INVALID, "%s%s: at most %ld items", prefix, name,
+			          f->max);
 			return false;
 		}
 		return true;
@@ -138,10 +143,9 @@ static bool check_one(struct api_req *r, const char *prefix, const struct field_
 		return true;
 	}
 wrong_type:;
-	static const char *const type_names[] = {"a string",  "an integer", "true or false",
-	                                         "a string",  "a string",   "a string",
-	                                         "a string",  "a string",   "an array",
-	                                         "an object"};
+	static const char *const type_names[] = {
+		"a string", "an integer", "true or false", "a string", "a string",
+		"a string", "a string",   "a string",      "an array", "an object"};
 	api_error(r, CN_ERR_INVALID, "%s%s: must be %s", prefix, name, type_names[f->type]);
 	return false;
 }
@@ -150,13 +154,13 @@ bool validate_fields(struct api_req *r, const json_t *obj, const char *prefix,
                      const struct field_spec *fields, size_t n, bool patch)
 {
 	if (!obj || !json_is_object(obj)) {
-		api_error(r, CN_ERR_INVALID, "%s: must be a JSON object", *prefix ? prefix : "body");
+		api_error(r, CN_ERR_INVALID, "%s: must be a JSON object",
+		          *prefix ? prefix : "body");
 		return false;
 	}
 	const char *key;
 	json_t *value;
-	json_object_foreach((json_t *)obj, key, value)
-	{
+	json_object_foreach ((json_t *)obj, key, value) {
 		const struct field_spec *f = NULL;
 		for (size_t i = 0; i < n && !f; i++)
 			if (strcmp(fields[i].name, key) == 0)
@@ -171,7 +175,8 @@ bool validate_fields(struct api_req *r, const json_t *obj, const char *prefix,
 	if (!patch) {
 		for (size_t i = 0; i < n; i++) {
 			if (fields[i].required && !json_object_get(obj, fields[i].name)) {
-				api_error(r, CN_ERR_INVALID, "%s%s: required", prefix, fields[i].name);
+				api_error(r, CN_ERR_INVALID, "%s%s: required", prefix,
+				          fields[i].name);
 				return false;
 			}
 		}
@@ -193,7 +198,8 @@ bool validate_body(struct api_req *r, const struct field_spec *fields, size_t n)
 bool validate_patch(struct api_req *r, const struct field_spec *fields, size_t n)
 {
 	if (!r->body) {
-		api_error(r, CN_ERR_INVALID, "body: a JSON object with the fields to change is required");
+		api_error(r, CN_ERR_INVALID,
+		          "body: a JSON object with the fields to change is required");
 		return false;
 	}
 	return validate_fields(r, r->body, "", fields, n, true);

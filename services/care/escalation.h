@@ -9,11 +9,11 @@
 #define ESCALATION_LEVEL_MAX 3
 
 /* Groups a level pages (the same bits as db_alerts.h's DB_PAGE_*). */
-#define ESC_PRIMARY 1u
-#define ESC_BACKUP 2u
-#define ESC_SUPERVISOR 4u
+#define ESC_PRIMARY      1u
+#define ESC_BACKUP       2u
+#define ESC_SUPERVISOR   4u
 #define ESC_COORDINATORS 8u
-#define ESC_ON_DUTY 16u
+#define ESC_ON_DUTY      16u
 
 struct escalation {
 	int level;       /* the level now reached */

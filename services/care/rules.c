@@ -104,7 +104,8 @@ size_t rules_for_event(const struct cn_event *ev, const struct rule_device *dev,
 				d->timeline_action = "cancel";
 		} else {
 			add(out, &n, RULE_RAISE, AK_SOS,
-			    ev->value == CN_VAL_LONG_PRESS ? "call button long press" : "call button pressed");
+			    ev->value == CN_VAL_LONG_PRESS ? "call button long press"
+			                                   : "call button pressed");
 		}
 		break;
 	case CN_EV_FALL:

@@ -22,10 +22,10 @@ struct day_window {
 
 struct rule_resident {
 	enum presence presence;
-	struct day_window active;  /* inactivity counts only inside */
-	int inactivity_minutes;    /* 0: the rule is off */
-	struct day_window night;   /* night_exit window */
-	int checkin_by_min;        /* -1: no check-in expected */
+	struct day_window active; /* inactivity counts only inside */
+	int inactivity_minutes;   /* 0: the rule is off */
+	struct day_window night;  /* night_exit window */
+	int checkin_by_min;       /* -1: no check-in expected */
 };
 
 struct rule_device {

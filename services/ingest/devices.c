@@ -31,7 +31,10 @@ static unsigned hash_str(const char *s)
 	return h % BUCKETS;
 }
 
-static unsigned hash_key(int64_t k) { return (unsigned)((uint64_t)k * 11400714819323198485ull >> 48) % BUCKETS; }
+static unsigned hash_key(int64_t k)
+{
+	return (unsigned)((uint64_t)k * 11400714819323198485ull >> 48) % BUCKETS;
+}
 
 static struct node *find_id(struct devices *d, const char *id)
 {
@@ -283,8 +286,8 @@ size_t devices_take_dirty(struct devices *d, int64_t now, bool all, struct devic
 	return n_out;
 }
 
-bool devices_live(struct devices *d, const char *id, enum device_status *status,
-                  int64_t *last_seen, int *battery)
+bool devices_live(struct devices *d, const char *id, enum device_status *status, int64_t *last_seen,
+                  int *battery)
 {
 	pthread_mutex_lock(&d->lock);
 	struct node *n = find_id(d, id);

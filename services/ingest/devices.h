@@ -40,8 +40,7 @@ void devices_remove(struct devices *d, const char *id);
 /* Live-state update after a message was stored; returns the device's
  * state before (for transitions) in *before. */
 void devices_update_live(struct devices *d, int64_t key, int64_t seen, int battery,
-                         enum device_status status, struct device *before,
-                         struct device *after);
+                         enum device_status status, struct device *before, struct device *after);
 
 /* Sets or clears the low-battery flag. */
 void devices_set_low_battery(struct devices *d, int64_t key, bool low);
@@ -56,11 +55,10 @@ size_t devices_sweep_silent(struct devices *d, int64_t now, long offline_after,
 /* Copies up to `max` devices whose live state needs writing back (dirty
  * and flushed longer than DEVICES_FLUSH_MS ago, or `all`), marking them
  * clean. */
-size_t devices_take_dirty(struct devices *d, int64_t now, bool all, struct device *out,
-                          size_t max);
+size_t devices_take_dirty(struct devices *d, int64_t now, bool all, struct device *out, size_t max);
 
 /* Live state by id for the API: false when unknown. */
-bool devices_live(struct devices *d, const char *id, enum device_status *status,
-                  int64_t *last_seen, int *battery);
+bool devices_live(struct devices *d, const char *id, enum device_status *status, int64_t *last_seen,
+                  int *battery);
 
 #endif

@@ -28,7 +28,7 @@
 #include "windows.h"
 #include "xalloc.h"
 
-#define SWEEP_MS 1000
+#define SWEEP_MS        1000
 #define BATCH_BUDGET_MS 4 /* a batch stops taking messages after this much work */
 /* ---- queue ---- */
 
@@ -49,8 +49,9 @@ static bool contains(const unsigned char *hay, size_t len, const char *needle)
  * hides its type behind escapes still goes the normal way, just later. */
 static bool looks_like_alarm(const unsigned char *p, size_t len)
 {
-	static const char *const words[] = {"button", "fall", "smoke", "gas", "leak", "action",
-	                                    "carbon_monoxide", "sos", "emergency"};
+	static const char *const words[] = {"button",   "fall",   "smoke",           "gas",
+	                                    "leak",     "action", "carbon_monoxide", "sos",
+	                                    "emergency"};
 	if (len > 1024)
 		return false;
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
@@ -107,7 +108,8 @@ void ingest_submit(struct ingest *in, const char *topic, const void *payload, si
 		}
 		lane_push(&in->normal, m);
 	}
-	atomic_store(&in->app->metrics->ingest_queue_depth, (int)(in->normal.count + in->urgent.count));
+	atomic_store(&in->app->metrics->ingest_queue_depth,
+	             (int)(in->normal.count + in->urgent.count));
 	pthread_cond_signal(&in->not_empty);
 	pthread_mutex_unlock(&in->lock);
 }
@@ -211,8 +213,8 @@ static bool run_batch(struct ingest *in, struct ingest_msg **batch, size_t n, bo
 	                    .note = n > 0 || probe};
 	rc = txn_commit(&t, rc);
 	if (rc != CN_OK) {
-		log_error("ingest", "cannot commit %zu message(s): %s; holding them and retrying", n,
-		          cn_strerror(rc));
+		log_error("ingest", "cannot commit %zu message(s): %s; holding them and retrying",
+		          n, cn_strerror(rc));
 		return false;
 	}
 	atomic_fetch_add(&in->app->metrics->ingest_batches, 1);
@@ -276,7 +278,8 @@ static void *ingest_main(void *arg)
 	for (;;) {
 		pthread_mutex_lock(&in->lock);
 		int64_t now = clock_now_ms();
-		if (in->normal.count == 0 && in->urgent.count == 0 && !in->stop && now < in->next_sweep) {
+		if (in->normal.count == 0 && in->urgent.count == 0 && !in->stop &&
+		    now < in->next_sweep) {
 			struct timespec until;
 			clock_gettime(CLOCK_REALTIME, &until);
 			int64_t wait = in->next_sweep - now;

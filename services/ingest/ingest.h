@@ -18,8 +18,8 @@ struct ingest;
 /* Messages held in memory before MQTT backs off. Deep on purpose: a
  * backlog kept here (about 150 bytes a message, 7 MB at most) is one the
  * alarm fast lane can overtake; one left in the broker is not. */
-#define INGEST_QUEUE_MAX 50000
-#define INGEST_BATCH_MAX 2000 /* messages per transaction at most */
+#define INGEST_QUEUE_MAX  50000
+#define INGEST_BATCH_MAX  2000 /* messages per transaction at most */
 #define INGEST_URGENT_MAX 1024 /* alarms waiting in the fast lane at most */
 
 /* Opens its connection to the (migrated) database and starts the thread. */

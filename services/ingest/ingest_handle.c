@@ -82,8 +82,9 @@ static void reject_as(struct ingest *in, const struct ingest_msg *m, const char 
 	in->logged[slot].at = m->received_at;
 	if (!reject_log_take(in, m->received_at))
 		return;
-	log_warn("ingest", "quarantined a message on %.120s: %s (further ones from %.64s are "
-	                   "counted, not logged, for a minute)",
+	log_warn("ingest",
+	         "quarantined a message on %.120s: %s (further ones from %.64s are "
+	         "counted, not logged, for a minute)",
 	         m->topic, cn_reject_name(reason), who);
 }
 
@@ -124,7 +125,8 @@ static void apply_decisions(struct ingest *in, const struct device *dev,
 		switch (d[i].action) {
 		case RULE_RAISE: {
 			if (!dev->site_id[0]) {
-				log_warn("ingest", "device %s is not assigned to a resident: %s not raised",
+				log_warn("ingest",
+				         "device %s is not assigned to a resident: %s not raised",
 				         dev->id, alert_kind_name(d[i].kind));
 				break;
 			}
@@ -147,19 +149,22 @@ static void apply_decisions(struct ingest *in, const struct device *dev,
 			break;
 		}
 		case RULE_CLEAR:
-			rc = alerts_clear(app, in->db, d[i].kind, resident, dev->id, d[i].detail, now, &in->ob);
+			rc = alerts_clear(app, in->db, d[i].kind, resident, dev->id, d[i].detail,
+			                  now, &in->ob);
 			if (rc == CN_OK && d[i].kind == AK_LOW_BATTERY)
 				devices_set_low_battery(app->devices, dev->key, false);
 			break;
 		case RULE_TIMELINE:
-			rc = alerts_note_active(app, in->db, d[i].kind, resident, NULL, d[i].timeline_action,
-			                        d[i].detail, actor, now, &in->ob, &alert_id);
+			rc = alerts_note_active(app, in->db, d[i].kind, resident, NULL,
+			                        d[i].timeline_action, d[i].detail, actor, now,
+			                        &in->ob, &alert_id);
 			if (rc == CN_OK && raised_alert && alert_id)
 				*raised_alert = alert_id;
 			break;
 		case RULE_ACTIVITY:
 			if (resident)
-				rc = windows_on_activity(app, in->db, resident, event_at, actor, &in->ob);
+				rc = windows_on_activity(app, in->db, resident, event_at, actor,
+				                         &in->ob);
 			break;
 		case RULE_CHECKIN:
 			if (resident)
@@ -338,7 +343,8 @@ static void store_event(struct ingest *in, const struct ingest_msg *m, const str
 		memset(&res, 0, sizeof(res));
 		res.presence = PRESENCE_HOME;
 		bool enrolled = true;
-		bool need_resident = dev.resident_id[0] && (ev.type == CN_EV_DOOR || ev.type == CN_EV_CHECKIN);
+		bool need_resident =
+			dev.resident_id[0] && (ev.type == CN_EV_DOOR || ev.type == CN_EV_CHECKIN);
 		if (need_resident &&
 		    windows_resident_rules(in->db, dev.resident_id, &res, &enrolled) != CN_OK)
 			res.presence = PRESENCE_HOME;
@@ -350,7 +356,8 @@ static void store_event(struct ingest *in, const struct ingest_msg *m, const str
 		struct rule_settings set = rule_settings(in);
 		struct rule_decision d[RULES_MAX_DECISIONS];
 		int64_t at = ev.has_ts ? ev.ts_ms : m->received_at;
-		size_t n = rules_for_event(&ev, &rdev, &res, &set, clock_local_minute(m->received_at), d);
+		size_t n = rules_for_event(&ev, &rdev, &res, &set,
+		                           clock_local_minute(m->received_at), d);
 		apply_decisions(in, &dev, d, n, at, &alert_id);
 		if (alert_id > 0)
 			db_event_set_alert(in->db, event_id, alert_id);
@@ -359,8 +366,8 @@ static void store_event(struct ingest *in, const struct ingest_msg *m, const str
 		send_ack(in, &dev, &ev, event_id, alert_id);
 }
 
-static void handle_status(struct ingest *in, const struct ingest_msg *m, const struct device *dev_in,
-                          bool online)
+static void handle_status(struct ingest *in, const struct ingest_msg *m,
+                          const struct device *dev_in, bool online)
 {
 	if (online) {
 		struct device dev;
@@ -401,11 +408,13 @@ static void z2m_filter(struct ingest *in, const struct ingest_msg *m, struct dev
 		bool found = false;
 		int prior = 0;
 		int64_t changed_at = 0;
-		if (db_device_state_get(in->db, dev->key, a->name, &found, &prior, &changed_at) != CN_OK)
+		if (db_device_state_get(in->db, dev->key, a->name, &found, &prior, &changed_at) !=
+		    CN_OK)
 			found = false; /* unknown: treat as news, never lose an alarm */
 		bool news = !found || prior != (int)a->value;
 		if (news)
-			db_device_state_set(in->db, dev->key, a->name, (int)a->value, m->received_at);
+			db_device_state_set(in->db, dev->key, a->name, (int)a->value,
+			                    m->received_at);
 		if (a->event >= 0) {
 			/* A fall from two keys is news when either changed. */
 			stateful[a->event] = true;
@@ -425,21 +434,24 @@ static void z2m_filter(struct ingest *in, const struct ingest_msg *m, struct dev
 		if (!zs->action_known && !call_button) {
 			keep[ai] = false;
 		} else if (zs->action == CN_Z2M_ACTION_RELEASE) {
-			if (db_device_state_get(in->db, dev->key, "action", &found, &prior, &pressed_at) ==
-			        CN_OK &&
+			if (db_device_state_get(in->db, dev->key, "action", &found, &prior,
+			                        &pressed_at) == CN_OK &&
 			    found && prior == (int)CN_VAL_PRESS &&
 			    m->received_at - pressed_at <= Z2M_RELEASE_PAIR_MS)
 				keep[ai] = false;
-			db_device_state_set(in->db, dev->key, "action", (int)CN_VAL_NONE, m->received_at);
+			db_device_state_set(in->db, dev->key, "action", (int)CN_VAL_NONE,
+			                    m->received_at);
 		} else {
-			db_device_state_set(in->db, dev->key, "action", (int)CN_VAL_PRESS, m->received_at);
+			db_device_state_set(in->db, dev->key, "action", (int)CN_VAL_PRESS,
+			                    m->received_at);
 		}
 	}
 	if (strcmp(dev->kind, "bed") == 0) {
 		for (size_t i = 0; i < zs->n_events; i++) {
 			if (zs->events[i].type == CN_EV_MOTION) {
 				zs->events[i].type = CN_EV_BED;
-				snprintf(zs->events[i].type_name, sizeof(zs->events[i].type_name), "bed");
+				snprintf(zs->events[i].type_name, sizeof(zs->events[i].type_name),
+				         "bed");
 			}
 		}
 	}
@@ -477,8 +489,10 @@ void ingest_handle(struct ingest *in, const struct ingest_msg *m)
 			return;
 		}
 		if (ev.ts_ignored)
-			log_warn("ingest", "device %s sent an alarm with an unusable time; stored with the "
-			                   "receive time", dev.id);
+			log_warn("ingest",
+			         "device %s sent an alarm with an unusable time; stored with the "
+			         "receive time",
+			         dev.id);
 		store_event(in, m, &dev, &ev, cn_event_is_alarm_class(ev.type));
 		break;
 	}
@@ -522,10 +536,12 @@ void ingest_handle(struct ingest *in, const struct ingest_msg *m)
 				zs.events[i].battery = zs.battery;
 			/* Acked like native alarms: a Zigbee button cannot listen,
 			 * but a hub or a dashboard watching the ack topic can. */
-			store_event(in, m, &dev, &zs.events[i], cn_event_is_alarm_class(zs.events[i].type));
+			store_event(in, m, &dev, &zs.events[i],
+			            cn_event_is_alarm_class(zs.events[i].type));
 		}
 		struct device after;
-		heard(in, &dev, m->received_at, zs.n_events ? -1 : zs.battery, zs.battery_low, &after);
+		heard(in, &dev, m->received_at, zs.n_events ? -1 : zs.battery, zs.battery_low,
+		      &after);
 		break;
 	}
 	case CN_TOPIC_IGNORED:
@@ -550,7 +566,8 @@ void ingest_periodic(struct ingest *in, int64_t now)
 		for (size_t i = 0; i < n; i++) {
 			struct rule_decision d[RULES_MAX_DECISIONS];
 			size_t nd = rules_for_device_status(false, d);
-			snprintf(d[0].detail, sizeof(d[0].detail), "no message for %ld heartbeats (%d s each)",
+			snprintf(d[0].detail, sizeof(d[0].detail),
+			         "no message for %ld heartbeats (%d s each)",
 			         app->cfg->offline_after, silent[i].heartbeat_s);
 			log_info("ingest", "device %s is offline: silent since %lld", silent[i].id,
 			         (long long)silent[i].last_seen);
@@ -567,11 +584,11 @@ void ingest_periodic(struct ingest *in, int64_t now)
 		/* Quarantine topics not hit for a week go, and past the row cap
 		 * the oldest: bounded whatever the network sends. */
 		in->next_quarantine_prune = now + QUARANTINE_PRUNE_MS;
-		if (db_quarantine_prune(in->db, now - QUARANTINE_KEEP_MS, QUARANTINE_MAX_ROWS, &dropped) ==
-		        CN_OK &&
+		if (db_quarantine_prune(in->db, now - QUARANTINE_KEEP_MS, QUARANTINE_MAX_ROWS,
+		                        &dropped) == CN_OK &&
 		    dropped > 0)
-			log_info("ingest", "pruned %d quarantine topics (a week old or past %d)", dropped,
-			         QUARANTINE_MAX_ROWS);
+			log_info("ingest", "pruned %d quarantine topics (a week old or past %d)",
+			         dropped, QUARANTINE_MAX_ROWS);
 	}
 	if (now >= in->next_prune) {
 		in->next_prune = now + PRUNE_EVERY_MS;

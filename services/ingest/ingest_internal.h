@@ -17,19 +17,19 @@
 struct app;
 struct db;
 
-#define LOG_SLOTS 1024
-#define REJECT_LOG_MAX 20            /* reject log lines a minute, all devices */
+#define LOG_SLOTS             1024
+#define REJECT_LOG_MAX        20     /* reject log lines a minute, all devices */
 #define DEVICE_CLOCK_AHEAD_MS 300000 /* a device time further ahead is the receive time */
-#define SEQ_RETRY_WINDOW_MS (24 * 3600 * 1000) /* a repeat older than this is a reused seq */
-#define PRUNE_EVERY_MS (3600 * 1000)
-#define QUARANTINE_MAX_ROWS 10000 /* quarantine topics kept at most */
-#define QUARANTINE_PRUNE_MS 60000
-#define QUARANTINE_KEEP_MS (INT64_C(7) * 86400 * 1000) /* quarantine rows kept this long */
+#define SEQ_RETRY_WINDOW_MS   (24 * 3600 * 1000) /* a repeat older than this is a reused seq */
+#define PRUNE_EVERY_MS        (3600 * 1000)
+#define QUARANTINE_MAX_ROWS   10000 /* quarantine topics kept at most */
+#define QUARANTINE_PRUNE_MS   60000
+#define QUARANTINE_KEEP_MS    (INT64_C(7) * 86400 * 1000) /* quarantine rows kept this long */
 
 struct ingest_msg {
 	int64_t received_at;
-	size_t len;       /* payload bytes kept (at most cap + 1) */
-	char *topic;      /* NUL-terminated, points into the same allocation */
+	size_t len;  /* payload bytes kept (at most cap + 1) */
+	char *topic; /* NUL-terminated, points into the same allocation */
 	unsigned char *payload;
 };
 

@@ -14,7 +14,15 @@
 struct app;
 struct db;
 
-enum role { ROLE_ADMIN, ROLE_COORDINATOR, ROLE_CAREGIVER, ROLE_VOLUNTEER, ROLE_FAMILY, ROLE_CLINICIAN, ROLE_COUNT };
+enum role {
+	ROLE_ADMIN,
+	ROLE_COORDINATOR,
+	ROLE_CAREGIVER,
+	ROLE_VOLUNTEER,
+	ROLE_FAMILY,
+	ROLE_CLINICIAN,
+	ROLE_COUNT
+};
 
 #define ID_MAX 64 /* longest id we accept or create, without the NUL */
 
@@ -31,7 +39,7 @@ bool role_from_name(const char *name, enum role *out);
 /* Route flags. */
 #define API_PUBLIC 1u /* no token needed */
 #define API_STREAM 2u /* the handler sets up a long-lived stream */
-#define API_WRITE 4u  /* changes data: 503 while storage is full */
+#define API_WRITE  4u /* changes data: 503 while storage is full */
 
 struct api_req;
 typedef void (*api_handler)(struct api_req *r);
@@ -42,14 +50,14 @@ typedef const char *(*api_header_fn)(void *conn, const char *name);
 
 struct api_req {
 	struct app *app;
-	struct db *db;           /* borrowed from the pool for this request */
+	struct db *db; /* borrowed from the pool for this request */
 	const char *method;
 	const char *path;
 	const struct route_match *match;
-	const void *route_arg;   /* the route's arg (a resource descriptor) */
-	json_t *body;            /* parsed JSON body or NULL; owned by the server */
+	const void *route_arg;       /* the route's arg (a resource descriptor) */
+	json_t *body;                /* parsed JSON body or NULL; owned by the server */
 	const struct principal *who; /* NULL on public routes */
-	int64_t now;             /* ms, read once per request */
+	int64_t now;                 /* ms, read once per request */
 	const char *client_ip;
 	void *conn;
 	api_query_fn query_fn;
@@ -57,12 +65,12 @@ struct api_req {
 
 	/* The response. Handlers set these through the helpers below. */
 	int status;
-	json_t *out;             /* owned */
-	char *out_text;          /* owned; used when out is NULL */
-	const char *out_type;    /* content type of out_text */
-	int retry_after_s;       /* > 0: send Retry-After */
-	bool preflight;          /* a CORS preflight: answer with the allow headers */
-	void *stream;            /* API_STREAM handlers: see stream.h */
+	json_t *out;          /* owned */
+	char *out_text;       /* owned; used when out is NULL */
+	const char *out_type; /* content type of out_text */
+	int retry_after_s;    /* > 0: send Retry-After */
+	bool preflight;       /* a CORS preflight: answer with the allow headers */
+	void *stream;         /* API_STREAM handlers: see stream.h */
 };
 
 /* Path parameter i of the matched route (always a safe id). */

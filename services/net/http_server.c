@@ -21,11 +21,11 @@
 #include "config.h"
 #include "console_files.h"
 #include "db_pool.h"
+#include "http_deadline.h"
 #include "http_listen.h"
 #include "log.h"
-#include "query_params.h"
-#include "http_deadline.h"
 #include "metrics.h"
+#include "query_params.h"
 #include "stream.h"
 #include "xalloc.h"
 
@@ -35,7 +35,7 @@ struct http_server {
 	size_t n_routes;
 	struct MHD_Daemon *mhd;
 	int listen_fd;
-	char *tls_cert, *tls_key; /* file contents, kept while MHD runs */
+	char *tls_cert, *tls_key;         /* file contents, kept while MHD runs */
 	struct http_deadlines *deadlines; /* headers within http_header_timeout_s */
 };
 
@@ -45,7 +45,7 @@ struct request_state {
 	char *body;
 	size_t len, cap;
 	bool too_large;
-	size_t drained; /* bytes of an oversized chunked body read and dropped */
+	size_t drained;  /* bytes of an oversized chunked body read and dropped */
 	int64_t started; /* ms (monotonic) when the headers were complete */
 };
 
@@ -153,8 +153,8 @@ static enum MHD_Result send_reply(struct http_server *srv, struct MHD_Connection
 		len = strlen(buf);
 		type = r->out_type ? r->out_type : "text/plain; charset=utf-8";
 	}
-	struct MHD_Response *resp =
-		MHD_create_response_from_buffer_with_free_callback(len, buf ? buf : xstrdup(""), free);
+	struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback(
+		len, buf ? buf : xstrdup(""), free);
 	if (!resp)
 		return MHD_NO;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
@@ -216,20 +216,20 @@ static bool parse_body(struct api_req *r, struct MHD_Connection *conn, struct re
 	if (st->len == 0)
 		return true;
 	if (!is_json_type(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-	                                               MHD_HTTP_HEADER_CONTENT_TYPE))) {
+	                                              MHD_HTTP_HEADER_CONTENT_TYPE))) {
 		api_error(r, CN_ERR_MEDIA_TYPE, "request body must be application/json");
 		return false;
 	}
 	if (!is_utf8_charset(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-	                                                  MHD_HTTP_HEADER_CONTENT_TYPE))) {
+	                                                 MHD_HTTP_HEADER_CONTENT_TYPE))) {
 		api_error(r, CN_ERR_MEDIA_TYPE, "request body must be UTF-8 JSON (charset=utf-8)");
 		return false;
 	}
 	json_error_t jerr;
 	r->body = json_loadb(st->body, st->len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!r->body) {
-		api_error(r, CN_ERR_INVALID, "body: invalid JSON at line %d column %d: %s", jerr.line,
-		          jerr.column, jerr.text);
+		api_error(r, CN_ERR_INVALID, "body: invalid JSON at line %d column %d: %s",
+		          jerr.line, jerr.column, jerr.text);
 		return false;
 	}
 	if (!json_is_object(r->body)) {
@@ -282,7 +282,8 @@ static void handle(struct http_server *srv, struct MHD_Connection *conn, const c
 		return;
 	}
 	if (rr == ROUTE_BAD_METHOD) {
-		api_error(r, CN_ERR_METHOD, "%s is not allowed here; allowed: %s", method, match->allow);
+		api_error(r, CN_ERR_METHOD, "%s is not allowed here; allowed: %s", method,
+		          match->allow);
 		return;
 	}
 	if (st->too_large) {
@@ -293,7 +294,8 @@ static void handle(struct http_server *srv, struct MHD_Connection *conn, const c
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, find_unknown_query, &uq);
 	if (uq.name) {
 		char allowed[256];
-		api_error(r, CN_ERR_INVALID, "unknown query parameter: %.64s (allowed here: %s)", uq.name,
+		api_error(r, CN_ERR_INVALID, "unknown query parameter: %.64s (allowed here: %s)",
+		          uq.name,
 		          query_params_list(match->route->method, match->route->pattern, allowed,
 		                            sizeof(allowed)));
 		return;
@@ -310,12 +312,13 @@ static void handle(struct http_server *srv, struct MHD_Connection *conn, const c
 		return;
 	r->db = db_pool_acquire(srv->app->pool);
 	if (!(flags & API_PUBLIC)) {
-		const char *authz =
-			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+		const char *authz = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		                                                MHD_HTTP_HEADER_AUTHORIZATION);
 		enum cn_err rc = auth_bearer(r->db, authz, r->now, who);
 		if (rc != CN_OK) {
-			api_error(r, rc, rc == CN_ERR_UNAUTHORIZED ? "missing, unknown or expired token"
-			                                           : "cannot check the token");
+			api_error(r, rc,
+			          rc == CN_ERR_UNAUTHORIZED ? "missing, unknown or expired token"
+			                                    : "cannot check the token");
 			return;
 		}
 		r->who = who;
@@ -343,7 +346,8 @@ static enum MHD_Result send_console(struct http_server *srv, struct MHD_Connecti
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, cr->file->type);
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, cr->file->etag);
 	} else {
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+		                        "text/plain; charset=utf-8");
 	}
 	if (cr->location)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, cr->location);
@@ -363,7 +367,7 @@ static enum MHD_Result send_console(struct http_server *srv, struct MHD_Connecti
 /* Answers 413 at once, without the body: queued while MHD has read only
  * the headers, it sends the answer and closes instead of reading on. */
 static enum MHD_Result refuse_too_large(struct http_server *srv, struct MHD_Connection *conn,
-                                       const char *method, const char *url)
+                                        const char *method, const char *url)
 {
 	struct api_req r;
 	memset(&r, 0, sizeof(r));
@@ -377,9 +381,8 @@ static enum MHD_Result refuse_too_large(struct http_server *srv, struct MHD_Conn
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
 	(void)version;
 	struct http_server *srv = cls;
@@ -390,8 +393,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*con_cls = st;
 		http_deadlines_headers_done(conn);
 		/* Refuse an announced oversized body before reading any of it. */
-		const char *cl =
-			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		                                             MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl) {
 			char *end = NULL;
 			errno = 0;
@@ -408,8 +411,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		if (body_too_slow(st->len + st->drained + n, mono_ms() - st->started,
 		                  srv->app->cfg->http_min_body_rate)) {
-			log_debug("http", "%s %.200s: body slower than %ld bytes/s; closing", method, url,
-			          srv->app->cfg->http_min_body_rate);
+			log_debug("http", "%s %.200s: body slower than %ld bytes/s; closing",
+			          method, url, srv->app->cfg->http_min_body_rate);
 			return MHD_NO;
 		}
 		if (!st->too_large && st->len + n > HTTP_BODY_MAX) {
@@ -422,8 +425,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (st->too_large) {
 			st->drained += n;
 			if (st->drained > HTTP_DRAIN_MAX) {
-				log_debug("http", "%s %.200s: chunked body over %d bytes; closing", method,
-				          url, HTTP_DRAIN_MAX);
+				log_debug("http", "%s %.200s: chunked body over %d bytes; closing",
+				          method, url, HTTP_DRAIN_MAX);
 				return MHD_NO;
 			}
 			return MHD_YES;
@@ -464,9 +467,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (ci && ci->client_addr) {
 		const struct sockaddr *sa = ci->client_addr;
 		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ip, sizeof(ip));
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ip,
+			          sizeof(ip));
 		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof(ip));
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip,
+			          sizeof(ip));
 	}
 	http_client_address(srv->app->cfg, conn, ip, sizeof(ip));
 	r.client_ip = ip;
@@ -537,7 +542,8 @@ enum cn_err http_server_start(struct app *app, const struct route *routes, size_
 	srv->listen_fd = http_listen_open(cfg->http_bind, cfg->http_port, err, err_size);
 	if (srv->listen_fd < 0)
 		goto fail;
-	if (http_deadlines_start((int64_t)cfg->http_header_timeout_s * 1000, &srv->deadlines) != CN_OK) {
+	if (http_deadlines_start((int64_t)cfg->http_header_timeout_s * 1000, &srv->deadlines) !=
+	    CN_OK) {
 		snprintf(err, err_size, "http: cannot start the header-deadline thread");
 		goto fail;
 	}
@@ -548,19 +554,19 @@ enum cn_err http_server_start(struct app *app, const struct route *routes, size_
 	};
 	srv->mhd = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
-		MHD_OPTION_LISTEN_SOCKET, srv->listen_fd,
-		MHD_OPTION_THREAD_POOL_SIZE, 2u, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)cfg->http_max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)cfg->http_timeout_s, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		(unsigned)cfg->http_per_ip_connections,
+		MHD_OPTION_LISTEN_SOCKET, srv->listen_fd, MHD_OPTION_THREAD_POOL_SIZE, 2u,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->http_max_connections,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->http_timeout_s,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->http_per_ip_connections,
 		/* Request line and headers must fit here: oversized ones get 431. */
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
-		on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, http_deadlines_notify, srv->deadlines,
-		MHD_OPTION_ARRAY,
-		srv->tls_cert ? tls_opts : tls_opts + 2, MHD_OPTION_END);
+		on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, http_deadlines_notify,
+		srv->deadlines, MHD_OPTION_ARRAY, srv->tls_cert ? tls_opts : tls_opts + 2,
+		MHD_OPTION_END);
 	if (!srv->mhd) {
-		snprintf(err, err_size, "http: cannot start the HTTP server on %s:%ld%s", cfg->http_bind,
-		         cfg->http_port, srv->tls_cert ? " (check the TLS certificate and key)" : "");
+		snprintf(err, err_size, "http: cannot start the HTTP server on %s:%ld%s",
+		         cfg->http_bind, cfg->http_port,
+		         srv->tls_cert ? " (check the TLS certificate and key)" : "");
 		goto fail;
 	}
 	log_info("http", "listening on %s://%s:%ld", srv->tls_cert ? "https" : "http",

@@ -40,7 +40,8 @@ static void subscribe_all(struct mqtt_client *c)
 			continue;
 		int rc = mosquitto_subscribe(c->mosq, NULL, topic, 1);
 		if (rc != MOSQ_ERR_SUCCESS)
-			log_warn("mqtt", "cannot subscribe to %s: %s", topic, mosquitto_strerror(rc));
+			log_warn("mqtt", "cannot subscribe to %s: %s", topic,
+			         mosquitto_strerror(rc));
 	}
 	/* Every Zigbee2MQTT base: state and availability live under it. */
 	const char *p = cfg->z2m_base;
@@ -51,12 +52,14 @@ static void subscribe_all(struct mqtt_client *c)
 		if (cn_encode_filter_base(topic, sizeof(topic), p, len))
 			rc = mosquitto_subscribe(c->mosq, NULL, topic, 1);
 		if (rc != MOSQ_ERR_SUCCESS)
-			log_warn("mqtt", "cannot subscribe to %s: %s", topic, mosquitto_strerror(rc));
+			log_warn("mqtt", "cannot subscribe to %s: %s", topic,
+			         mosquitto_strerror(rc));
 		p = comma ? comma + 1 : NULL;
 	}
 }
 
-static void on_connect(struct mosquitto *mosq, void *obj, int rc, int flags, const mosquitto_property *props)
+static void on_connect(struct mosquitto *mosq, void *obj, int rc, int flags,
+                       const mosquitto_property *props)
 {
 	(void)mosq;
 	(void)props;
@@ -71,12 +74,14 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc, int flags, con
 	/* Subscribing again is harmless with a kept session and needed
 	 * without one (a broker restarted without persistence). */
 	subscribe_all(c);
-	mosquitto_publish(c->mosq, NULL, c->status_topic, 6, cn_encode_service_status(true), 1, true);
+	mosquitto_publish(c->mosq, NULL, c->status_topic, 6, cn_encode_service_status(true), 1,
+	                  true);
 	atomic_store(&c->connected, true);
 	atomic_store(&c->metrics->mqtt_connected, 1);
 }
 
-static void on_disconnect(struct mosquitto *mosq, void *obj, int rc, const mosquitto_property *props)
+static void on_disconnect(struct mosquitto *mosq, void *obj, int rc,
+                          const mosquitto_property *props)
 {
 	(void)mosq;
 	(void)props;
@@ -94,7 +99,8 @@ static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto
 	(void)mosq;
 	(void)props;
 	struct mqtt_client *c = obj;
-	c->on_message(c->ctx, msg->topic, msg->payload, msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0);
+	c->on_message(c->ctx, msg->topic, msg->payload,
+	              msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0);
 }
 
 static void sleep_ms(int ms)
@@ -114,14 +120,17 @@ static void *net_main(void *arg)
 	while (!atomic_load(&c->stop_reading)) {
 		if (!have_socket) {
 			if (backoff_ms) {
-				for (int t = 0; t < backoff_ms && !atomic_load(&c->stop_reading); t += 100)
+				for (int t = 0; t < backoff_ms && !atomic_load(&c->stop_reading);
+				     t += 100)
 					sleep_ms(100);
 				if (atomic_load(&c->stop_reading))
 					break;
 			}
 			int rc = mosquitto_reconnect(c->mosq);
 			if (rc != MOSQ_ERR_SUCCESS) {
-				backoff_ms = backoff_ms ? (backoff_ms * 2 > 8000 ? 8000 : backoff_ms * 2) : 500;
+				backoff_ms =
+					backoff_ms ? (backoff_ms * 2 > 8000 ? 8000 : backoff_ms * 2)
+						   : 500;
 				continue;
 			}
 			have_socket = true;
@@ -168,9 +177,11 @@ enum cn_err mqtt_client_new(const struct config *cfg, struct metrics *metrics,
 	/* Keep the window moderate: an unlimited one stalls under bursts. */
 	mosquitto_int_option(c->mosq, MOSQ_OPT_SEND_MAXIMUM, 100);
 	mosquitto_max_inflight_messages_set(c->mosq, 100);
-	int rc = mosquitto_will_set(c->mosq, c->status_topic, 7, cn_encode_service_status(false), 1, true);
+	int rc = mosquitto_will_set(c->mosq, c->status_topic, 7, cn_encode_service_status(false), 1,
+	                            true);
 	if (rc != MOSQ_ERR_SUCCESS) {
-		snprintf(err, err_size, "mqtt: cannot set the last will: %s", mosquitto_strerror(rc));
+		snprintf(err, err_size, "mqtt: cannot set the last will: %s",
+		         mosquitto_strerror(rc));
 		goto fail;
 	}
 	if (cfg->mqtt_username) {
@@ -200,8 +211,8 @@ fail:
 	return CN_ERR_INVALID;
 }
 
-enum cn_err mqtt_client_start(struct mqtt_client *c, mqtt_message_fn on_msg, void *ctx,
-                              char *err, size_t err_size)
+enum cn_err mqtt_client_start(struct mqtt_client *c, mqtt_message_fn on_msg, void *ctx, char *err,
+                              size_t err_size)
 {
 	const struct config *cfg = c->cfg;
 	c->on_message = on_msg;
@@ -258,10 +269,12 @@ void mqtt_client_stop(struct mqtt_client *c, int wait_ms)
 		return;
 	mqtt_client_stop_reading(c);
 	if (atomic_load(&c->connected)) {
-		mosquitto_publish(c->mosq, NULL, c->status_topic, 7, cn_encode_service_status(false), 1, true);
+		mosquitto_publish(c->mosq, NULL, c->status_topic, 7,
+		                  cn_encode_service_status(false), 1, true);
 		/* Write out the acks and pages already handed over, then the
 		 * offline status; nothing more is read. */
-		for (int waited = 0; waited < wait_ms && mosquitto_want_write(c->mosq); waited += 5) {
+		for (int waited = 0; waited < wait_ms && mosquitto_want_write(c->mosq);
+		     waited += 5) {
 			if (mosquitto_loop_write(c->mosq, 1) != MOSQ_ERR_SUCCESS)
 				break;
 			sleep_ms(5);

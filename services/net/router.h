@@ -11,8 +11,8 @@
 #include <stddef.h>
 
 #define ROUTE_MAX_PARAMS 4
-#define ROUTE_PARAM_MAX 128 /* longest path parameter, without the NUL */
-#define ROUTE_ALLOW_MAX 64
+#define ROUTE_PARAM_MAX  128 /* longest path parameter, without the NUL */
+#define ROUTE_ALLOW_MAX  64
 
 struct route {
 	const char *method;  /* "GET", "POST", "PATCH", "DELETE" */

@@ -28,16 +28,16 @@ struct stream {
 	stream_visible_fn visible;
 	void *visible_ctx;
 	void (*free_ctx)(void *);
-	int64_t last_id;      /* highest change id examined */
-	int64_t last_write;   /* ms of the last bytes sent */
-	bool suspended;       /* guarded by hub->lock */
-	bool closing;         /* guarded by hub->lock */
-	char *pending;        /* bytes formatted and not yet sent */
+	int64_t last_id;    /* highest change id examined */
+	int64_t last_write; /* ms of the last bytes sent */
+	bool suspended;     /* guarded by hub->lock */
+	bool closing;       /* guarded by hub->lock */
+	char *pending;      /* bytes formatted and not yet sent */
 	size_t pending_len, pending_off;
-	bool has_token;       /* the bearer token the stream was opened with ... */
+	bool has_token;               /* the bearer token the stream was opened with ... */
 	unsigned char token_hash[32]; /* ... as stored: checked again on every wake */
-	int64_t scope_stamp;  /* the owner's staff updated_at at open: a change ends the stream */
-	struct stream *next;  /* hub list, guarded by hub->lock */
+	int64_t scope_stamp; /* the owner's staff updated_at at open: a change ends the stream */
+	struct stream *next; /* hub list, guarded by hub->lock */
 };
 
 struct stream_hub {
@@ -144,8 +144,7 @@ void stream_hub_notify(struct stream_hub *hub, int64_t change_id)
 }
 
 struct stream *stream_open(struct stream_hub *hub, const struct principal *who, int64_t after_id,
-                           stream_visible_fn visible, void *visible_ctx,
-                           void (*free_ctx)(void *))
+                           stream_visible_fn visible, void *visible_ctx, void (*free_ctx)(void *))
 {
 	struct stream *s = xcalloc(1, sizeof(*s));
 	s->hub = hub;
@@ -189,8 +188,9 @@ static void fetch(struct stream *s)
 		if (s->visible(&s->who, s->visible_ctx, c->site_id, c->resident_id)) {
 			char *data = json_dumps(c->payload, JSON_COMPACT);
 			char head[96];
-			int hl = snprintf(head, sizeof(head), "id: %lld\nevent: %s\ndata: ",
-			                  (long long)c->id, c->event);
+			int hl =
+				snprintf(head, sizeof(head),
+			                 "id: %lld\nevent: %s\ndata: ", (long long)c->id, c->event);
 			append(s, head, (size_t)hl);
 			if (data)
 				append(s, data, strlen(data));

@@ -37,8 +37,7 @@ void stream_shutdown_all(struct stream_hub *hub);
 typedef bool (*stream_visible_fn)(const struct principal *who, void *ctx, const char *site_id,
                                   const char *resident_id);
 struct stream *stream_open(struct stream_hub *hub, const struct principal *who, int64_t after_id,
-                           stream_visible_fn visible, void *visible_ctx,
-                           void (*free_ctx)(void *));
+                           stream_visible_fn visible, void *visible_ctx, void (*free_ctx)(void *));
 
 /* Queues the streaming response on `conn` (called by the server). */
 int stream_respond(struct stream *s, struct MHD_Connection *conn);

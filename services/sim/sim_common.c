@@ -41,13 +41,14 @@ static size_t common_table(struct sim_common *c, struct sim_opt out[COMMON_OPTS]
 		{"z2m-base", SIM_OPT_STR, &c->z2m_base, 0, 0, "BASE", "Zigbee2MQTT base topic"},
 		{"username", SIM_OPT_STR, &c->username, 0, 0, "USER", "broker user name"},
 		{"password", SIM_OPT_STR, &c->password, 0, 0, "PASS", "broker password"},
-		{"cafile", SIM_OPT_STR, &c->cafile, 0, 0, "FILE", "CA certificate: connect with TLS"},
+		{"cafile", SIM_OPT_STR, &c->cafile, 0, 0, "FILE",
+	         "CA certificate: connect with TLS"},
 		{"keepalive", SIM_OPT_LONG, &c->keepalive, 5, 3600, "S", "MQTT keepalive seconds"},
 		{"max-seconds", SIM_OPT_DOUBLE, &c->max_seconds, 0.1, 1209600, "S",
-		 "hard limit on the run (a final drain of\n"
-		 "                         PUBACKs or acks may add up to ~10 s)"},
+	         "hard limit on the run (a final drain of\n"
+	         "                         PUBACKs or acks may add up to ~10 s)"},
 		{"progress", SIM_OPT_DOUBLE, &c->progress_s, 0, 3600, "S",
-		 "progress line on stderr every S seconds (0: none)"},
+	         "progress line on stderr every S seconds (0: none)"},
 		{"quiet", SIM_OPT_FLAG, &c->quiet, 0, 0, NULL, "no progress or notes on stderr"},
 	};
 	memcpy(out, t, sizeof(t));
@@ -278,10 +279,7 @@ void sim_signals_install(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
-bool sim_stopping(void)
-{
-	return stop_flag != 0;
-}
+bool sim_stopping(void) { return stop_flag != 0; }
 
 void sim_rng_seed(struct sim_rng *r, uint64_t seed)
 {
@@ -307,10 +305,7 @@ double sim_rng_unit(struct sim_rng *r)
 	return ((double)(sim_rng_next(r) >> 11) + 0.5) / 9007199254740992.0;
 }
 
-double sim_rng_exp(struct sim_rng *r, double mean)
-{
-	return -log(sim_rng_unit(r)) * mean;
-}
+double sim_rng_exp(struct sim_rng *r, double mean) { return -log(sim_rng_unit(r)) * mean; }
 
 /* ---- numbers out ---- */
 
@@ -370,10 +365,7 @@ void sim_json_print(json_t *obj)
 	json_decref(obj);
 }
 
-json_t *sim_json_real3(double x)
-{
-	return json_real(round(x * 1000.0) / 1000.0);
-}
+json_t *sim_json_real3(double x) { return json_real(round(x * 1000.0) / 1000.0); }
 
 /* glibc quietly falls back to UTC for a zone it cannot find: a trace
  * would then be off by hours without a word. Refuse instead. */

@@ -11,14 +11,14 @@
 #include <jansson.h>
 
 /* Exit codes of every subcommand. */
-#define SIM_EXIT_OK 0    /* done, the goal was met */
-#define SIM_EXIT_FAIL 1  /* ran, but the goal was not (a press not acked) */
+#define SIM_EXIT_OK    0 /* done, the goal was met */
+#define SIM_EXIT_FAIL  1 /* ran, but the goal was not (a press not acked) */
 #define SIM_EXIT_USAGE 2 /* bad options, unreadable input, no broker */
 
-#define SIM_TOPIC_MAX 512
+#define SIM_TOPIC_MAX   512
 #define SIM_PAYLOAD_MAX 512
-#define SIM_ID_MAX 64 /* a device id, as the contract's CN_DEVICE_ID_MAX */
-#define SIM_BASE_MAX 128 /* --root and --z2m-base */
+#define SIM_ID_MAX      64  /* a device id, as the contract's CN_DEVICE_ID_MAX */
+#define SIM_BASE_MAX    128 /* --root and --z2m-base */
 
 /* ---- options ---- */
 
@@ -52,7 +52,7 @@ struct sim_opt {
 	enum sim_opt_type type;
 	void *dst;
 	double min, max;
-	const char *arg;  /* value name in --help: "N", "S", "FILE" */
+	const char *arg; /* value name in --help: "N", "S", "FILE" */
 	const char *help;
 };
 

@@ -27,22 +27,22 @@
 
 #include "payload.h"
 #include "sim_cmds.h"
-#include "sim_devices_internal.h"
 #include "sim_common.h"
+#include "sim_devices_internal.h"
 #include "sim_net.h"
 #include "topic.h"
 #include "xalloc.h"
 
-#define NEVER INT64_MAX
+#define NEVER        INT64_MAX
 #define BED_CHECK_MS 60000
-#define DAY_FROM_H 7 /* local day 07:00-22:00, as the care model's window */
-#define DAY_TO_H 22
+#define DAY_FROM_H   7 /* local day 07:00-22:00, as the care model's window */
+#define DAY_TO_H     22
 
 static const struct {
-	const char *suffix;    /* in the device id */
-	const char *enrolled;  /* the service's device kind */
+	const char *suffix;   /* in the device id */
+	const char *enrolled; /* the service's device kind */
 } kinds[K_COUNT] = {
-	{"motion", "motion"}, {"door", "door"},       {"bed", "bed"},
+	{"motion", "motion"},  {"door", "door"},       {"bed", "bed"},
 	{"sos", "sos_button"}, {"leak", "water_leak"}, {"smoke", "smoke"},
 };
 
@@ -84,8 +84,8 @@ static void report(struct home *h, enum kind k, const char *type, const char *va
 		cn_time_format_rfc3339(sim_now_ms(), ts);
 		sim_topic_dev(topic, sizeof(topic), h->sim->common->root, d->id, "event");
 		snprintf(payload, sizeof(payload),
-		         "{\"type\":\"%s\",\"value\":%s,\"ts\":\"%s\",\"battery\":%d}", type, value, ts,
-		         d->battery);
+		         "{\"type\":\"%s\",\"value\":%s,\"ts\":\"%s\",\"battery\":%d}", type, value,
+		         ts, d->battery);
 	}
 	publish(h, topic, payload, false);
 }
@@ -97,8 +97,8 @@ static void heartbeat(struct home *h, struct device *d)
 		/* Zigbee2MQTT has no heartbeat: devices report battery and link
 		 * quality now and then, which is their sign of life. */
 		sim_topic_z2m(topic, sizeof(topic), h->sim->common->z2m_base, d->id, NULL);
-		snprintf(payload, sizeof(payload), "{\"battery\":%d,\"linkquality\":%d}", d->battery,
-		         d->linkquality);
+		snprintf(payload, sizeof(payload), "{\"battery\":%d,\"linkquality\":%d}",
+		         d->battery, d->linkquality);
 	} else {
 		sim_topic_dev(topic, sizeof(topic), h->sim->common->root, d->id, "heartbeat");
 		snprintf(payload, sizeof(payload), "{\"battery\":%d}", d->battery);
@@ -107,8 +107,8 @@ static void heartbeat(struct home *h, struct device *d)
 }
 
 /* The retained presence message of one device: status or availability. */
-static void availability(const struct devsim *s, const struct device *d, bool online,
-                         char *topic, size_t tcap, char *payload, size_t pcap)
+static void availability(const struct devsim *s, const struct device *d, bool online, char *topic,
+                         size_t tcap, char *payload, size_t pcap)
 {
 	if (s->z2m) {
 		sim_topic_z2m(topic, tcap, s->common->z2m_base, d->id, "availability");
@@ -123,7 +123,8 @@ void devsim_announce_all(struct home *h, bool online)
 {
 	char topic[SIM_TOPIC_MAX], payload[64];
 	for (int k = 0; k < K_COUNT; k++) {
-		availability(h->sim, &h->dev[k], online, topic, sizeof(topic), payload, sizeof(payload));
+		availability(h->sim, &h->dev[k], online, topic, sizeof(topic), payload,
+		             sizeof(payload));
 		publish(h, topic, payload, true);
 	}
 }
@@ -197,20 +198,15 @@ static void press_publish(struct home *h)
 		sim_topic_dev(topic, sizeof(topic), h->sim->common->root, d->id, "event");
 		snprintf(payload, sizeof(payload),
 		         "{\"type\":\"button\",\"value\":\"press\",\"seq\":%lld,\"ts\":\"%s\","
-		         "\"battery\":%d}", (long long)h->seq, ts, d->battery);
+		         "\"battery\":%d}",
+		         (long long)h->seq, ts, d->battery);
 	}
 	publish(h, topic, payload, false);
 }
 
-static int64_t ms_from_s(double s)
-{
-	return (int64_t)(s * 1000.0);
-}
+static int64_t ms_from_s(double s) { return (int64_t)(s * 1000.0); }
 
-static int64_t earliest(int64_t a, int64_t b)
-{
-	return a < b ? a : b;
-}
+static int64_t earliest(int64_t a, int64_t b) { return a < b ? a : b; }
 
 /* Advances one home to `now` (monotonic ms); returns when it next has
  * something to do. `ending`: no new presses or activity, only repeats. */
@@ -287,8 +283,9 @@ static int64_t tick(struct home *h, int64_t now, bool ending)
 			door->state = true;
 			door->revert_ms = now + 10000 + (int64_t)(sim_rng_next(rng) % 50000);
 		}
-		door->next_ev_ms = s->door_ph > 0 ? now + ms_from_s(sim_rng_exp(rng, 3600.0 / s->door_ph))
-		                                  : NEVER;
+		door->next_ev_ms = s->door_ph > 0
+		                           ? now + ms_from_s(sim_rng_exp(rng, 3600.0 / s->door_ph))
+		                           : NEVER;
 	}
 	if (now >= bed->next_ev_ms) {
 		bed->next_ev_ms = now + BED_CHECK_MS;
@@ -318,8 +315,8 @@ bool devsim_home_init(struct devsim *s, struct home *h, int no)
 		struct device *d = &h->dev[k];
 		int n = snprintf(d->id, sizeof(d->id), "%s-%d-%s", s->prefix, no, kinds[k].suffix);
 		if (n <= 0 || (size_t)n >= sizeof(d->id) || !cn_device_id_valid(d->id)) {
-			sim_error(CMD, "--prefix: '%s-%d-%s' is not a valid device id", s->prefix, no,
-			          kinds[k].suffix);
+			sim_error(CMD, "--prefix: '%s-%d-%s' is not a valid device id", s->prefix,
+			          no, kinds[k].suffix);
 			return false;
 		}
 		d->battery = 55 + (int)(sim_rng_next(rng) % 46);
@@ -329,14 +326,15 @@ bool devsim_home_init(struct devsim *s, struct home *h, int no)
 		d->next_ev_ms = NEVER;
 	}
 	if (s->motion_ph > 0)
-		h->dev[K_MOTION].next_ev_ms = now + ms_from_s(sim_rng_exp(rng, 3600.0 / s->motion_ph));
+		h->dev[K_MOTION].next_ev_ms =
+			now + ms_from_s(sim_rng_exp(rng, 3600.0 / s->motion_ph));
 	if (s->door_ph > 0)
 		h->dev[K_DOOR].next_ev_ms = now + ms_from_s(sim_rng_exp(rng, 3600.0 / s->door_ph));
 	h->dev[K_BED].next_ev_ms = now + BED_CHECK_MS;
 	/* First presses spread over one period so homes do not press at once. */
 	h->next_press_ms = s->sos_every > 0
-	                       ? now + (int64_t)(sim_rng_unit(rng) * s->sos_every * 1000.0)
-	                       : NEVER;
+	                           ? now + (int64_t)(sim_rng_unit(rng) * s->sos_every * 1000.0)
+	                           : NEVER;
 	sim_topic_dev(h->ack_topic, sizeof(h->ack_topic), s->common->root, h->dev[K_SOS].id, "ack");
 	return true;
 }
@@ -365,10 +363,11 @@ json_t *devsim_device_list(const struct devsim *s)
 		for (int k = 0; k < K_COUNT; k++) {
 			const char *id = s->homes[i].dev[k].id;
 			json_array_append_new(
-				list, json_pack("{s:s, s:s, s:s, s:o, s:b, s:i}", "id", id, "kind",
-			                    kinds[k].enrolled, "protocol", s->z2m ? "z2m" : "native",
-			                    "z2m_name", s->z2m ? json_string(id) : json_null(),
-			                    "exit_door", k == K_DOOR, "home", (int)(i + 1)));
+				list,
+				json_pack("{s:s, s:s, s:s, s:o, s:b, s:i}", "id", id, "kind",
+			                  kinds[k].enrolled, "protocol", s->z2m ? "z2m" : "native",
+			                  "z2m_name", s->z2m ? json_string(id) : json_null(),
+			                  "exit_door", k == K_DOOR, "home", (int)(i + 1)));
 		}
 	return list;
 }
@@ -380,9 +379,10 @@ static void progress(const struct devsim *s, double t)
 		up += s->homes[i].conn.connected;
 		pending += s->homes[i].pending;
 	}
-	sim_note(s->common, CMD, "%.1f s: %ld/%ld homes connected, published %lu, presses %lu, "
-	         "acked %lu, pending %ld, repeats %lu", t, up, s->homes_n, s->sent, s->presses,
-	         s->acked, pending, s->repeats);
+	sim_note(s->common, CMD,
+	         "%.1f s: %ld/%ld homes connected, published %lu, presses %lu, "
+	         "acked %lu, pending %ld, repeats %lu",
+	         t, up, s->homes_n, s->sent, s->presses, s->acked, pending, s->repeats);
 }
 
 /* Runs every home until `until` (monotonic s); with `ending`, only until

@@ -33,8 +33,8 @@
  * daemon's windows.c does. */
 static const struct wm_calendar local_calendar = {clock_local_midnight, clock_local_at};
 
-#define CMD "evaluate"
-#define MAX_DAYS 400
+#define CMD            "evaluate"
+#define MAX_DAYS       400
 #define MAX_EXIT_DOORS 32
 
 struct interval {
@@ -87,8 +87,8 @@ static void emit(struct eval *e, const char *kind, int64_t at, const char *detai
 	clock_local_date(at, local);
 	int m = clock_local_minute(at);
 	snprintf(lt, sizeof(lt), "%s %02d:%02d", local, m / 60, m % 60);
-	json_t *line = json_pack("{s:s,s:s,s:s,s:s}", "kind", kind, "at", utc, "local", lt, "detail",
-	                         detail);
+	json_t *line = json_pack("{s:s,s:s,s:s,s:s}", "kind", kind, "at", utc, "local", lt,
+	                         "detail", detail);
 	char *text = json_dumps(line, JSON_COMPACT);
 	if (text)
 		puts(text);
@@ -107,7 +107,8 @@ static void run_clock_until(struct eval *e, int64_t t)
 {
 	if (!e->armed || !e->at_home)
 		return;
-	int64_t due = wm_inactivity_due(&local_calendar, e->since, e->res.active, e->res.inactivity_minutes);
+	int64_t due = wm_inactivity_due(&local_calendar, e->since, e->res.active,
+	                                e->res.inactivity_minutes);
 	if (due <= 0 || due > t)
 		return;
 	char detail[96], since[32];
@@ -135,7 +136,8 @@ static void apply_presence_until(struct eval *e, int64_t last, int64_t t)
 			run_clock_until(e, iv->from);
 			e->at_home = false;
 		}
-		if (iv->to >= last && iv->to < t && !e->at_home && presence_at(e, iv->to) == PRESENCE_HOME) {
+		if (iv->to >= last && iv->to < t && !e->at_home &&
+		    presence_at(e, iv->to) == PRESENCE_HOME) {
 			e->at_home = true;
 			e->since = iv->to; /* the clock restarts on the return home */
 			e->armed = true;
@@ -181,18 +183,20 @@ static bool load_settings(struct eval *e, const char *arg)
 	json_t *doors = json_object_get(s, "exit_doors");
 	size_t i;
 	json_t *d;
-	json_array_foreach(doors, i, d)
-	{
+	json_array_foreach (doors, i, d) {
 		if (!json_is_string(d) || e->n_exit == MAX_EXIT_DOORS ||
 		    json_string_length(d) > SIM_SENSOR_MAX) {
 			ok = false;
 			break;
 		}
-		snprintf(e->exit_doors[e->n_exit++], SIM_SENSOR_MAX + 1, "%s", json_string_value(d));
+		snprintf(e->exit_doors[e->n_exit++], SIM_SENSOR_MAX + 1, "%s",
+		         json_string_value(d));
 	}
 	if (!ok)
-		sim_error(CMD, "--resident-settings: active_from/active_to/night_from/night_to are HH:MM, "
-		               "inactivity_minutes 0-1440, exit_doors an array of sensor names");
+		sim_error(
+			CMD,
+			"--resident-settings: active_from/active_to/night_from/night_to are HH:MM, "
+			"inactivity_minutes 0-1440, exit_doors an array of sensor names");
 	json_decref(s);
 	return ok;
 }
@@ -248,8 +252,9 @@ static bool load_presence(struct eval *e, const char *path)
 		if (n != 5 || !parse_local(fields[0], fields[1], &iv.from) ||
 		    !parse_local(fields[2], fields[3], &iv.to) || iv.to <= iv.from ||
 		    (strcmp(fields[4], "away") != 0 && strcmp(fields[4], "daycare") != 0)) {
-			sim_error(CMD, "%s:%u: want 'YYYY-MM-DD HH:MM YYYY-MM-DD HH:MM away|daycare'", path,
-			          lineno);
+			sim_error(CMD,
+			          "%s:%u: want 'YYYY-MM-DD HH:MM YYYY-MM-DD HH:MM away|daycare'",
+			          path, lineno);
 			ok = false;
 			break;
 		}
@@ -344,7 +349,8 @@ static void run_wellbeing(struct eval *e, long min_days)
 		char detail[200];
 		snprintf(detail, sizeof(detail), "%s: %s", e->days[i].day, r.detail);
 		/* Shown at the day's last activity (carenetd judges it the next morning). */
-		int64_t at = e->days[i].act.last_ms ? e->days[i].act.last_ms : e->days[i].act.first_ms;
+		int64_t at =
+			e->days[i].act.last_ms ? e->days[i].act.last_ms : e->days[i].act.first_ms;
 		emit(e, "wellbeing", at, detail);
 	}
 	free(hist);
@@ -358,16 +364,17 @@ int sim_evaluate_main(int argc, char **argv)
 	sim_common_defaults(&common);
 	const struct sim_opt opts[] = {
 		{"resident-settings", SIM_OPT_STR, &settings, 0, 0, "JSON",
-		 "monitoring settings as JSON (or @FILE): active_from, active_to, inactivity_minutes,"
-		 " night_from, night_to (the REST monitoring keys) and exit_doors (sensor names)"},
+	         "monitoring settings as JSON (or @FILE): active_from, active_to, inactivity_minutes,"
+	         " night_from, night_to (the REST monitoring keys) and exit_doors (sensor names)"},
 		{"presence", SIM_OPT_STR, &presence_path, 0, 0, "FILE",
-		 "intervals 'YYYY-MM-DD HH:MM YYYY-MM-DD HH:MM away|daycare' in local time"},
+	         "intervals 'YYYY-MM-DD HH:MM YYYY-MM-DD HH:MM away|daycare' in local time"},
 		{"tz", SIM_OPT_STR, &tz, 0, 0, "ZONE", "IANA zone of the trace's wall-clock times"},
 		{"wellbeing-min-days", SIM_OPT_LONG, &wb_min_days, 1, 14, "N",
-		 "usable baseline days before the wellbeing rule judges a day (carenetd: 7)"},
+	         "usable baseline days before the wellbeing rule judges a day (carenetd: 7)"},
 	};
 	const struct sim_cmd_spec spec = {
-		CMD, "TRACE --resident-settings JSON [options]",
+		CMD,
+		"TRACE --resident-settings JSON [options]",
 		"Runs carenetd's own rules (the same code, linked in) over a recorded trace on a\n"
 		"virtual clock: prints one JSON line per alert it would have raised\n"
 		"({\"kind\",\"at\",\"local\",\"detail\"}), then one {\"day\",...} summary line per\n"
@@ -377,7 +384,10 @@ int sim_evaluate_main(int argc, char **argv)
 		"before it at home, or night activity over twice theirs; judged once\n"
 		"--wellbeing-min-days days are known). Away and day-care intervals suspend\n"
 		"them all.",
-		opts, sizeof(opts) / sizeof(opts[0]), 1, 1,
+		opts,
+		sizeof(opts) / sizeof(opts[0]),
+		1,
+		1,
 	};
 	const char *pos[1];
 	size_t npos;
@@ -439,11 +449,11 @@ int sim_evaluate_main(int argc, char **argv)
 	for (size_t i = 0; i < e->n_days; i++)
 		printf("{\"day\":\"%s\",\"events\":%ld,\"inactivity\":%ld,\"night_exit\":%ld,"
 		       "\"activity\":%d,\"night_events\":%d,\"active_hours\":%d,\"away\":%s}\n",
-		       e->days[i].day, e->days[i].events, e->days[i].inactivity, e->days[i].night_exit,
-		       e->days[i].act.events, e->days[i].act.night_events,
+		       e->days[i].day, e->days[i].events, e->days[i].inactivity,
+		       e->days[i].night_exit, e->days[i].act.events, e->days[i].act.night_events,
 		       activity_active_hours(&e->days[i].act), e->days[i].away ? "true" : "false");
-	printf("{\"total\":{\"events\":%ld,\"bad_lines\":%ld,\"alerts\":%ld,\"days\":%zu}}\n", n, bad,
-	       e->alerts, e->n_days);
+	printf("{\"total\":{\"events\":%ld,\"bad_lines\":%ld,\"alerts\":%ld,\"days\":%zu}}\n", n,
+	       bad, e->alerts, e->n_days);
 	rc = SIM_EXIT_OK;
 out:
 	if (f)

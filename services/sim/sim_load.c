@@ -25,8 +25,8 @@
 #include "sim_net.h"
 #include "xalloc.h"
 
-#define CMD "load"
-#define POLL_EVERY 64        /* publishes between looks at the socket */
+#define CMD             "load"
+#define POLL_EVERY      64   /* publishes between looks at the socket */
 #define DRAIN_TIMEOUT_S 10.0 /* for the last PUBACKs */
 
 struct load {
@@ -34,8 +34,8 @@ struct load {
 	long devices, qos, inflight, alarm_every;
 	const char *prefix;
 	const char *tmpl;
-	int64_t seq_base;    /* seq of message i is seq_base + i: unique per run */
-	unsigned long sent;  /* publishes accepted by libmosquitto */
+	int64_t seq_base;   /* seq of message i is seq_base + i: unique per run */
+	unsigned long sent; /* publishes accepted by libmosquitto */
 	unsigned long alarms;
 	double *alarm_sent_s; /* send time of alarm k (message k*K + K-1) */
 	unsigned char *alarm_acked;
@@ -45,8 +45,8 @@ struct load {
 };
 
 /* Expands {root}, {id} and {i} in the topic template. */
-static bool expand(const char *tmpl, const char *root, const char *id, unsigned long i,
-                   char *out, size_t cap)
+static bool expand(const char *tmpl, const char *root, const char *id, unsigned long i, char *out,
+                   size_t cap)
 {
 	size_t o = 0;
 	for (const char *s = tmpl; *s;) {
@@ -137,15 +137,18 @@ static int publish_one(struct load *l, struct sim_conn *c, double now)
 	if (alarm)
 		snprintf(payload, sizeof(payload),
 		         "{\"type\":\"button\",\"value\":\"press\",\"ts\":\"%s\",\"seq\":%lld,"
-		         "\"battery\":90}", ts, seq);
+		         "\"battery\":90}",
+		         ts, seq);
 	else if (i % 2 == 0)
-		snprintf(payload, sizeof(payload),
-		         "{\"type\":\"motion\",\"value\":%s,\"ts\":\"%s\",\"seq\":%lld,\"battery\":%lu}",
-		         (i / 2) % 2 ? "false" : "true", ts, seq, 60 + i % 41);
+		snprintf(
+			payload, sizeof(payload),
+			"{\"type\":\"motion\",\"value\":%s,\"ts\":\"%s\",\"seq\":%lld,\"battery\":%lu}",
+			(i / 2) % 2 ? "false" : "true", ts, seq, 60 + i % 41);
 	else
 		snprintf(payload, sizeof(payload),
 		         "{\"type\":\"temperature\",\"value\":%.1f,\"ts\":\"%s\",\"seq\":%lld,"
-		         "\"battery\":%lu}", 18.0 + (double)(i % 80) / 10.0, ts, seq, 60 + i % 41);
+		         "\"battery\":%lu}",
+		         18.0 + (double)(i % 80) / 10.0, ts, seq, 60 + i % 41);
 	int rc = sim_conn_publish(c, topic, payload, (int)l->qos, false, NULL);
 	if (rc == MOSQ_ERR_SUCCESS) {
 		l->sent++;
@@ -158,9 +161,9 @@ static int publish_one(struct load *l, struct sim_conn *c, double now)
 static void progress(const struct load *l, const struct sim_conn *c, double t)
 {
 	if (l->alarm_every > 0)
-		sim_note(l->common, CMD, "%.1f s: sent %lu (%.0f/s), completed %lu, alarm acks %lu/%lu",
-		         t, l->sent, t > 0 ? (double)l->sent / t : 0.0, c->n_publish_done, l->acks,
-		         l->alarms);
+		sim_note(l->common, CMD,
+		         "%.1f s: sent %lu (%.0f/s), completed %lu, alarm acks %lu/%lu", t, l->sent,
+		         t > 0 ? (double)l->sent / t : 0.0, c->n_publish_done, l->acks, l->alarms);
 	else
 		sim_note(l->common, CMD, "%.1f s: sent %lu (%.0f/s), completed %lu", t, l->sent,
 		         t > 0 ? (double)l->sent / t : 0.0, c->n_publish_done);
@@ -183,31 +186,37 @@ int sim_load_main(int argc, char **argv)
 	bool max = false, wait_acks = false;
 	const struct sim_opt opts[] = {
 		{"devices", SIM_OPT_LONG, &l.devices, 1, 10000000, "N", "device ids {prefix}-1..N"},
-		{"rate", SIM_OPT_DOUBLE, &rate, 0.01, 10000000, "R", "messages a second (token bucket)"},
+		{"rate", SIM_OPT_DOUBLE, &rate, 0.01, 10000000, "R",
+	         "messages a second (token bucket)"},
 		{"max", SIM_OPT_FLAG, &max, 0, 0, NULL, "as fast as the broker takes them"},
 		{"qos", SIM_OPT_LONG, &l.qos, 0, 1, "Q", "0 or 1"},
-		{"count", SIM_OPT_LONG, &count, 0, 1e12, "C", "stop after C messages (0: no count)"},
+		{"count", SIM_OPT_LONG, &count, 0, 1e12, "C",
+	         "stop after C messages (0: no count)"},
 		{"seconds", SIM_OPT_DOUBLE, &seconds, 0.01, 1209600, "S", "stop after S seconds"},
 		{"prefix", SIM_OPT_STR, &l.prefix, 0, 0, "P", "device id prefix"},
 		{"inflight", SIM_OPT_LONG, &l.inflight, 20, 100, "W",
-		 "QoS 1 window: unacknowledged messages at most"},
+	         "QoS 1 window: unacknowledged messages at most"},
 		{"alarm-every", SIM_OPT_LONG, &l.alarm_every, 0, 1e12, "K",
-		 "every K-th message is an SOS press with a unique seq (0: none)"},
+	         "every K-th message is an SOS press with a unique seq (0: none)"},
 		{"wait-acks", SIM_OPT_FLAG, &wait_acks, 0, 0, NULL,
-		 "match the service's acks to the alarms and report their latency"},
+	         "match the service's acks to the alarms and report their latency"},
 		{"ack-timeout", SIM_OPT_DOUBLE, &ack_timeout, 0, 3600, "S",
-		 "after sending, wait up to S seconds for the last acks"},
+	         "after sending, wait up to S seconds for the last acks"},
 		{"topic-template", SIM_OPT_STR, &l.tmpl, 0, 0, "T",
-		 "topic; {root}, {id} and {i} (message number) are filled in"},
+	         "topic; {root}, {id} and {i} (message number) are filled in"},
 	};
 	const struct sim_cmd_spec spec = {
-		CMD, "--devices N (--rate R | --max) [options]",
+		CMD,
+		"--devices N (--rate R | --max) [options]",
 		"Publishes native events (motion and temperature, alternating) round-robin over\n"
 		"N device ids until --count messages or --seconds pass, and prints one JSON line:\n"
 		"sent, puback (QoS 1 PUBACKs; null at QoS 0), elapsed_s (first publish to last\n"
 		"PUBACK or write), rate (sent / elapsed_s). Seqs are unique across runs\n"
 		"(start time in ms x 1000 + message number). Alarms go out at --qos too.",
-		opts, sizeof(opts) / sizeof(opts[0]), 0, 0,
+		opts,
+		sizeof(opts) / sizeof(opts[0]),
+		0,
+		0,
 	};
 	size_t npos;
 	int prc = sim_opts_parse(&spec, argc, argv, &common, NULL, &npos);
@@ -222,7 +231,8 @@ int sim_load_main(int argc, char **argv)
 	char probe[SIM_TOPIC_MAX], cid[96];
 	if (strchr(l.tmpl, '+') || strchr(l.tmpl, '#') ||
 	    !expand(l.tmpl, common.root, "x", 0, probe, sizeof(probe))) {
-		sim_error(CMD, "--topic-template: '%s' is empty, too long or has a wildcard", l.tmpl);
+		sim_error(CMD, "--topic-template: '%s' is empty, too long or has a wildcard",
+		          l.tmpl);
 		goto out;
 	}
 	if (wait_acks && l.alarm_every <= 0) {
@@ -287,8 +297,8 @@ int sim_load_main(int argc, char **argv)
 	double done_at = drained ? sim_mono_s() : last_pub;
 	double elapsed = done_at - start;
 	if (!drained)
-		sim_note(&common, CMD, "not all messages completed: %lu of %lu", conn.n_publish_done,
-		         l.sent);
+		sim_note(&common, CMD, "not all messages completed: %lu of %lu",
+		         conn.n_publish_done, l.sent);
 	if (wait_acks) {
 		double ack_end = sim_mono_s() + ack_timeout;
 		while (l.acks < l.alarms && sim_mono_s() < ack_end && !sim_stopping())
@@ -298,7 +308,8 @@ int sim_load_main(int argc, char **argv)
 	json_t *o = json_object();
 	json_object_set_new(o, "sent", json_integer((json_int_t)l.sent));
 	json_object_set_new(o, "puback",
-	                    l.qos == 1 ? json_integer((json_int_t)conn.n_publish_done) : json_null());
+	                    l.qos == 1 ? json_integer((json_int_t)conn.n_publish_done)
+	                               : json_null());
 	json_object_set_new(o, "qos", json_integer(l.qos));
 	json_object_set_new(o, "elapsed_s", sim_json_real3(elapsed));
 	json_object_set_new(o, "rate", sim_json_real3(elapsed > 0 ? (double)l.sent / elapsed : 0));
@@ -312,9 +323,12 @@ int sim_load_main(int argc, char **argv)
 		json_object_set_new(o, "alarms", json_integer((json_int_t)l.alarms));
 		if (wait_acks) {
 			json_object_set_new(o, "acks", json_integer((json_int_t)l.acks));
-			json_object_set_new(o, "ack_p50_ms", sim_json_real3(sim_samples_pct(&l.ack_ms, 50)));
-			json_object_set_new(o, "ack_p99_ms", sim_json_real3(sim_samples_pct(&l.ack_ms, 99)));
-			json_object_set_new(o, "ack_max_ms", sim_json_real3(sim_samples_max(&l.ack_ms)));
+			json_object_set_new(o, "ack_p50_ms",
+			                    sim_json_real3(sim_samples_pct(&l.ack_ms, 50)));
+			json_object_set_new(o, "ack_p99_ms",
+			                    sim_json_real3(sim_samples_pct(&l.ack_ms, 99)));
+			json_object_set_new(o, "ack_max_ms",
+			                    sim_json_real3(sim_samples_max(&l.ack_ms)));
 		}
 	}
 	sim_json_print(o);

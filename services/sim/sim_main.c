@@ -16,7 +16,8 @@ struct subcommand {
 };
 
 static const struct subcommand subcommands[] = {
-	{"devices", sim_devices_main, "simulated homes: motion, door, bed, SOS pendant, leak, smoke"},
+	{"devices", sim_devices_main,
+         "simulated homes: motion, door, bed, SOS pendant, leak, smoke"},
 	{"press", sim_press_main, "one SOS press from a native device, repeated until acked"},
 	{"replay", sim_replay_main, "publish a CASAS trace as native events"},
 	{"evaluate", sim_evaluate_main, "rule what-if: the alerts a trace would have raised"},

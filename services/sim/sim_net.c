@@ -13,7 +13,7 @@
 #include "xalloc.h"
 
 #define RETRY_FIRST_MS 500
-#define RETRY_MAX_MS 5000
+#define RETRY_MAX_MS   5000
 #define MISC_PERIOD_MS 1000
 
 static void cb_connect(struct mosquitto *m, void *ud, int rc)
@@ -182,8 +182,8 @@ static void reconnect(struct sim_conn *c, int64_t now)
 	int rc = mosquitto_reconnect(c->mosq);
 	if (rc == MOSQ_ERR_SUCCESS)
 		return; /* CONNACK comes through the loop; the delay resets there */
-	c->retry_delay_ms = c->retry_delay_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS
-	                                                         : c->retry_delay_ms * 2;
+	c->retry_delay_ms =
+		c->retry_delay_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : c->retry_delay_ms * 2;
 	c->retry_at_ms = now + c->retry_delay_ms;
 }
 
@@ -255,8 +255,11 @@ bool sim_net_wait_connected(struct sim_net *net, const char *cmd, double timeout
 			if (c->n_connects == 0 && c->n_lost > 0) {
 				/* Retrying would only repeat it: a TLS client on a plain
 				 * port or the other way round, or not an MQTT broker. */
-				sim_error(cmd, "%s:%ld closed the connection before CONNACK (TLS or port "
-				          "mismatch?)", c->common->host, c->common->port);
+				sim_error(
+					cmd,
+					"%s:%ld closed the connection before CONNACK (TLS or port "
+					"mismatch?)",
+					c->common->host, c->common->port);
 				return false;
 			}
 			up += c->connected;
@@ -267,8 +270,8 @@ bool sim_net_wait_connected(struct sim_net *net, const char *cmd, double timeout
 			return false;
 		if (sim_mono_s() >= end) {
 			const struct sim_common *k = net->n ? net->conns[0]->common : NULL;
-			sim_error(cmd, "only %zu of %zu clients connected to %s:%ld within %.1f s", up,
-			          net->n, k ? k->host : "?", k ? k->port : 0L, timeout_s);
+			sim_error(cmd, "only %zu of %zu clients connected to %s:%ld within %.1f s",
+			          up, net->n, k ? k->host : "?", k ? k->port : 0L, timeout_s);
 			return false;
 		}
 		sim_net_run(net, 50);

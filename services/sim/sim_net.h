@@ -28,10 +28,10 @@ struct sim_conn {
 	struct mosquitto *mosq;
 	const struct sim_common *common;
 	char client_id[96];
-	bool connected;       /* CONNACK accepted and not lost since */
-	int connack_rc;       /* last CONNACK code, -1 before any */
-	bool closing;         /* no reconnects */
-	int64_t retry_at_ms;  /* next reconnect attempt (monotonic) */
+	bool connected;      /* CONNACK accepted and not lost since */
+	int connack_rc;      /* last CONNACK code, -1 before any */
+	bool closing;        /* no reconnects */
+	int64_t retry_at_ms; /* next reconnect attempt (monotonic) */
 	int retry_delay_ms;
 	unsigned long n_connects;
 	unsigned long n_lost;

@@ -23,7 +23,7 @@ struct probe {
 	const char *prefix;
 	long n;
 	int64_t seq_base;
-	double *pub_s;    /* per press: when it was published, 0 = not yet */
+	double *pub_s; /* per press: when it was published, 0 = not yet */
 	bool *paged, *acked;
 	struct sim_samples page_ms, ack_ms;
 	long pages, acks;
@@ -99,19 +99,23 @@ int sim_pages_main(int argc, char **argv)
 	const struct sim_opt opts[] = {
 		{"prefix", SIM_OPT_STR, &prefix, 0, 0, "P", "pendants are {prefix}-1..K"},
 		{"presses", SIM_OPT_LONG, &presses, 1, 1000000, "K",
-		 "presses, one per pendant (each pendant must belong to its own resident)"},
+	         "presses, one per pendant (each pendant must belong to its own resident)"},
 		{"interval", SIM_OPT_DOUBLE, &interval, 0.001, 60, "S", "seconds between presses"},
 		{"timeout", SIM_OPT_DOUBLE, &timeout_s, 0.1, 3600, "S",
-		 "after the last press, wait up to S seconds for pages and acks"},
+	         "after the last press, wait up to S seconds for pages and acks"},
 	};
 	const struct sim_cmd_spec spec = {
-		CMD, "[options]",
+		CMD,
+		"[options]",
 		"Alarm latency: presses SOS once on each of the pendants {prefix}-1..K, one\n"
 		"every --interval seconds, and measures publish -> first staff page (level 0,\n"
 		"on {root}/staff/+/notify, matched by device_id) and publish -> ack. Prints\n"
 		"{\"presses\",\"pages\",\"acks\",\"page_p50_ms\",\"page_p99_ms\",\"page_max_ms\",\n"
 		"\"ack_p50_ms\",\"ack_p99_ms\",\"ack_max_ms\"}. Exit 1 when a page is missing.",
-		opts, sizeof(opts) / sizeof(opts[0]), 0, 0,
+		opts,
+		sizeof(opts) / sizeof(opts[0]),
+		0,
+		0,
 	};
 	size_t npos = 0;
 	int prc = sim_opts_parse(&spec, argc, argv, &common, NULL, &npos);
@@ -164,9 +168,10 @@ int sim_pages_main(int argc, char **argv)
 			next++;
 			next_at += interval;
 		}
-		if (common.progress_s > 0 && !common.quiet && now - last_report >= common.progress_s) {
-			fprintf(stderr, "pages: %ld/%ld pressed, %ld paged, %ld acked\n", next, presses, p.pages,
-			        p.acks);
+		if (common.progress_s > 0 && !common.quiet &&
+		    now - last_report >= common.progress_s) {
+			fprintf(stderr, "pages: %ld/%ld pressed, %ld paged, %ld acked\n", next,
+			        presses, p.pages, p.acks);
 			last_report = now;
 		}
 		double wait = next_at - sim_mono_s();

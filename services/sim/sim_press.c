@@ -97,22 +97,27 @@ int sim_press_main(int argc, char **argv)
 	const char *type = "button", *value = NULL;
 	const struct sim_opt opts[] = {
 		{"seq", SIM_OPT_LONG, &seq, -1, 9007199254740991.0, "N",
-		 "sequence number (-1: the current epoch ms, unique)"},
+	         "sequence number (-1: the current epoch ms, unique)"},
 		{"timeout", SIM_OPT_DOUBLE, &timeout_s, 0.1, 86400, "S", "give up after S seconds"},
 		{"repeat", SIM_OPT_DOUBLE, &repeat_s, 0.05, 3600, "S",
-		 "repeat the same event every S seconds until acked (SCAIP: 5-20)"},
-		{"type", SIM_OPT_STR, &type, 0, 0, "T", "event type: button, fall, smoke, gas, water_leak"},
+	         "repeat the same event every S seconds until acked (SCAIP: 5-20)"},
+		{"type", SIM_OPT_STR, &type, 0, 0, "T",
+	         "event type: button, fall, smoke, gas, water_leak"},
 		{"value", SIM_OPT_STR, &value, 0, 0, "V",
-		 "event value (default press for button, true otherwise)"},
+	         "event value (default press for button, true otherwise)"},
 	};
 	const struct sim_cmd_spec spec = {
-		CMD, "DEVICE [options]",
+		CMD,
+		"DEVICE [options]",
 		"Sends one alarm event from native device DEVICE on {root}/dev/DEVICE/event\n"
 		"(QoS 1), after subscribing to {root}/dev/DEVICE/ack, and repeats it with the\n"
 		"same seq until an ack with that seq arrives or the timeout passes. Prints\n"
 		"{\"device\",\"seq\",\"acked\",\"latency_ms\",\"repeats\",\"event_id\",\"alert_id\"};\n"
 		"latency is from the first publish to the ack. Exit 0 when acked, 1 if not.",
-		opts, sizeof(opts) / sizeof(opts[0]), 1, 1,
+		opts,
+		sizeof(opts) / sizeof(opts[0]),
+		1,
+		1,
 	};
 	const char *pos[1];
 	size_t npos;
@@ -131,11 +136,13 @@ int sim_press_main(int argc, char **argv)
 	p.seq = seq >= 0 ? (int64_t)seq : sim_now_ms();
 	char val[64], topic[SIM_TOPIC_MAX], payload[SIM_PAYLOAD_MAX], ts[32], cid[96];
 	if (!cn_device_id_valid(p.device)) {
-		sim_error(CMD, "'%s' is not a valid device id (1-64 of A-Z a-z 0-9 . _ : -)", p.device);
+		sim_error(CMD, "'%s' is not a valid device id (1-64 of A-Z a-z 0-9 . _ : -)",
+		          p.device);
 		goto out;
 	}
 	if (!value_json(type, value, val, sizeof(val))) {
-		sim_error(CMD, "--value: '%s' is not true, false, a number or a lower-case word", value);
+		sim_error(CMD, "--value: '%s' is not true, false, a number or a lower-case word",
+		          value);
 		goto out;
 	}
 	for (const char *s = type; *s; s++)
@@ -149,8 +156,9 @@ int sim_press_main(int argc, char **argv)
 		goto out;
 	}
 	cn_time_format_rfc3339(sim_now_ms(), ts);
-	snprintf(payload, sizeof(payload), "{\"type\":\"%s\",\"value\":%s,\"seq\":%lld,\"ts\":\"%s\"}",
-	         type, val, (long long)p.seq, ts);
+	snprintf(payload, sizeof(payload),
+	         "{\"type\":\"%s\",\"value\":%s,\"seq\":%lld,\"ts\":\"%s\"}", type, val,
+	         (long long)p.seq, ts);
 
 	snprintf(cid, sizeof(cid), "carenet-sim-press-%ld", (long)getpid());
 	if (!sim_conn_init(&conn, &common, cid, 20, &p))
@@ -179,7 +187,8 @@ int sim_press_main(int argc, char **argv)
 		if (now >= next) {
 			int e = sim_conn_publish(&conn, topic, payload, 1, false, NULL);
 			if (e != MOSQ_ERR_SUCCESS)
-				sim_note(&common, CMD, "publish: %s (will repeat)", mosquitto_strerror(e));
+				sim_note(&common, CMD, "publish: %s (will repeat)",
+				         mosquitto_strerror(e));
 			if (repeats < 0)
 				p.first_pub_s = now;
 			repeats++;
@@ -196,7 +205,8 @@ int sim_press_main(int argc, char **argv)
 	json_object_set_new(o, "seq", json_integer((json_int_t)p.seq));
 	json_object_set_new(o, "acked", json_boolean(p.acked));
 	json_object_set_new(o, "latency_ms",
-	                    p.acked ? sim_json_real3((p.ack_s - p.first_pub_s) * 1000.0) : json_null());
+	                    p.acked ? sim_json_real3((p.ack_s - p.first_pub_s) * 1000.0)
+	                            : json_null());
 	json_object_set_new(o, "repeats", json_integer(repeats < 0 ? 0 : repeats));
 	sim_ack_to_json(&p.ack, o);
 	sim_json_print(o);

@@ -21,9 +21,9 @@
 #include "sim_trace.h"
 #include "xalloc.h"
 
-#define CMD "replay"
+#define CMD            "replay"
 #define LINE_MAX_BYTES 1024
-#define WARN_MAX 5 /* malformed lines reported one by one, then only counted */
+#define WARN_MAX       5 /* malformed lines reported one by one, then only counted */
 
 struct seen_sensor {
 	char sensor[SIM_SENSOR_MAX + 1];
@@ -92,8 +92,8 @@ static const char *device_for(struct replay *r, const char *sensor, enum sim_tra
 	return r->devs[d].id;
 }
 
-static void event_payload(const struct sim_trace_event *ev, int64_t ts_ms, long long seq,
-                          char *out, size_t cap)
+static void event_payload(const struct sim_trace_event *ev, int64_t ts_ms, long long seq, char *out,
+                          size_t cap)
 {
 	char ts[32], value[40];
 	cn_time_format_rfc3339(ts_ms, ts);
@@ -125,33 +125,39 @@ int sim_replay_main(int argc, char **argv)
 	long max_events = 0, qos = 1, inflight = 20, seq_base = 0;
 	bool as_fast = false, shift = false, keep = false, print_devices = false, dry_run = false;
 	const struct sim_opt opts[] = {
-		{"map", SIM_OPT_STR, &map_path, 0, 0, "FILE", "SENSOR DEVICE_ID lines (# comments)"},
+		{"map", SIM_OPT_STR, &map_path, 0, 0, "FILE",
+	         "SENSOR DEVICE_ID lines (# comments)"},
 		{"prefix", SIM_OPT_STR, &r.prefix, 0, 0, "P",
-		 "unmapped sensors become {prefix}-{sensor}, lower-cased"},
+	         "unmapped sensors become {prefix}-{sensor}, lower-cased"},
 		{"speed", SIM_OPT_DOUBLE, &speed, 0.001, 1e7, "X", "X times real time"},
 		{"as-fast", SIM_OPT_FLAG, &as_fast, 0, 0, NULL, "no waiting between events"},
 		{"shift-to-now", SIM_OPT_FLAG, &shift, 0, 0, NULL,
-		 "ts moved so the first event is now (the default)"},
+	         "ts moved so the first event is now (the default)"},
 		{"keep-time", SIM_OPT_FLAG, &keep, 0, 0, NULL, "ts is the trace's own time"},
 		{"tz", SIM_OPT_STR, &tz, 0, 0, "ZONE", "IANA zone of the trace's wall-clock times"},
-		{"max-events", SIM_OPT_LONG, &max_events, 0, 1e12, "N", "stop after N events (0: all)"},
+		{"max-events", SIM_OPT_LONG, &max_events, 0, 1e12, "N",
+	         "stop after N events (0: all)"},
 		{"seq-base", SIM_OPT_LONG, &seq_base, 0, 1e15, "N", "seq = N + line number"},
 		{"qos", SIM_OPT_LONG, &qos, 0, 1, "Q", "0 or 1"},
 		{"inflight", SIM_OPT_LONG, &inflight, 20, 100, "W", "QoS 1 window"},
 		{"print-devices", SIM_OPT_FLAG, &print_devices, 0, 0, NULL,
-		 "add device_ids and device_types to the summary"},
+	         "add device_ids and device_types to the summary"},
 		{"dry-run", SIM_OPT_FLAG, &dry_run, 0, 0, NULL,
-		 "read and map the trace, publish nothing (with --print-devices: what to enrol)"},
+	         "read and map the trace, publish nothing (with --print-devices: what to enrol)"},
 	};
 	const struct sim_cmd_spec spec = {
-		CMD, "TRACE [options]",
+		CMD,
+		"TRACE [options]",
 		"Publishes a CASAS trace (YYYY-MM-DD HH:MM:SS[.ffffff] SENSOR VALUE lines) as\n"
 		"native events on {root}/dev/{id}/event: ON/OFF -> motion true/false,\n"
 		"OPEN/CLOSE -> door \"open\"/\"closed\", a number -> temperature; seq = line\n"
 		"number. Prints one JSON summary line: events, published, puback, skipped,\n"
 		"bad, devices, first/last (published ts) and first_local/last_local (as in\n"
 		"the trace), stopped (end, max-events, max-seconds, signal).",
-		opts, sizeof(opts) / sizeof(opts[0]), 1, 1,
+		opts,
+		sizeof(opts) / sizeof(opts[0]),
+		1,
+		1,
 	};
 	const char *pos[1];
 	size_t npos;
@@ -228,7 +234,8 @@ int sim_replay_main(int argc, char **argv)
 		const char *id = device_for(&r, ev.sensor, ev.kind);
 		if (!id) {
 			r.skipped++;
-			warn_line(&r, "skipped", "no valid device id from this sensor name (too long?)");
+			warn_line(&r, "skipped",
+			          "no valid device id from this sensor name (too long?)");
 			continue;
 		}
 		if (max_events > 0 && r.events >= (unsigned long)max_events) {
@@ -254,8 +261,8 @@ int sim_replay_main(int argc, char **argv)
 		for (;;) {
 			double now = sim_mono_s();
 			if (now >= next_progress) {
-				sim_note(&common, CMD, "%.1f s: %lu events published, trace at %s", now - start,
-				         r.published, ev.stamp);
+				sim_note(&common, CMD, "%.1f s: %lu events published, trace at %s",
+				         now - start, r.published, ev.stamp);
 				next_progress += common.progress_s;
 			}
 			if (sim_stopping()) {
@@ -266,11 +273,15 @@ int sim_replay_main(int argc, char **argv)
 				stopped = "max-seconds";
 				break;
 			}
-			bool window_full = qos == 1 && r.published - conn.n_publish_done >= (unsigned long)inflight;
-			if (now >= due && conn.connected && !window_full && !sim_conn_want_write(&conn))
+			bool window_full = qos == 1 && r.published - conn.n_publish_done >=
+			                                       (unsigned long)inflight;
+			if (now >= due && conn.connected && !window_full &&
+			    !sim_conn_want_write(&conn))
 				break;
 			double wait = due - now;
-			sim_net_run(&net, now >= due ? 1 : wait > 0.1 ? 100 : (int)(wait * 1000) + 1);
+			sim_net_run(&net, now >= due   ? 1
+			                  : wait > 0.1 ? 100
+			                               : (int)(wait * 1000) + 1);
 		}
 		if (strcmp(stopped, "end") != 0) {
 			r.events--;
@@ -278,7 +289,8 @@ int sim_replay_main(int argc, char **argv)
 		}
 		char topic[SIM_TOPIC_MAX], payload[SIM_PAYLOAD_MAX];
 		sim_topic_dev(topic, sizeof(topic), common.root, id, "event");
-		event_payload(&ev, ts, (long long)seq_base + (long long)r.lines, payload, sizeof(payload));
+		event_payload(&ev, ts, (long long)seq_base + (long long)r.lines, payload,
+		              sizeof(payload));
 		int e = sim_conn_publish(&conn, topic, payload, (int)qos, false, NULL);
 		if (e != MOSQ_ERR_SUCCESS) {
 			sim_error(CMD, "publish: %s", mosquitto_strerror(e));
@@ -313,8 +325,9 @@ int sim_replay_main(int argc, char **argv)
 	json_object_set_new(o, "lines", json_integer((json_int_t)r.lines));
 	json_object_set_new(o, "events", json_integer((json_int_t)r.events));
 	json_object_set_new(o, "published", json_integer((json_int_t)r.published));
-	json_object_set_new(o, "puback", dry_run || qos == 0 ? json_null()
-	                                                     : json_integer((json_int_t)conn.n_publish_done));
+	json_object_set_new(o, "puback",
+	                    dry_run || qos == 0 ? json_null()
+	                                        : json_integer((json_int_t)conn.n_publish_done));
 	json_object_set_new(o, "skipped", json_integer((json_int_t)r.skipped));
 	json_object_set_new(o, "bad", json_integer((json_int_t)r.bad));
 	json_object_set_new(o, "devices", json_integer((json_int_t)r.n_devs));
@@ -331,7 +344,8 @@ int sim_replay_main(int argc, char **argv)
 		json_t *ids = json_array(), *types = json_object();
 		for (size_t i = 0; i < r.n_devs; i++) {
 			json_array_append_new(ids, json_string(r.devs[i].id));
-			json_object_set_new(types, r.devs[i].id, json_string(kind_names[r.devs[i].kind]));
+			json_object_set_new(types, r.devs[i].id,
+			                    json_string(kind_names[r.devs[i].kind]));
 		}
 		json_object_set_new(o, "device_ids", ids);
 		json_object_set_new(o, "device_types", types);

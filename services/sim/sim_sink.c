@@ -70,21 +70,26 @@ int sim_sink_main(int argc, char **argv)
 	double seconds = 60, idle = 5;
 	const char *ready_file = NULL;
 	const struct sim_opt opts[] = {
-		{"topic", SIM_OPT_STR, &s.topic, 0, 0, "T", "topic filter (wildcards allowed); required"},
+		{"topic", SIM_OPT_STR, &s.topic, 0, 0, "T",
+	         "topic filter (wildcards allowed); required"},
 		{"count", SIM_OPT_LONG, &count, 1, 1e12, "C", "stop after C messages"},
 		{"seconds", SIM_OPT_DOUBLE, &seconds, 0.01, 1209600, "S", "stop after S seconds"},
 		{"idle", SIM_OPT_DOUBLE, &idle, 0, 3600, "S",
-		 "after the first message, stop when none came for S seconds (0: never)"},
+	         "after the first message, stop when none came for S seconds (0: never)"},
 		{"ready-file", SIM_OPT_STR, &ready_file, 0, 0, "FILE",
-		 "write our PID into FILE once subscribed"},
+	         "write our PID into FILE once subscribed"},
 	};
 	const struct sim_cmd_spec spec = {
-		CMD, "--topic T [--count C] [--seconds S] [options]",
+		CMD,
+		"--topic T [--count C] [--seconds S] [options]",
 		"Subscribes to T at QoS 1 and counts messages until C arrived, S seconds\n"
 		"passed or the flow went idle. Prints one JSON line: received, bytes,\n"
 		"elapsed_s (first to last message), rate ((received - 1) / elapsed_s) and\n"
 		"waited_s (subscription to the end).",
-		opts, sizeof(opts) / sizeof(opts[0]), 0, 0,
+		opts,
+		sizeof(opts) / sizeof(opts[0]),
+		0,
+		0,
 	};
 	size_t npos;
 	int prc = sim_opts_parse(&spec, argc, argv, &common, NULL, &npos);

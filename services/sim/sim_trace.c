@@ -65,8 +65,7 @@ static const char *skip_ws(const char *p)
 	return p;
 }
 
-static enum sim_trace_result map_value(const char *v, struct sim_trace_event *ev,
-                                       const char **why)
+static enum sim_trace_result map_value(const char *v, struct sim_trace_event *ev, const char **why)
 {
 	if (strcasecmp(v, "ON") == 0 || strcasecmp(v, "OFF") == 0) {
 		ev->kind = SIM_TRACE_MOTION;
@@ -133,8 +132,8 @@ enum sim_trace_result sim_trace_parse_line(const char *line, struct sim_trace_ev
 		*why = "no whitespace after the time";
 		return SIM_TRACE_BAD;
 	}
-	size_t stamp_len = (size_t)(q - p) < sizeof(ev->stamp) ? (size_t)(q - p)
-	                                                        : sizeof(ev->stamp) - 1;
+	size_t stamp_len =
+		(size_t)(q - p) < sizeof(ev->stamp) ? (size_t)(q - p) : sizeof(ev->stamp) - 1;
 	memcpy(ev->stamp, p, stamp_len);
 	ev->stamp[stamp_len] = '\0';
 
@@ -263,8 +262,8 @@ bool sim_trace_auto_id(const char *prefix, const char *sensor, char out[SIM_ID_M
 		return false;
 	for (int i = 0; i < n; i++) {
 		char c = (char)tolower((unsigned char)tmp[i]);
-		bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-		          c == ':' || c == '-';
+		bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+		          c == '_' || c == ':' || c == '-';
 		if (!ok || (c == '.' && i > 0 && tmp[i - 1] == '.'))
 			c = '-';
 		tmp[i] = c;

@@ -51,7 +51,7 @@ struct sim_trace_map {
 	struct sim_trace_pair {
 		char sensor[SIM_SENSOR_MAX + 1];
 		char id[SIM_ID_MAX + 1];
-	} *pairs;
+	} * pairs;
 	size_t n, cap;
 };
 

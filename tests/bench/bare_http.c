@@ -54,8 +54,8 @@ int main(int argc, char **argv)
 	addr.sin_port = htons((unsigned short)port);
 	addr.sin_addr.s_addr = htonl(0x7f000001);
 	struct MHD_Daemon *d = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, (unsigned short)port, NULL, NULL, answer,
-		NULL, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_THREAD_POOL_SIZE, 2u,
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, (unsigned short)port, NULL, NULL,
+		answer, NULL, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_THREAD_POOL_SIZE, 2u,
 		MHD_OPTION_CONNECTION_LIMIT, 512u, MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "bare_http: cannot listen on %ld\n", port);

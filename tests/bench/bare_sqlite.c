@@ -40,14 +40,19 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	sqlite3 *h = db_engine_conn(db);
-	sqlite3_exec(h, "INSERT INTO sites(id,name,created_at,updated_at) VALUES('s','s',0,0);"
-	                "INSERT INTO residents(id,site_id,name,created_at,updated_at) VALUES('r','s','r',0,0)",
-	             NULL, NULL, NULL);
+	sqlite3_exec(
+		h,
+		"INSERT INTO sites(id,name,created_at,updated_at) VALUES('s','s',0,0);"
+		"INSERT INTO residents(id,site_id,name,created_at,updated_at) VALUES('r','s','r',0,0)",
+		NULL, NULL, NULL);
 	/* 10,000 devices, like the benchmark's ingest run. */
 	sqlite3_exec(h, "BEGIN", NULL, NULL, NULL);
 	sqlite3_stmt *dev = NULL;
-	sqlite3_prepare_v2(h, "INSERT INTO devices(id,resident_id,kind,heartbeat_s,created_at,updated_at)"
-	                      " VALUES(?1,'r','motion',3600,0,0)", -1, &dev, NULL);
+	sqlite3_prepare_v2(
+		h,
+		"INSERT INTO devices(id,resident_id,kind,heartbeat_s,created_at,updated_at)"
+		" VALUES(?1,'r','motion',3600,0,0)",
+		-1, &dev, NULL);
 	for (int i = 0; i < 10000; i++) {
 		char id[32];
 		snprintf(id, sizeof(id), "load-%d", i);
@@ -59,9 +64,11 @@ int main(int argc, char **argv)
 	sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
 
 	sqlite3_stmt *st = NULL;
-	sqlite3_prepare_v2(h, "INSERT INTO events(id, device_key, type, value, seq, ts, received_at,"
-	                      " battery, raw) VALUES (?1, ?2, 'motion', 'true', ?3, NULL, ?4, NULL, ?5)",
-	                   -1, &st, NULL);
+	sqlite3_prepare_v2(
+		h,
+		"INSERT INTO events(id, device_key, type, value, seq, ts, received_at,"
+		" battery, raw) VALUES (?1, ?2, 'motion', 'true', ?3, NULL, ?4, NULL, ?5)",
+		-1, &st, NULL);
 	static const char raw[] = "{\"type\":\"motion\",\"value\":true,\"seq\":123456}";
 	long long base = (long long)time(NULL) * 1000000LL;
 	double t0 = now_s();
@@ -84,6 +91,7 @@ int main(int argc, char **argv)
 	double secs = now_s() - t0;
 	sqlite3_finalize(st);
 	db_close(db);
-	printf("{\"rows\": %ld, \"seconds\": %.3f, \"rows_per_s\": %.0f}\n", rows, secs, rows / secs);
+	printf("{\"rows\": %ld, \"seconds\": %.3f, \"rows_per_s\": %.0f}\n", rows, secs,
+	       rows / secs);
 	return 0;
 }

@@ -116,7 +116,8 @@ static void fz_as_args(const uint8_t *data, size_t size)
 	enum config_result rc = config_load(argc, argv, envp, &cfg, fz_devnull, err, sizeof(err));
 	if (rc == CONFIG_OK) {
 		fz_check_config(&cfg);
-		if (!cfg.http_tls_cert != !cfg.http_tls_key || !cfg.mqtt_username != !cfg.mqtt_password)
+		if (!cfg.http_tls_cert != !cfg.http_tls_key ||
+		    !cfg.mqtt_username != !cfg.mqtt_password)
 			abort();
 		if (cfg.battery_ok_pct <= cfg.low_battery_pct)
 			abort();

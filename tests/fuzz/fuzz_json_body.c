@@ -83,12 +83,12 @@ static void fz_nested(struct api_req *r, json_t *body)
 	for (size_t l = 0; l < FZ_N(lists); l++) {
 		size_t i;
 		json_t *v;
-		json_array_foreach(json_object_get(body, lists[l].name), i, v)
-		{
+		json_array_foreach (json_object_get(body, lists[l].name), i, v) {
 			char prefix[48];
 			snprintf(prefix, sizeof(prefix), "%s[%zu].", lists[l].name, i);
 			fz_reset(r, body);
-			fz_check_result(r, validate_fields(r, v, prefix, lists[l].fields, lists[l].n, false));
+			fz_check_result(r, validate_fields(r, v, prefix, lists[l].fields,
+			                                   lists[l].n, false));
 		}
 	}
 }
@@ -113,9 +113,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * validators must refuse it too, not crash. */
 	for (size_t t = 0; t < FZ_N(fz_tables); t++) {
 		fz_reset(&r, body);
-		fz_check_result(&r, validate_body(&r, fz_tables[t]->fields, fz_tables[t]->n_fields));
+		fz_check_result(&r,
+		                validate_body(&r, fz_tables[t]->fields, fz_tables[t]->n_fields));
 		fz_reset(&r, body);
-		fz_check_result(&r, validate_patch(&r, fz_tables[t]->fields, fz_tables[t]->n_fields));
+		fz_check_result(&r,
+		                validate_patch(&r, fz_tables[t]->fields, fz_tables[t]->n_fields));
 	}
 	if (json_is_object(body))
 		fz_nested(&r, body);

@@ -36,7 +36,8 @@ static void fuzz_payload_check_event(const struct cn_event *ev)
 	snprintf(json, sizeof(json), "{\"type\":\"%s\",\"value\":%s}", ev->type_name, value);
 	if (cn_payload_decode_native_event(json, strlen(json), NULL, &again) != CN_REJECT_NONE)
 		abort();
-	if (again.type != ev->type || again.value != ev->value || strcmp(again.type_name, ev->type_name))
+	if (again.type != ev->type || again.value != ev->value ||
+	    strcmp(again.type_name, ev->type_name))
 		abort();
 	if (ev->value == CN_VAL_NUMBER && again.number != ev->number)
 		abort();
@@ -46,7 +47,8 @@ static void fuzz_payload_check_event(const struct cn_event *ev)
 
 static void fuzz_payload_check_reason(enum cn_reject rc)
 {
-	if (rc == CN_REJECT_BAD_TOPIC || rc == CN_REJECT_UNKNOWN_DEVICE || (unsigned)rc >= CN_REJECT_COUNT)
+	if (rc == CN_REJECT_BAD_TOPIC || rc == CN_REJECT_UNKNOWN_DEVICE ||
+	    (unsigned)rc >= CN_REJECT_COUNT)
 		abort();
 	if (!cn_reject_name(rc))
 		abort();
@@ -99,7 +101,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (st.n_attrs > CN_Z2M_ATTRS_MAX || (rc != CN_REJECT_NONE && st.n_attrs != 0))
 		abort();
 	for (size_t i = 0; i < st.n_attrs; i++) {
-		if (!st.attrs[i].name || st.attrs[i].event < -1 || st.attrs[i].event >= (int)st.n_events)
+		if (!st.attrs[i].name || st.attrs[i].event < -1 ||
+		    st.attrs[i].event >= (int)st.n_events)
 			abort();
 		if (st.attrs[i].event >= 0 && st.attrs[i].value == CN_VAL_FALSE &&
 		    st.events[st.attrs[i].event].value == CN_VAL_TRUE)

@@ -10,7 +10,7 @@
 #include "escalation.h"
 
 static const long steps[3] = {60, 300, 1800}; /* the care model's defaults */
-static const int64_t t0 = 1795000000000;       /* an arbitrary "now" in ms */
+static const int64_t t0 = 1795000000000;      /* an arbitrary "now" in ms */
 
 static void test_escalation_raise_pages_primary_and_sets_step_by_priority(void **state)
 {
@@ -77,8 +77,8 @@ static void test_escalation_volunteers_and_family_are_no_group(void **state)
 	/* No level names a group beyond staff tiers and coordinators. */
 	for (int level = 0; level <= 3; level++)
 		assert_int_equal(escalation_mask(level) &
-		                         ~(ESC_PRIMARY | ESC_BACKUP | ESC_SUPERVISOR | ESC_COORDINATORS |
-		                           ESC_ON_DUTY),
+		                         ~(ESC_PRIMARY | ESC_BACKUP | ESC_SUPERVISOR |
+		                           ESC_COORDINATORS | ESC_ON_DUTY),
 		                 0);
 }
 

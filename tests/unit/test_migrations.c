@@ -84,7 +84,6 @@ static void migrate_ok(struct test_migrations_fixture *f, int *version)
 	assert_int_equal(rc, CN_OK);
 }
 
-
 /* These tests look at SQLite's own catalogue and pragmas. */
 static sqlite3 *db_handle(struct db *db) { return db_engine_conn(db); }
 
@@ -289,8 +288,9 @@ static void test_migrations_foreign_keys_enforced(void **state)
 	seed(f);
 	exec_fails(f, "DELETE FROM sites WHERE id = 's1'", SQLITE_CONSTRAINT, "FOREIGN KEY");
 	/* ... and through the engine-neutral step, a conflict (409). */
-	static const char orphan[] = "INSERT INTO residents (id, site_id, name, created_at, updated_at)"
-	                             " VALUES ('r8', 'no-such-site', 'X', 1, 1)";
+	static const char orphan[] =
+		"INSERT INTO residents (id, site_id, name, created_at, updated_at)"
+		" VALUES ('r8', 'no-such-site', 'X', 1, 1)";
 	struct db_stmt *st = db_stmt(f->db, orphan);
 	assert_non_null(st);
 	assert_int_equal(db_err(db_step(st)), CN_ERR_CONFLICT);
@@ -432,14 +432,16 @@ static void test_migrations_quarantine_bounded(void **state)
 	int deleted = 0;
 	fresh(f);
 	for (int i = 0; i < 500; i++)
-		assert_int_equal(db_quarantine_insert(f->db, "carenet/dev/x/event", "abc", 3, "bad_json", i),
-		                 CN_OK);
+		assert_int_equal(
+			db_quarantine_insert(f->db, "carenet/dev/x/event", "abc", 3, "bad_json", i),
+			CN_OK);
 	assert_int_equal(query_int(f, "SELECT count(*) FROM quarantine_topics"), 1);
 	assert_int_equal(query_int(f, "SELECT count FROM quarantine_topics"), 500);
 	for (int i = 0; i < 300; i++) {
 		snprintf(topic, sizeof(topic), "carenet/dev/n%d/event", i);
-		assert_int_equal(db_quarantine_insert(f->db, topic, "x", 1, "unknown_device", 1000 + i),
-		                 CN_OK);
+		assert_int_equal(
+			db_quarantine_insert(f->db, topic, "x", 1, "unknown_device", 1000 + i),
+			CN_OK);
 	}
 	assert_int_equal(query_int(f, "SELECT count(*) FROM quarantine_topics"), 301);
 	/* by age: the first topic (last hit at 499) goes */

@@ -28,22 +28,24 @@ static const struct cn_payload_limits test_payload_lim = {.max_bytes = 16384};
 static void test_payload_reject_names(void **state)
 {
 	static const char *const names[CN_REJECT_COUNT] = {
-		"none", "bad_topic", "too_large", "bad_utf8", "bad_json", "too_deep",
-		"bad_type", "bad_value", "missing_field", "bad_timestamp", "unknown_device",
+		"none",          "bad_topic",     "too_large",      "bad_utf8",
+		"bad_json",      "too_deep",      "bad_type",       "bad_value",
+		"missing_field", "bad_timestamp", "unknown_device",
 	};
 	(void)state;
 	for (int i = 0; i < CN_REJECT_COUNT; i++)
 		assert_string_equal(cn_reject_name((enum cn_reject)i), names[i]);
 	assert_string_equal(cn_reject_name(CN_REJECT_COUNT), "unknown");
-	assert_string_equal(cn_reject_name((enum cn_reject)-1), "unknown");
+	assert_string_equal(cn_reject_name((enum cn_reject) - 1), "unknown");
 	assert_string_equal(cn_reject_name((enum cn_reject)1000), "unknown");
 }
 
 static void test_payload_event_names(void **state)
 {
 	static const char *const names[] = {
-		"button", "fall", "motion", "door", "bed", "water_leak", "smoke", "gas",
-		"checkin", "temperature", "battery", "carbon_monoxide", "vibration", "other",
+		"button",    "fall",  "motion",  "door",        "bed",     "water_leak",
+		"smoke",     "gas",   "checkin", "temperature", "battery", "carbon_monoxide",
+		"vibration", "other",
 	};
 	(void)state;
 	for (int i = 0; i <= CN_EV_OTHER; i++) {
@@ -55,7 +57,7 @@ static void test_payload_event_names(void **state)
 		assert_true(strlen(names[i]) < CN_EVENT_TYPE_MAX);
 	}
 	assert_string_equal(cn_event_type_name((enum cn_event_type)99), "other");
-	assert_string_equal(cn_event_type_name((enum cn_event_type)-1), "other");
+	assert_string_equal(cn_event_type_name((enum cn_event_type) - 1), "other");
 	assert_false(cn_event_is_alarm_class((enum cn_event_type)99));
 }
 
@@ -178,21 +180,21 @@ static void test_payload_time_parse_invalid(void **state)
 		"",
 		"2026",
 		"2026-11-27",
-		"2026-11-27T09:22:53",      /* no offset */
+		"2026-11-27T09:22:53", /* no offset */
 		"2026-11-27T09:22",
-		"2026-13-01T00:00:00Z",     /* month 13 */
+		"2026-13-01T00:00:00Z", /* month 13 */
 		"2026-00-01T00:00:00Z",
 		"2026-01-00T00:00:00Z",
 		"2026-01-32T00:00:00Z",
-		"2026-02-30T00:00:00Z",     /* Feb 30 */
-		"2023-02-29T00:00:00Z",     /* not a leap year */
-		"1900-02-29T00:00:00Z",     /* century, not leap */
+		"2026-02-30T00:00:00Z", /* Feb 30 */
+		"2023-02-29T00:00:00Z", /* not a leap year */
+		"1900-02-29T00:00:00Z", /* century, not leap */
 		"2026-04-31T00:00:00Z",
-		"2026-11-27T24:00:00Z",     /* hour 24 */
+		"2026-11-27T24:00:00Z", /* hour 24 */
 		"2026-11-27T23:60:00Z",
 		"2026-11-27T23:59:61Z",
-		"2026-11-27 09:22:53Z",     /* space instead of T */
-		"2026-11-27T09:22:53.Z",    /* empty fraction */
+		"2026-11-27 09:22:53Z",            /* space instead of T */
+		"2026-11-27T09:22:53.Z",           /* empty fraction */
 		"2026-11-27T09:22:53.1234567890Z", /* 10 digits */
 		"2026-11-27T09:22:53,123Z",
 		"2026-11-27T09:22:53+0800",
@@ -209,7 +211,7 @@ static void test_payload_time_parse_invalid(void **state)
 		"2026-11-27T9:22:53Z",
 		"20261127T092253Z",
 		"2026/11/27T09:22:53Z",
-		"1969-12-31T23:59:59Z",     /* before 1970 */
+		"1969-12-31T23:59:59Z",      /* before 1970 */
 		"1970-01-01T00:30:00+01:00", /* before 1970 in UTC */
 		"0000-01-01T00:00:00Z",
 		"10000-01-01T00:00:00Z",
@@ -274,8 +276,9 @@ static void test_payload_time_cross_check(void **state)
 		struct tm tm;
 		int64_t back = -1;
 		assert_non_null(gmtime_r(&t, &tm));
-		snprintf(libc, sizeof(libc), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-		         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+		snprintf(libc, sizeof(libc), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+		         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+		         tm.tm_sec, (int)(ms % 1000));
 		cn_time_format_rfc3339(ms, ours);
 		assert_string_equal(ours, libc);
 		assert_true(cn_time_parse_rfc3339(ours, strlen(ours), &back));
@@ -292,7 +295,7 @@ struct test_payload_native_ok {
 	const char *type_name;
 	enum cn_value value;
 	double number;
-	int64_t ts; /* -1: has_ts false */
+	int64_t ts;  /* -1: has_ts false */
 	int64_t seq; /* -1: has_seq false */
 	int battery;
 	const char *other_json; /* with CN_VAL_OTHER */
@@ -300,65 +303,96 @@ struct test_payload_native_ok {
 
 static const struct test_payload_native_ok test_payload_native_ok_rows[] = {
 	{"{\"type\":\"button\",\"value\":\"press\",\"ts\":\"2026-11-27T09:22:53.123+08:00\",\"seq\":17,\"battery\":88}",
-	 CN_EV_BUTTON, "button", CN_VAL_PRESS, 0, INT64_C(1795742573123), 17, 88, NULL},
-	{"{\"type\":\"button\",\"value\":\"long_press\",\"seq\":0}",
-	 CN_EV_BUTTON, "button", CN_VAL_LONG_PRESS, 0, -1, 0, -1, NULL},
-	{"{\"type\":\"button\",\"value\":\"cancel\",\"ts\":1795742573123}",
-	 CN_EV_BUTTON, "button", CN_VAL_CANCEL, 0, INT64_C(1795742573123), -1, -1, NULL},
-	{"{\"type\":\"fall\",\"value\":true,\"seq\":9007199254740993}",
-	 CN_EV_FALL, "fall", CN_VAL_TRUE, 0, -1, INT64_C(9007199254740993), -1, NULL},
-	{"{\"type\":\"motion\",\"value\":true}", CN_EV_MOTION, "motion", CN_VAL_TRUE, 0, -1, -1, -1, NULL},
-	{"{\"type\":\"motion\",\"value\":false}", CN_EV_MOTION, "motion", CN_VAL_FALSE, 0, -1, -1, -1, NULL},
+         CN_EV_BUTTON, "button", CN_VAL_PRESS, 0, INT64_C(1795742573123), 17, 88, NULL},
+	{"{\"type\":\"button\",\"value\":\"long_press\",\"seq\":0}", CN_EV_BUTTON, "button",
+         CN_VAL_LONG_PRESS, 0, -1, 0, -1, NULL},
+	{"{\"type\":\"button\",\"value\":\"cancel\",\"ts\":1795742573123}", CN_EV_BUTTON, "button",
+         CN_VAL_CANCEL, 0, INT64_C(1795742573123), -1, -1, NULL},
+	{"{\"type\":\"fall\",\"value\":true,\"seq\":9007199254740993}", CN_EV_FALL, "fall",
+         CN_VAL_TRUE, 0, -1, INT64_C(9007199254740993), -1, NULL},
+	{"{\"type\":\"motion\",\"value\":true}", CN_EV_MOTION, "motion", CN_VAL_TRUE, 0, -1, -1, -1,
+         NULL},
+	{"{\"type\":\"motion\",\"value\":false}", CN_EV_MOTION, "motion", CN_VAL_FALSE, 0, -1, -1,
+         -1, NULL},
 	{"{\"type\":\"bed\",\"value\":true}", CN_EV_BED, "bed", CN_VAL_TRUE, 0, -1, -1, -1, NULL},
 	{"{\"type\":\"bed\",\"value\":false}", CN_EV_BED, "bed", CN_VAL_FALSE, 0, -1, -1, -1, NULL},
-	{"{\"type\":\"water_leak\",\"value\":true}", CN_EV_WATER_LEAK, "water_leak", CN_VAL_TRUE, 0, -1, -1, -1, NULL},
-	{"{\"type\":\"smoke\",\"value\":false}", CN_EV_SMOKE, "smoke", CN_VAL_FALSE, 0, -1, -1, -1, NULL},
+	{"{\"type\":\"water_leak\",\"value\":true}", CN_EV_WATER_LEAK, "water_leak", CN_VAL_TRUE, 0,
+         -1, -1, -1, NULL},
+	{"{\"type\":\"smoke\",\"value\":false}", CN_EV_SMOKE, "smoke", CN_VAL_FALSE, 0, -1, -1, -1,
+         NULL},
 	{"{\"type\":\"gas\",\"value\":true}", CN_EV_GAS, "gas", CN_VAL_TRUE, 0, -1, -1, -1, NULL},
-	{"{\"type\":\"door\",\"value\":\"open\"}", CN_EV_DOOR, "door", CN_VAL_OPEN, 0, -1, -1, -1, NULL},
-	{"{\"type\":\"door\",\"value\":\"closed\"}", CN_EV_DOOR, "door", CN_VAL_CLOSED, 0, -1, -1, -1, NULL},
-	{"{\"type\":\"checkin\",\"value\":\"ok\"}", CN_EV_CHECKIN, "checkin", CN_VAL_OK, 0, -1, -1, -1, NULL},
-	{"{\"type\":\"temperature\",\"value\":21.5}", CN_EV_TEMPERATURE, "temperature", CN_VAL_NUMBER, 21.5, -1, -1, -1, NULL},
-	{"{\"type\":\"temperature\",\"value\":22}", CN_EV_TEMPERATURE, "temperature", CN_VAL_NUMBER, 22, -1, -1, -1, NULL},
-	{"{\"type\":\"temperature\",\"value\":-50}", CN_EV_TEMPERATURE, "temperature", CN_VAL_NUMBER, -50, -1, -1, -1, NULL},
-	{"{\"type\":\"temperature\",\"value\":100.0}", CN_EV_TEMPERATURE, "temperature", CN_VAL_NUMBER, 100, -1, -1, -1, NULL},
-	{"{\"type\":\"temperature\",\"value\":2.15e1}", CN_EV_TEMPERATURE, "temperature", CN_VAL_NUMBER, 21.5, -1, -1, -1, NULL},
+	{"{\"type\":\"door\",\"value\":\"open\"}", CN_EV_DOOR, "door", CN_VAL_OPEN, 0, -1, -1, -1,
+         NULL},
+	{"{\"type\":\"door\",\"value\":\"closed\"}", CN_EV_DOOR, "door", CN_VAL_CLOSED, 0, -1, -1,
+         -1, NULL},
+	{"{\"type\":\"checkin\",\"value\":\"ok\"}", CN_EV_CHECKIN, "checkin", CN_VAL_OK, 0, -1, -1,
+         -1, NULL},
+	{"{\"type\":\"temperature\",\"value\":21.5}", CN_EV_TEMPERATURE, "temperature",
+         CN_VAL_NUMBER, 21.5, -1, -1, -1, NULL},
+	{"{\"type\":\"temperature\",\"value\":22}", CN_EV_TEMPERATURE, "temperature", CN_VAL_NUMBER,
+         22, -1, -1, -1, NULL},
+	{"{\"type\":\"temperature\",\"value\":-50}", CN_EV_TEMPERATURE, "temperature",
+         CN_VAL_NUMBER, -50, -1, -1, -1, NULL},
+	{"{\"type\":\"temperature\",\"value\":100.0}", CN_EV_TEMPERATURE, "temperature",
+         CN_VAL_NUMBER, 100, -1, -1, -1, NULL},
+	{"{\"type\":\"temperature\",\"value\":2.15e1}", CN_EV_TEMPERATURE, "temperature",
+         CN_VAL_NUMBER, 21.5, -1, -1, -1, NULL},
 	/* a battery event also fills the battery field */
-	{"{\"type\":\"battery\",\"value\":57}", CN_EV_BATTERY, "battery", CN_VAL_NUMBER, 57, -1, -1, 57, NULL},
-	{"{\"type\":\"battery\",\"value\":57.6}", CN_EV_BATTERY, "battery", CN_VAL_NUMBER, 57.6, -1, -1, 58, NULL},
-	{"{\"type\":\"battery\",\"value\":0}", CN_EV_BATTERY, "battery", CN_VAL_NUMBER, 0, -1, -1, 0, NULL},
-	{"{\"type\":\"battery\",\"value\":40,\"battery\":41}", CN_EV_BATTERY, "battery", CN_VAL_NUMBER, 40, -1, -1, 41, NULL},
-	{"{\"type\":\"motion\",\"value\":true,\"battery\":99.5}", CN_EV_MOTION, "motion", CN_VAL_TRUE, 0, -1, -1, 100, NULL},
-	{"{\"type\":\"motion\",\"value\":true,\"battery\":0.4}", CN_EV_MOTION, "motion", CN_VAL_TRUE, 0, -1, -1, 0, NULL},
-	{"{\"type\":\"motion\",\"value\":true,\"battery\":100}", CN_EV_MOTION, "motion", CN_VAL_TRUE, 0, -1, -1, 100, NULL},
+	{"{\"type\":\"battery\",\"value\":57}", CN_EV_BATTERY, "battery", CN_VAL_NUMBER, 57, -1, -1,
+         57, NULL},
+	{"{\"type\":\"battery\",\"value\":57.6}", CN_EV_BATTERY, "battery", CN_VAL_NUMBER, 57.6, -1,
+         -1, 58, NULL},
+	{"{\"type\":\"battery\",\"value\":0}", CN_EV_BATTERY, "battery", CN_VAL_NUMBER, 0, -1, -1,
+         0, NULL},
+	{"{\"type\":\"battery\",\"value\":40,\"battery\":41}", CN_EV_BATTERY, "battery",
+         CN_VAL_NUMBER, 40, -1, -1, 41, NULL},
+	{"{\"type\":\"motion\",\"value\":true,\"battery\":99.5}", CN_EV_MOTION, "motion",
+         CN_VAL_TRUE, 0, -1, -1, 100, NULL},
+	{"{\"type\":\"motion\",\"value\":true,\"battery\":0.4}", CN_EV_MOTION, "motion",
+         CN_VAL_TRUE, 0, -1, -1, 0, NULL},
+	{"{\"type\":\"motion\",\"value\":true,\"battery\":100}", CN_EV_MOTION, "motion",
+         CN_VAL_TRUE, 0, -1, -1, 100, NULL},
 	/* unknown types keep the value's compact JSON */
-	{"{\"type\":\"heart_rate\",\"value\":72}", CN_EV_OTHER, "heart_rate", CN_VAL_OTHER, 0, -1, -1, -1, "72"},
+	{"{\"type\":\"heart_rate\",\"value\":72}", CN_EV_OTHER, "heart_rate", CN_VAL_OTHER, 0, -1,
+         -1, -1, "72"},
 	{"{\"type\":\"door_lock\",\"value\": { \"locked\" : true, \"by\" : [\"keypad\", 3] } }",
-	 CN_EV_OTHER, "door_lock", CN_VAL_OTHER, 0, -1, -1, -1, "{\"locked\":true,\"by\":[\"keypad\",3]}"},
-	{"{\"type\":\"note\",\"value\":null}", CN_EV_OTHER, "note", CN_VAL_OTHER, 0, -1, -1, -1, "null"},
-	{"{\"type\":\"note\",\"value\":\"caf\xc3\xa9\"}", CN_EV_OTHER, "note", CN_VAL_OTHER, 0, -1, -1, -1, "\"caf\xc3\xa9\""},
-	{"{\"type\":\"other\",\"value\":1}", CN_EV_OTHER, "other", CN_VAL_OTHER, 0, -1, -1, -1, "1"},
-	{"{\"type\":\"abcdefghijklmnopqrstuvwxyz_0123\",\"value\":false}",
-	 CN_EV_OTHER, "abcdefghijklmnopqrstuvwxyz_0123", CN_VAL_OTHER, 0, -1, -1, -1, "false"},
+         CN_EV_OTHER, "door_lock", CN_VAL_OTHER, 0, -1, -1, -1,
+         "{\"locked\":true,\"by\":[\"keypad\",3]}"},
+	{"{\"type\":\"note\",\"value\":null}", CN_EV_OTHER, "note", CN_VAL_OTHER, 0, -1, -1, -1,
+         "null"},
+	{"{\"type\":\"note\",\"value\":\"caf\xc3\xa9\"}", CN_EV_OTHER, "note", CN_VAL_OTHER, 0, -1,
+         -1, -1, "\"caf\xc3\xa9\""},
+	{"{\"type\":\"other\",\"value\":1}", CN_EV_OTHER, "other", CN_VAL_OTHER, 0, -1, -1, -1,
+         "1"},
+	{"{\"type\":\"abcdefghijklmnopqrstuvwxyz_0123\",\"value\":false}", CN_EV_OTHER,
+         "abcdefghijklmnopqrstuvwxyz_0123", CN_VAL_OTHER, 0, -1, -1, -1, "false"},
 	/* unknown extra keys, any order, null optionals, whitespace */
 	{"{\"fw\":\"1.2.3\",\"rssi\":-70,\"value\":true,\"extra\":{\"a\":[1,2]},\"type\":\"motion\"}",
-	 CN_EV_MOTION, "motion", CN_VAL_TRUE, 0, -1, -1, -1, NULL},
+         CN_EV_MOTION, "motion", CN_VAL_TRUE, 0, -1, -1, -1, NULL},
 	{"{\"type\":\"button\",\"value\":\"press\",\"ts\":null,\"seq\":null,\"battery\":null}",
-	 CN_EV_BUTTON, "button", CN_VAL_PRESS, 0, -1, -1, -1, NULL},
-	{" \r\n\t{\"type\":\"checkin\",\"value\":\"ok\"}\n ", CN_EV_CHECKIN, "checkin", CN_VAL_OK, 0, -1, -1, -1, NULL},
+         CN_EV_BUTTON, "button", CN_VAL_PRESS, 0, -1, -1, -1, NULL},
+	{" \r\n\t{\"type\":\"checkin\",\"value\":\"ok\"}\n ", CN_EV_CHECKIN, "checkin", CN_VAL_OK,
+         0, -1, -1, -1, NULL},
 	/* ts bounds: 2000-01-01 inclusive, year 10000 exclusive */
-	{"{\"type\":\"gas\",\"value\":true,\"ts\":946684800000}", CN_EV_GAS, "gas", CN_VAL_TRUE, 0, INT64_C(946684800000), -1, -1, NULL},
-	{"{\"type\":\"gas\",\"value\":true,\"ts\":253402300799999}", CN_EV_GAS, "gas", CN_VAL_TRUE, 0, INT64_C(253402300799999), -1, -1, NULL},
-	{"{\"type\":\"gas\",\"value\":true,\"ts\":\"2000-01-01T00:00:00Z\"}", CN_EV_GAS, "gas", CN_VAL_TRUE, 0, INT64_C(946684800000), -1, -1, NULL},
+	{"{\"type\":\"gas\",\"value\":true,\"ts\":946684800000}", CN_EV_GAS, "gas", CN_VAL_TRUE, 0,
+         INT64_C(946684800000), -1, -1, NULL},
+	{"{\"type\":\"gas\",\"value\":true,\"ts\":253402300799999}", CN_EV_GAS, "gas", CN_VAL_TRUE,
+         0, INT64_C(253402300799999), -1, -1, NULL},
+	{"{\"type\":\"gas\",\"value\":true,\"ts\":\"2000-01-01T00:00:00Z\"}", CN_EV_GAS, "gas",
+         CN_VAL_TRUE, 0, INT64_C(946684800000), -1, -1, NULL},
 };
 
 static void test_payload_native_valid(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < sizeof(test_payload_native_ok_rows) / sizeof(test_payload_native_ok_rows[0]); i++) {
+	for (size_t i = 0;
+	     i < sizeof(test_payload_native_ok_rows) / sizeof(test_payload_native_ok_rows[0]);
+	     i++) {
 		const struct test_payload_native_ok *r = &test_payload_native_ok_rows[i];
 		struct cn_event ev;
 		memset(&ev, 0x5a, sizeof(ev));
-		enum cn_reject rc = cn_payload_decode_native_event(r->json, strlen(r->json), &test_payload_lim, &ev);
+		enum cn_reject rc = cn_payload_decode_native_event(r->json, strlen(r->json),
+		                                                   &test_payload_lim, &ev);
 		if (rc != CN_REJECT_NONE)
 			print_error("row %zu: %s -> %s\n", i, r->json, cn_reject_name(rc));
 		assert_int_equal(rc, CN_REJECT_NONE);
@@ -385,8 +419,14 @@ struct test_payload_reject_row {
 	enum cn_reject rc;
 };
 
-#define REJ(s, r) {s, 0, r}
-#define REJN(s, r) {s, sizeof(s) - 1, r} /* literals with a NUL inside */
+#define REJ(s, r)       \
+	{               \
+		s, 0, r \
+	}
+#define REJN(s, r)                  \
+	{                           \
+		s, sizeof(s) - 1, r \
+	} /* literals with a NUL inside */
 
 static const struct test_payload_reject_row test_payload_native_bad_rows[] = {
 	/* not JSON, or not whole */
@@ -429,7 +469,8 @@ static const struct test_payload_reject_row test_payload_native_bad_rows[] = {
 	REJ("{\"type\":\"fall\",\"value\":true,\"note\":\"\xf4\x90\x80\x80\"}", CN_REJECT_BAD_UTF8),
 	REJ("{\"type\":\"fall\",\"value\":true,\"note\":\"\xe2\x82\"}", CN_REJECT_BAD_UTF8),
 	REJ("{\"type\":\"fall\",\"value\":true}\x80", CN_REJECT_BAD_UTF8),
-	REJ("{\"type\":\"fall\",\"value\":true,\"note\":\"\\ud800\"}", CN_REJECT_BAD_JSON), /* lone surrogate escape */
+	REJ("{\"type\":\"fall\",\"value\":true,\"note\":\"\\ud800\"}",
+            CN_REJECT_BAD_JSON), /* lone surrogate escape */
 	/* not an object */
 	REJ("null", CN_REJECT_BAD_TYPE),
 	REJ("[]", CN_REJECT_BAD_TYPE),
@@ -483,22 +524,30 @@ static const struct test_payload_reject_row test_payload_native_bad_rows[] = {
 	REJ("{\"type\":\"battery\",\"value\":\"50%\"}", CN_REJECT_BAD_TYPE),
 	/* unknown type whose value is too long to keep (128 bytes of JSON) */
 	REJ("{\"type\":\"blob\",\"value\":\"0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789\"}",
-	    CN_REJECT_BAD_VALUE),
+            CN_REJECT_BAD_VALUE),
 	/* ts */
 	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":\"yesterday\"}", CN_REJECT_BAD_TIMESTAMP),
 	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":\"\"}", CN_REJECT_BAD_TIMESTAMP),
-	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":\"2026-13-01T00:00:00Z\"}", CN_REJECT_BAD_TIMESTAMP),
-	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":\"2026-02-30T00:00:00Z\"}", CN_REJECT_BAD_TIMESTAMP),
-	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":\"2026-11-27T24:00:00Z\"}", CN_REJECT_BAD_TIMESTAMP),
-	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":\"2026-11-27T09:22:53\"}", CN_REJECT_BAD_TIMESTAMP),
-	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":\"1999-12-31T23:59:59Z\"}", CN_REJECT_BAD_TIMESTAMP),
-	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":\"1970-01-01T00:00:00Z\"}", CN_REJECT_BAD_TIMESTAMP),
+	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":\"2026-13-01T00:00:00Z\"}",
+            CN_REJECT_BAD_TIMESTAMP),
+	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":\"2026-02-30T00:00:00Z\"}",
+            CN_REJECT_BAD_TIMESTAMP),
+	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":\"2026-11-27T24:00:00Z\"}",
+            CN_REJECT_BAD_TIMESTAMP),
+	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":\"2026-11-27T09:22:53\"}",
+            CN_REJECT_BAD_TIMESTAMP),
+	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":\"1999-12-31T23:59:59Z\"}",
+            CN_REJECT_BAD_TIMESTAMP),
+	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":\"1970-01-01T00:00:00Z\"}",
+            CN_REJECT_BAD_TIMESTAMP),
 	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":946684799999}", CN_REJECT_BAD_TIMESTAMP),
 	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":253402300800000}", CN_REJECT_BAD_TIMESTAMP),
 	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":0}", CN_REJECT_BAD_TIMESTAMP),
 	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":-1}", CN_REJECT_BAD_TIMESTAMP),
-	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":1795742573}", CN_REJECT_BAD_TIMESTAMP), /* seconds */
-	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":-9223372036854775808}", CN_REJECT_BAD_TIMESTAMP),
+	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":1795742573}",
+            CN_REJECT_BAD_TIMESTAMP), /* seconds */
+	REJ("{\"type\":\"motion\",\"value\":true,\"ts\":-9223372036854775808}",
+            CN_REJECT_BAD_TIMESTAMP),
 	REJ("{\"type\":\"fall\",\"value\":true,\"ts\":1795742573123.0}", CN_REJECT_BAD_TYPE),
 	REJ("{\"type\":\"fall\",\"value\":true,\"ts\":1.795742573123e12}", CN_REJECT_BAD_TYPE),
 	REJ("{\"type\":\"fall\",\"value\":true,\"ts\":true}", CN_REJECT_BAD_TYPE),
@@ -520,12 +569,15 @@ static const struct test_payload_reject_row test_payload_native_bad_rows[] = {
 static void test_payload_native_invalid(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < sizeof(test_payload_native_bad_rows) / sizeof(test_payload_native_bad_rows[0]); i++) {
+	for (size_t i = 0;
+	     i < sizeof(test_payload_native_bad_rows) / sizeof(test_payload_native_bad_rows[0]);
+	     i++) {
 		const struct test_payload_reject_row *r = &test_payload_native_bad_rows[i];
 		size_t len = r->len ? r->len : strlen(r->bytes);
 		struct cn_event ev;
 		memset(&ev, 0x5a, sizeof(ev));
-		enum cn_reject rc = cn_payload_decode_native_event(r->bytes, len, &test_payload_lim, &ev);
+		enum cn_reject rc =
+			cn_payload_decode_native_event(r->bytes, len, &test_payload_lim, &ev);
 		if (rc != r->rc)
 			print_error("row %zu: %s -> %s, want %s\n", i, r->bytes, cn_reject_name(rc),
 			            cn_reject_name(r->rc));
@@ -552,8 +604,9 @@ static void test_payload_alarm_with_bad_time_is_kept(void **state)
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		struct cn_event ev;
-		assert_int_equal(cn_payload_decode_native_event(rows[i], strlen(rows[i]), NULL, &ev),
-		                 CN_REJECT_NONE);
+		assert_int_equal(
+			cn_payload_decode_native_event(rows[i], strlen(rows[i]), NULL, &ev),
+			CN_REJECT_NONE);
 		assert_false(ev.has_ts);
 		assert_true(ev.ts_ignored);
 		assert_true(cn_event_is_alarm_class(ev.type));
@@ -569,20 +622,22 @@ static void test_payload_native_other_json_limit(void **state)
 	memset(value, 'v', sizeof(value));
 	value[125] = '\0';
 	snprintf(buf, sizeof(buf), "{\"type\":\"blob\",\"value\":\"%s\"}", value);
-	assert_int_equal(cn_payload_decode_native_event(buf, strlen(buf), &test_payload_lim, &ev), CN_REJECT_NONE);
+	assert_int_equal(cn_payload_decode_native_event(buf, strlen(buf), &test_payload_lim, &ev),
+	                 CN_REJECT_NONE);
 	assert_int_equal(strlen(ev.other_json), CN_EVENT_OTHER_MAX - 1);
 	value[125] = 'v';
 	value[126] = '\0';
 	snprintf(buf, sizeof(buf), "{\"type\":\"blob\",\"value\":\"%s\"}", value);
-	assert_int_equal(cn_payload_decode_native_event(buf, strlen(buf), &test_payload_lim, &ev), CN_REJECT_BAD_VALUE);
+	assert_int_equal(cn_payload_decode_native_event(buf, strlen(buf), &test_payload_lim, &ev),
+	                 CN_REJECT_BAD_VALUE);
 }
 
 /* ------------------------------------------------------------------ */
 /* limits shared by all four decoders: size, depth, bytes              */
 
 /* Runs all four decoders on the same bytes and checks each reason. */
-static void test_payload_all_decoders(const void *p, size_t len, const struct cn_payload_limits *lim,
-                                      enum cn_reject want)
+static void test_payload_all_decoders(const void *p, size_t len,
+                                      const struct cn_payload_limits *lim, enum cn_reject want)
 {
 	struct cn_event ev;
 	struct cn_z2m_state st;
@@ -615,7 +670,8 @@ static void test_payload_size_cap(void **state)
 	/* exactly the cap (padded with JSON whitespace) is fine */
 	memset(buf, ' ', n + 2);
 	memcpy(buf, body, sizeof(body) - 1);
-	assert_int_equal(cn_payload_decode_native_event(buf, n, &test_payload_lim, &ev), CN_REJECT_NONE);
+	assert_int_equal(cn_payload_decode_native_event(buf, n, &test_payload_lim, &ev),
+	                 CN_REJECT_NONE);
 	assert_int_equal(cn_payload_decode_native_event(buf, n, NULL, &ev), CN_REJECT_NONE);
 	assert_int_equal(cn_payload_decode_native_event(buf, n, &zero, &ev), CN_REJECT_NONE);
 	/* one byte more is too large, whatever the bytes are */
@@ -624,7 +680,8 @@ static void test_payload_size_cap(void **state)
 	memset(buf, 0xff, n + 2);
 	test_payload_all_decoders(buf, n + 1, &test_payload_lim, CN_REJECT_TOO_LARGE);
 	/* a smaller configured cap */
-	assert_int_equal(cn_payload_decode_native_event(body, sizeof(body) - 1, &small, &ev), CN_REJECT_NONE);
+	assert_int_equal(cn_payload_decode_native_event(body, sizeof(body) - 1, &small, &ev),
+	                 CN_REJECT_NONE);
 	memset(buf, ' ', 65);
 	memcpy(buf, body, sizeof(body) - 1);
 	assert_int_equal(cn_payload_decode_native_event(buf, 64, &small, &ev), CN_REJECT_NONE);
@@ -654,24 +711,35 @@ static void test_payload_depth(void **state)
 	/* exactly CN_PAYLOAD_DEPTH_MAX (8) levels pass: object + 7 arrays */
 	const char *d8 = "{\"type\":\"x\",\"value\":[[[[[[[1]]]]]]]}";
 	const char *d9 = "{\"type\":\"x\",\"value\":[[[[[[[[1]]]]]]]]}";
-	assert_int_equal(cn_payload_decode_native_event(d8, strlen(d8), &test_payload_lim, &ev), CN_REJECT_NONE);
+	assert_int_equal(cn_payload_decode_native_event(d8, strlen(d8), &test_payload_lim, &ev),
+	                 CN_REJECT_NONE);
 	assert_string_equal(ev.other_json, "[[[[[[[1]]]]]]]");
-	assert_int_equal(cn_payload_decode_native_event(d9, strlen(d9), &test_payload_lim, &ev), CN_REJECT_TOO_DEEP);
+	assert_int_equal(cn_payload_decode_native_event(d9, strlen(d9), &test_payload_lim, &ev),
+	                 CN_REJECT_TOO_DEEP);
 	/* depth is the maximum, not the count: siblings do not add up */
 	const char *wide = "{\"type\":\"x\",\"value\":[[1],[2],[3],[4],[5],[6],[7],[8],[9],[10]]}";
-	assert_int_equal(cn_payload_decode_native_event(wide, strlen(wide), &test_payload_lim, &ev), CN_REJECT_NONE);
+	assert_int_equal(cn_payload_decode_native_event(wide, strlen(wide), &test_payload_lim, &ev),
+	                 CN_REJECT_NONE);
 
 	/* brackets inside strings do not count, escapes are honoured */
 	const char *in_str = "{\"type\":\"x\",\"value\":\"[[[[[[[[[[{{{{{{{{{{\"}";
-	assert_int_equal(cn_payload_decode_native_event(in_str, strlen(in_str), &test_payload_lim, &ev), CN_REJECT_NONE);
+	assert_int_equal(
+		cn_payload_decode_native_event(in_str, strlen(in_str), &test_payload_lim, &ev),
+		CN_REJECT_NONE);
 	const char *esc_quote = "{\"type\":\"x\",\"value\":\"\\\"[[[[[[[[[[\\\"\"}";
-	assert_int_equal(cn_payload_decode_native_event(esc_quote, strlen(esc_quote), &test_payload_lim, &ev), CN_REJECT_NONE);
+	assert_int_equal(cn_payload_decode_native_event(esc_quote, strlen(esc_quote),
+	                                                &test_payload_lim, &ev),
+	                 CN_REJECT_NONE);
 	/* a string ending in an escaped backslash: the brackets after it
 	 * are outside the string and must count */
 	const char *esc_bs = "{\"type\":\"x\",\"value\":[\"a\\\\\",[[[[[[[[1]]]]]]]]]}";
-	assert_int_equal(cn_payload_decode_native_event(esc_bs, strlen(esc_bs), &test_payload_lim, &ev), CN_REJECT_TOO_DEEP);
+	assert_int_equal(
+		cn_payload_decode_native_event(esc_bs, strlen(esc_bs), &test_payload_lim, &ev),
+		CN_REJECT_TOO_DEEP);
 	const char *key_br = "{\"[[[[[[[[[[\":1,\"type\":\"x\",\"value\":1}";
-	assert_int_equal(cn_payload_decode_native_event(key_br, strlen(key_br), &test_payload_lim, &ev), CN_REJECT_NONE);
+	assert_int_equal(
+		cn_payload_decode_native_event(key_br, strlen(key_br), &test_payload_lim, &ev),
+		CN_REJECT_NONE);
 
 	/* unbalanced closers are jansson's to refuse, not a crash (status
 	 * text that does not start like JSON is an unknown word) */
@@ -679,10 +747,14 @@ static void test_payload_depth(void **state)
 	struct cn_z2m_state st;
 	bool online;
 	int battery;
-	assert_int_equal(cn_payload_decode_native_event(buf, 100, &test_payload_lim, &ev), CN_REJECT_BAD_JSON);
-	assert_int_equal(cn_payload_decode_z2m_state(buf, 100, &test_payload_lim, &st), CN_REJECT_BAD_JSON);
-	assert_int_equal(cn_payload_decode_heartbeat(buf, 100, &test_payload_lim, &battery), CN_REJECT_BAD_JSON);
-	assert_int_equal(cn_payload_decode_status(buf, 100, &test_payload_lim, &online), CN_REJECT_BAD_VALUE);
+	assert_int_equal(cn_payload_decode_native_event(buf, 100, &test_payload_lim, &ev),
+	                 CN_REJECT_BAD_JSON);
+	assert_int_equal(cn_payload_decode_z2m_state(buf, 100, &test_payload_lim, &st),
+	                 CN_REJECT_BAD_JSON);
+	assert_int_equal(cn_payload_decode_heartbeat(buf, 100, &test_payload_lim, &battery),
+	                 CN_REJECT_BAD_JSON);
+	assert_int_equal(cn_payload_decode_status(buf, 100, &test_payload_lim, &online),
+	                 CN_REJECT_BAD_VALUE);
 	memcpy(buf, "{}}}}}", 6);
 	test_payload_all_decoders(buf, 6, &test_payload_lim, CN_REJECT_BAD_JSON);
 	/* the checks run in order: size, bytes, depth */
@@ -700,15 +772,18 @@ static void test_payload_bytes(void **state)
 	test_payload_all_decoders("\xfe\xff", 2, &test_payload_lim, CN_REJECT_BAD_UTF8);
 	test_payload_all_decoders("{\"a\":\"\xc3\"}", 8, &test_payload_lim, CN_REJECT_BAD_UTF8);
 	test_payload_all_decoders("\xc3", 1, &test_payload_lim, CN_REJECT_BAD_UTF8);
-	test_payload_all_decoders("{\"a\":\"\xf8\x88\x80\x80\x80\"}", 13, &test_payload_lim, CN_REJECT_BAD_UTF8);
+	test_payload_all_decoders("{\"a\":\"\xf8\x88\x80\x80\x80\"}", 13, &test_payload_lim,
+	                          CN_REJECT_BAD_UTF8);
 	/* valid multi-byte UTF-8 of every length passes the byte check */
 	const char *utf = "{\"battery\":50,\"n\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"}";
 	int battery;
-	assert_int_equal(cn_payload_decode_heartbeat(utf, strlen(utf), &test_payload_lim, &battery), CN_REJECT_NONE);
+	assert_int_equal(cn_payload_decode_heartbeat(utf, strlen(utf), &test_payload_lim, &battery),
+	                 CN_REJECT_NONE);
 	assert_int_equal(battery, 50);
 	/* a NULL payload of length 0 is an empty payload */
 	struct cn_event ev;
-	assert_int_equal(cn_payload_decode_native_event(NULL, 0, &test_payload_lim, &ev), CN_REJECT_BAD_JSON);
+	assert_int_equal(cn_payload_decode_native_event(NULL, 0, &test_payload_lim, &ev),
+	                 CN_REJECT_BAD_JSON);
 	assert_int_equal(cn_payload_decode_heartbeat(NULL, 0, NULL, &battery), CN_REJECT_NONE);
 }
 
@@ -726,7 +801,7 @@ static void test_payload_status(void **state)
 		{"offline", CN_REJECT_NONE, false},
 		{" online\n", CN_REJECT_NONE, true},
 		{"\r\n\toffline  ", CN_REJECT_NONE, false},
-		{"{\"state\":\"online\"}", CN_REJECT_NONE, true},   /* Zigbee2MQTT availability */
+		{"{\"state\":\"online\"}", CN_REJECT_NONE, true}, /* Zigbee2MQTT availability */
 		{"{\"state\":\"offline\"}", CN_REJECT_NONE, false},
 		{" { \"state\" : \"online\" } ", CN_REJECT_NONE, true},
 		{"{\"state\":\"offline\",\"reason\":\"lwt\"}", CN_REJECT_NONE, false},
@@ -761,7 +836,8 @@ static void test_payload_status(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		bool online = !rows[i].online;
-		enum cn_reject rc = cn_payload_decode_status(rows[i].s, strlen(rows[i].s), &test_payload_lim, &online);
+		enum cn_reject rc = cn_payload_decode_status(rows[i].s, strlen(rows[i].s),
+		                                             &test_payload_lim, &online);
 		if (rc != rows[i].rc)
 			print_error("row %zu: '%s' -> %s\n", i, rows[i].s, cn_reject_name(rc));
 		assert_int_equal(rc, rows[i].rc);
@@ -802,7 +878,8 @@ static void test_payload_heartbeat(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		int battery = 55;
-		enum cn_reject rc = cn_payload_decode_heartbeat(rows[i].s, strlen(rows[i].s), &test_payload_lim, &battery);
+		enum cn_reject rc = cn_payload_decode_heartbeat(rows[i].s, strlen(rows[i].s),
+		                                                &test_payload_lim, &battery);
 		if (rc != rows[i].rc)
 			print_error("row %zu: '%s' -> %s\n", i, rows[i].s, cn_reject_name(rc));
 		assert_int_equal(rc, rows[i].rc);
@@ -834,157 +911,511 @@ struct test_payload_z2m_row {
 static const struct test_payload_z2m_row test_payload_z2m_rows[] = {
 	/* Aqara RTCGQ11LM motion sensor */
 	{"aqara motion on",
-	 "{\"battery\":91,\"device_temperature\":24,\"illuminance\":22,\"illuminance_lux\":22,"
-	 "\"linkquality\":102,\"occupancy\":true,\"power_outage_count\":3,\"voltage\":3005}",
-	 CN_REJECT_NONE, 1, {{CN_EV_MOTION, CN_VAL_TRUE, 0}}, 91, false, 102, -1},
+         "{\"battery\":91,\"device_temperature\":24,\"illuminance\":22,\"illuminance_lux\":22,"
+         "\"linkquality\":102,\"occupancy\":true,\"power_outage_count\":3,\"voltage\":3005}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_MOTION, CN_VAL_TRUE, 0}},
+         91,
+         false,
+         102,
+         -1},
 	{"aqara motion off",
-	 "{\"battery\":91,\"illuminance\":18,\"linkquality\":99,\"occupancy\":false,\"voltage\":3005}",
-	 CN_REJECT_NONE, 1, {{CN_EV_MOTION, CN_VAL_FALSE, 0}}, 91, false, 99, -1},
+         "{\"battery\":91,\"illuminance\":18,\"linkquality\":99,\"occupancy\":false,\"voltage\":3005}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_MOTION, CN_VAL_FALSE, 0}},
+         91,
+         false,
+         99,
+         -1},
 	/* Aqara MCCGQ11LM contact: the chip temperature is not an event */
 	{"aqara contact open",
-	 "{\"battery\":100,\"contact\":false,\"device_temperature\":24,\"linkquality\":87,"
-	 "\"power_outage_count\":12,\"temperature\":24,\"voltage\":3115}",
-	 CN_REJECT_NONE, 1, {{CN_EV_DOOR, CN_VAL_OPEN, 0}}, 100, false, 87, -1},
+         "{\"battery\":100,\"contact\":false,\"device_temperature\":24,\"linkquality\":87,"
+         "\"power_outage_count\":12,\"temperature\":24,\"voltage\":3115}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_DOOR, CN_VAL_OPEN, 0}},
+         100,
+         false,
+         87,
+         -1},
 	{"aqara contact closed",
-	 "{\"battery\":100,\"contact\":true,\"linkquality\":120,\"temperature\":23,\"voltage\":3115}",
-	 CN_REJECT_NONE, 1, {{CN_EV_DOOR, CN_VAL_CLOSED, 0}}, 100, false, 120, -1},
+         "{\"battery\":100,\"contact\":true,\"linkquality\":120,\"temperature\":23,\"voltage\":3115}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_DOOR, CN_VAL_CLOSED, 0}},
+         100,
+         false,
+         120,
+         -1},
 	/* Aqara SJCGQ11LM leak */
 	{"aqara leak wet",
-	 "{\"battery\":98,\"battery_low\":false,\"device_temperature\":25,\"linkquality\":76,"
-	 "\"power_outage_count\":1,\"tamper\":false,\"temperature\":25,\"voltage\":3015,\"water_leak\":true}",
-	 CN_REJECT_NONE, 1, {{CN_EV_WATER_LEAK, CN_VAL_TRUE, 0}}, 98, false, 76, -1},
+         "{\"battery\":98,\"battery_low\":false,\"device_temperature\":25,\"linkquality\":76,"
+         "\"power_outage_count\":1,\"tamper\":false,\"temperature\":25,\"voltage\":3015,\"water_leak\":true}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_WATER_LEAK, CN_VAL_TRUE, 0}},
+         98,
+         false,
+         76,
+         -1},
 	/* after a Zigbee2MQTT restart the cached state has nulls and the
 	 * legacy "device" block; last_seen in ISO_8601_local form */
 	{"aqara leak unknown",
-	 "{\"battery\":100,\"battery_low\":null,\"device\":{\"friendlyName\":\"bath/leak\","
-	 "\"ieeeAddr\":\"0x00158d00028208ae\",\"model\":\"SJCGQ11LM\",\"type\":\"EndDevice\"},"
-	 "\"last_seen\":\"2024-03-02T08:15:31+01:00\",\"linkquality\":160,\"temperature\":30,"
-	 "\"voltage\":3005,\"water_leak\":null}",
-	 CN_REJECT_NONE, 1, {{CN_EV_BATTERY, CN_VAL_NUMBER, 100}}, 100, false, 160, INT64_C(1709363731000)},
+         "{\"battery\":100,\"battery_low\":null,\"device\":{\"friendlyName\":\"bath/leak\","
+         "\"ieeeAddr\":\"0x00158d00028208ae\",\"model\":\"SJCGQ11LM\",\"type\":\"EndDevice\"},"
+         "\"last_seen\":\"2024-03-02T08:15:31+01:00\",\"linkquality\":160,\"temperature\":30,"
+         "\"voltage\":3005,\"water_leak\":null}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_BATTERY, CN_VAL_NUMBER, 100}},
+         100,
+         false,
+         160,
+         INT64_C(1709363731000)},
 	/* Heiman HS1SA smoke, IAS zone flags */
 	{"heiman smoke",
-	 "{\"ac_status\":false,\"battery\":100,\"battery_low\":false,\"linkquality\":31,"
-	 "\"restore_reports\":true,\"smoke\":true,\"supervision_reports\":false,\"tamper\":false,"
-	 "\"test\":false,\"trouble\":false}",
-	 CN_REJECT_NONE, 1, {{CN_EV_SMOKE, CN_VAL_TRUE, 0}}, 100, false, 31, -1},
+         "{\"ac_status\":false,\"battery\":100,\"battery_low\":false,\"linkquality\":31,"
+         "\"restore_reports\":true,\"smoke\":true,\"supervision_reports\":false,\"tamper\":false,"
+         "\"test\":false,\"trouble\":false}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_SMOKE, CN_VAL_TRUE, 0}},
+         100,
+         false,
+         31,
+         -1},
 	/* Tuya TS0601 smoke */
 	{"tuya smoke clear",
-	 "{\"battery\":94,\"battery_state\":\"high\",\"linkquality\":120,\"smoke\":false,"
-	 "\"smoke_level\":0,\"tamper\":false,\"test\":false}",
-	 CN_REJECT_NONE, 1, {{CN_EV_SMOKE, CN_VAL_FALSE, 0}}, 94, false, 120, -1},
+         "{\"battery\":94,\"battery_state\":\"high\",\"linkquality\":120,\"smoke\":false,"
+         "\"smoke_level\":0,\"tamper\":false,\"test\":false}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_SMOKE, CN_VAL_FALSE, 0}},
+         94,
+         false,
+         120,
+         -1},
 	/* gas detector with low battery */
 	{"gas",
-	 "{\"battery_low\":true,\"gas\":true,\"linkquality\":48,\"tamper\":false}",
-	 CN_REJECT_NONE, 1, {{CN_EV_GAS, CN_VAL_TRUE, 0}}, -1, true, 48, -1},
+         "{\"battery_low\":true,\"gas\":true,\"linkquality\":48,\"tamper\":false}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_GAS, CN_VAL_TRUE, 0}},
+         -1,
+         true,
+         48,
+         -1},
 	/* Tuya TS0215A SOS: battery null until first report; action is
 	 * published then cleared with "" */
 	{"tuya sos press",
-	 "{\"action\":\"emergency\",\"battery\":null,\"linkquality\":90}",
-	 CN_REJECT_NONE, 1, {{CN_EV_BUTTON, CN_VAL_PRESS, 0}}, -1, false, 90, -1},
+         "{\"action\":\"emergency\",\"battery\":null,\"linkquality\":90}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_BUTTON, CN_VAL_PRESS, 0}},
+         -1,
+         false,
+         90,
+         -1},
 	{"tuya sos cleared",
-	 "{\"action\":\"\",\"battery\":null,\"linkquality\":90}",
-	 CN_REJECT_NONE, 0, {{0}}, -1, false, 90, -1},
+         "{\"action\":\"\",\"battery\":null,\"linkquality\":90}",
+         CN_REJECT_NONE,
+         0,
+         {{0}},
+         -1,
+         false,
+         90,
+         -1},
 	/* Heiman HS1EB: off, single, double, hold. A message whose only
 	 * known content is the battery records it as a battery event. */
-	{"heiman single", "{\"action\":\"single\",\"battery\":100,\"linkquality\":65}",
-	 CN_REJECT_NONE, 1, {{CN_EV_BUTTON, CN_VAL_PRESS, 0}}, 100, false, 65, -1},
-	{"heiman double", "{\"action\":\"double\",\"battery\":100,\"linkquality\":65}",
-	 CN_REJECT_NONE, 1, {{CN_EV_BUTTON, CN_VAL_PRESS, 0}}, 100, false, 65, -1},
-	{"heiman hold", "{\"action\":\"hold\",\"battery\":100,\"linkquality\":65}",
-	 CN_REJECT_NONE, 1, {{CN_EV_BUTTON, CN_VAL_LONG_PRESS, 0}}, 100, false, 65, -1},
-	{"heiman off", "{\"action\":\"off\",\"battery\":100,\"linkquality\":65}",
-	 CN_REJECT_NONE, 1, {{CN_EV_BATTERY, CN_VAL_NUMBER, 100}}, 100, false, 65, -1},
+	{"heiman single",
+         "{\"action\":\"single\",\"battery\":100,\"linkquality\":65}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_BUTTON, CN_VAL_PRESS, 0}},
+         100,
+         false,
+         65,
+         -1},
+	{"heiman double",
+         "{\"action\":\"double\",\"battery\":100,\"linkquality\":65}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_BUTTON, CN_VAL_PRESS, 0}},
+         100,
+         false,
+         65,
+         -1},
+	{"heiman hold",
+         "{\"action\":\"hold\",\"battery\":100,\"linkquality\":65}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_BUTTON, CN_VAL_LONG_PRESS, 0}},
+         100,
+         false,
+         65,
+         -1},
+	{"heiman off",
+         "{\"action\":\"off\",\"battery\":100,\"linkquality\":65}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_BATTERY, CN_VAL_NUMBER, 100}},
+         100,
+         false,
+         65,
+         -1},
 	/* Sonoff SNZB-01 long press; Aqara release after hold is no event */
-	{"sonoff long", "{\"action\":\"long\",\"battery\":100,\"linkquality\":120,\"voltage\":3100}",
-	 CN_REJECT_NONE, 1, {{CN_EV_BUTTON, CN_VAL_LONG_PRESS, 0}}, 100, false, 120, -1},
-	{"aqara release", "{\"action\":\"release\",\"battery\":100}",
-	 CN_REJECT_NONE, 1, {{CN_EV_BUTTON, CN_VAL_PRESS, 0}}, 100, false, -1, -1},
+	{"sonoff long",
+         "{\"action\":\"long\",\"battery\":100,\"linkquality\":120,\"voltage\":3100}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_BUTTON, CN_VAL_LONG_PRESS, 0}},
+         100,
+         false,
+         120,
+         -1},
+	{"aqara release",
+         "{\"action\":\"release\",\"battery\":100}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_BUTTON, CN_VAL_PRESS, 0}},
+         100,
+         false,
+         -1,
+         -1},
 	/* Tuya TS0044 multi-button */
-	{"tuya 1_single", "{\"action\":\"1_single\",\"battery\":80}",
-	 CN_REJECT_NONE, 1, {{CN_EV_BUTTON, CN_VAL_PRESS, 0}}, 80, false, -1, -1},
-	{"tuya 4_hold", "{\"action\":\"4_hold\",\"battery\":80}",
-	 CN_REJECT_NONE, 1, {{CN_EV_BUTTON, CN_VAL_LONG_PRESS, 0}}, 80, false, -1, -1},
-	{"tuya 2_release", "{\"action\":\"2_release\",\"battery\":80}",
-	 CN_REJECT_NONE, 1, {{CN_EV_BUTTON, CN_VAL_PRESS, 0}}, 80, false, -1, -1},
-	{"not a number prefix", "{\"action\":\"x_single\"}", CN_REJECT_NONE, 1, {{CN_EV_BUTTON, CN_VAL_PRESS, 0}}, -1, false, -1, -1},
-	{"ikea on", "{\"action\":\"on\",\"battery\":87,\"linkquality\":140}",
-	 CN_REJECT_NONE, 1, {{CN_EV_BUTTON, CN_VAL_PRESS, 0}}, 87, false, 140, -1},
+	{"tuya 1_single",
+         "{\"action\":\"1_single\",\"battery\":80}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_BUTTON, CN_VAL_PRESS, 0}},
+         80,
+         false,
+         -1,
+         -1},
+	{"tuya 4_hold",
+         "{\"action\":\"4_hold\",\"battery\":80}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_BUTTON, CN_VAL_LONG_PRESS, 0}},
+         80,
+         false,
+         -1,
+         -1},
+	{"tuya 2_release",
+         "{\"action\":\"2_release\",\"battery\":80}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_BUTTON, CN_VAL_PRESS, 0}},
+         80,
+         false,
+         -1,
+         -1},
+	{"not a number prefix",
+         "{\"action\":\"x_single\"}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_BUTTON, CN_VAL_PRESS, 0}},
+         -1,
+         false,
+         -1,
+         -1},
+	{"ikea on",
+         "{\"action\":\"on\",\"battery\":87,\"linkquality\":140}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_BUTTON, CN_VAL_PRESS, 0}},
+         87,
+         false,
+         140,
+         -1},
 	/* words outside the table are presses of unknown meaning (only a
 	 * call button's count, ingest decides) */
-	{"ikea dimmer", "{\"action\":\"brightness_move_up\",\"battery\":87}",
-	 CN_REJECT_NONE, 1, {{CN_EV_BUTTON, CN_VAL_PRESS, 0}}, 87, false, -1, -1},
-	{"case matters", "{\"action\":\"Emergency\"}", CN_REJECT_NONE, 1, {{CN_EV_BUTTON, CN_VAL_PRESS, 0}}, -1, false, -1, -1},
+	{"ikea dimmer",
+         "{\"action\":\"brightness_move_up\",\"battery\":87}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_BUTTON, CN_VAL_PRESS, 0}},
+         87,
+         false,
+         -1,
+         -1},
+	{"case matters",
+         "{\"action\":\"Emergency\"}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_BUTTON, CN_VAL_PRESS, 0}},
+         -1,
+         false,
+         -1,
+         -1},
 	/* Tuya MIR-HE200 mmWave radar with fall detection */
 	{"radar fall",
-	 "{\"fall_down_status\":\"fall\",\"fall_sensitivity\":8,\"illuminance_lux\":105,"
-	 "\"linkquality\":140,\"motion_direction\":\"standing_still\",\"motion_speed\":0,"
-	 "\"occupancy\":true,\"presence\":true,\"radar_scene\":\"bedroom\",\"radar_sensitivity\":7,"
-	 "\"static_dwell_alarm\":\"\",\"tumble_alarm_time\":1,\"tumble_switch\":\"ON\"}",
-	 CN_REJECT_NONE, 2, {{CN_EV_FALL, CN_VAL_TRUE, 0}, {CN_EV_MOTION, CN_VAL_TRUE, 0}}, -1, false, 140, -1},
+         "{\"fall_down_status\":\"fall\",\"fall_sensitivity\":8,\"illuminance_lux\":105,"
+         "\"linkquality\":140,\"motion_direction\":\"standing_still\",\"motion_speed\":0,"
+         "\"occupancy\":true,\"presence\":true,\"radar_scene\":\"bedroom\",\"radar_sensitivity\":7,"
+         "\"static_dwell_alarm\":\"\",\"tumble_alarm_time\":1,\"tumble_switch\":\"ON\"}",
+         CN_REJECT_NONE,
+         2,
+         {{CN_EV_FALL, CN_VAL_TRUE, 0}, {CN_EV_MOTION, CN_VAL_TRUE, 0}},
+         -1,
+         false,
+         140,
+         -1},
 	{"radar maybe_fall",
-	 "{\"fall_down_status\":\"maybe_fall\",\"presence\":true,\"linkquality\":140}",
-	 CN_REJECT_NONE, 1, {{CN_EV_MOTION, CN_VAL_TRUE, 0}}, -1, false, 140, -1},
+         "{\"fall_down_status\":\"maybe_fall\",\"presence\":true,\"linkquality\":140}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_MOTION, CN_VAL_TRUE, 0}},
+         -1,
+         false,
+         140,
+         -1},
 	{"radar empty room",
-	 "{\"fall_down_status\":\"none\",\"occupancy\":false,\"presence\":false,\"linkquality\":140}",
-	 CN_REJECT_NONE, 1, {{CN_EV_MOTION, CN_VAL_FALSE, 0}}, -1, false, 140, -1},
-	{"radar still person", "{\"occupancy\":false,\"presence\":true}",
-	 CN_REJECT_NONE, 1, {{CN_EV_MOTION, CN_VAL_TRUE, 0}}, -1, false, -1, -1},
-	{"fall bool", "{\"fall\":true}", CN_REJECT_NONE, 1, {{CN_EV_FALL, CN_VAL_TRUE, 0}}, -1, false, -1, -1},
+         "{\"fall_down_status\":\"none\",\"occupancy\":false,\"presence\":false,\"linkquality\":140}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_MOTION, CN_VAL_FALSE, 0}},
+         -1,
+         false,
+         140,
+         -1},
+	{"radar still person",
+         "{\"occupancy\":false,\"presence\":true}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_MOTION, CN_VAL_TRUE, 0}},
+         -1,
+         false,
+         -1,
+         -1},
+	{"fall bool",
+         "{\"fall\":true}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_FALL, CN_VAL_TRUE, 0}},
+         -1,
+         false,
+         -1,
+         -1},
 	{"fall false", "{\"fall\":false}", CN_REJECT_NONE, 0, {{0}}, -1, false, -1, -1},
-	{"fall twice, one event", "{\"fall\":true,\"fall_down_status\":\"fall\"}",
-	 CN_REJECT_NONE, 1, {{CN_EV_FALL, CN_VAL_TRUE, 0}}, -1, false, -1, -1},
+	{"fall twice, one event",
+         "{\"fall\":true,\"fall_down_status\":\"fall\"}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_FALL, CN_VAL_TRUE, 0}},
+         -1,
+         false,
+         -1,
+         -1},
 	/* Aqara WSDCGQ11LM climate sensor: temperature maps */
 	{"aqara climate",
-	 "{\"battery\":87,\"humidity\":48.5,\"linkquality\":110,\"power_outage_count\":4,"
-	 "\"pressure\":1009.3,\"temperature\":21.74,\"voltage\":2985}",
-	 CN_REJECT_NONE, 1, {{CN_EV_TEMPERATURE, CN_VAL_NUMBER, 21.74}}, 87, false, 110, -1},
-	{"temperature out of range", "{\"temperature\":150}", CN_REJECT_NONE, 0, {{0}}, -1, false, -1, -1},
-	{"temperature as string", "{\"temperature\":\"21\"}", CN_REJECT_NONE, 0, {{0}}, -1, false, -1, -1},
-	{"contact null hides temperature", "{\"contact\":null,\"temperature\":24,\"battery\":90}",
-	 CN_REJECT_NONE, 1, {{CN_EV_BATTERY, CN_VAL_NUMBER, 90}}, 90, false, -1, -1},
+         "{\"battery\":87,\"humidity\":48.5,\"linkquality\":110,\"power_outage_count\":4,"
+         "\"pressure\":1009.3,\"temperature\":21.74,\"voltage\":2985}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_TEMPERATURE, CN_VAL_NUMBER, 21.74}},
+         87,
+         false,
+         110,
+         -1},
+	{"temperature out of range",
+         "{\"temperature\":150}",
+         CN_REJECT_NONE,
+         0,
+         {{0}},
+         -1,
+         false,
+         -1,
+         -1},
+	{"temperature as string",
+         "{\"temperature\":\"21\"}",
+         CN_REJECT_NONE,
+         0,
+         {{0}},
+         -1,
+         false,
+         -1,
+         -1},
+	{"contact null hides temperature",
+         "{\"contact\":null,\"temperature\":24,\"battery\":90}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_BATTERY, CN_VAL_NUMBER, 90}},
+         90,
+         false,
+         -1,
+         -1},
 	/* battery only, nothing, link quality only */
-	{"battery only", "{\"battery\":55,\"linkquality\":84,\"voltage\":2900}",
-	 CN_REJECT_NONE, 1, {{CN_EV_BATTERY, CN_VAL_NUMBER, 55}}, 55, false, 84, -1},
-	{"battery rounded", "{\"battery\":54.5}",
-	 CN_REJECT_NONE, 1, {{CN_EV_BATTERY, CN_VAL_NUMBER, 55}}, 55, false, -1, -1},
+	{"battery only",
+         "{\"battery\":55,\"linkquality\":84,\"voltage\":2900}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_BATTERY, CN_VAL_NUMBER, 55}},
+         55,
+         false,
+         84,
+         -1},
+	{"battery rounded",
+         "{\"battery\":54.5}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_BATTERY, CN_VAL_NUMBER, 55}},
+         55,
+         false,
+         -1,
+         -1},
 	{"linkquality only", "{\"linkquality\":84}", CN_REJECT_NONE, 0, {{0}}, -1, false, 84, -1},
 	{"empty object", "{}", CN_REJECT_NONE, 0, {{0}}, -1, false, -1, -1},
 	{"battery_low only", "{\"battery_low\":true}", CN_REJECT_NONE, 0, {{0}}, -1, true, -1, -1},
 	/* everything at once: alarms first, one event per kind */
 	{"all fields",
-	 "{\"occupancy\":true,\"contact\":false,\"water_leak\":true,\"gas\":false,\"smoke\":true,"
-	 "\"fall\":true,\"action\":\"sos\",\"battery\":12,\"battery_low\":true,\"temperature\":20,"
-	 "\"last_seen\":1709363731000}",
-	 CN_REJECT_NONE, 7,
-	 {{CN_EV_BUTTON, CN_VAL_PRESS, 0}, {CN_EV_FALL, CN_VAL_TRUE, 0}, {CN_EV_SMOKE, CN_VAL_TRUE, 0},
-	  {CN_EV_GAS, CN_VAL_FALSE, 0}, {CN_EV_WATER_LEAK, CN_VAL_TRUE, 0}, {CN_EV_DOOR, CN_VAL_OPEN, 0},
-	  {CN_EV_MOTION, CN_VAL_TRUE, 0}},
-	 12, true, -1, INT64_C(1709363731000)},
+         "{\"occupancy\":true,\"contact\":false,\"water_leak\":true,\"gas\":false,\"smoke\":true,"
+         "\"fall\":true,\"action\":\"sos\",\"battery\":12,\"battery_low\":true,\"temperature\":20,"
+         "\"last_seen\":1709363731000}",
+         CN_REJECT_NONE,
+         7,
+         {{CN_EV_BUTTON, CN_VAL_PRESS, 0},
+          {CN_EV_FALL, CN_VAL_TRUE, 0},
+          {CN_EV_SMOKE, CN_VAL_TRUE, 0},
+          {CN_EV_GAS, CN_VAL_FALSE, 0},
+          {CN_EV_WATER_LEAK, CN_VAL_TRUE, 0},
+          {CN_EV_DOOR, CN_VAL_OPEN, 0},
+          {CN_EV_MOTION, CN_VAL_TRUE, 0}},
+         12,
+         true,
+         -1,
+         INT64_C(1709363731000)},
 	/* odd auxiliary fields are ignored */
-	{"battery 200", "{\"battery\":200,\"contact\":true}",
-	 CN_REJECT_NONE, 1, {{CN_EV_DOOR, CN_VAL_CLOSED, 0}}, -1, false, -1, -1},
-	{"battery string", "{\"battery\":\"100.00\",\"contact\":true,\"voltage\":3035,\"linkquality\":136}",
-	 CN_REJECT_NONE, 1, {{CN_EV_DOOR, CN_VAL_CLOSED, 0}}, -1, false, 136, -1},
-	{"linkquality bad", "{\"linkquality\":300,\"occupancy\":true,\"battery_low\":\"no\"}",
-	 CN_REJECT_NONE, 1, {{CN_EV_MOTION, CN_VAL_TRUE, 0}}, -1, false, -1, -1},
-	{"linkquality real", "{\"linkquality\":84.5,\"occupancy\":true}",
-	 CN_REJECT_NONE, 1, {{CN_EV_MOTION, CN_VAL_TRUE, 0}}, -1, false, -1, -1},
-	{"last_seen bad", "{\"occupancy\":true,\"last_seen\":\"yesterday\"}",
-	 CN_REJECT_NONE, 1, {{CN_EV_MOTION, CN_VAL_TRUE, 0}}, -1, false, -1, -1},
-	{"last_seen seconds", "{\"occupancy\":true,\"last_seen\":1709363731}",
-	 CN_REJECT_NONE, 1, {{CN_EV_MOTION, CN_VAL_TRUE, 0}}, -1, false, -1, -1},
-	{"last_seen iso utc", "{\"occupancy\":true,\"last_seen\":\"2024-03-02T07:15:31.000Z\"}",
-	 CN_REJECT_NONE, 1, {{CN_EV_MOTION, CN_VAL_TRUE, 0}}, -1, false, -1, INT64_C(1709363731000)},
+	{"battery 200",
+         "{\"battery\":200,\"contact\":true}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_DOOR, CN_VAL_CLOSED, 0}},
+         -1,
+         false,
+         -1,
+         -1},
+	{"battery string",
+         "{\"battery\":\"100.00\",\"contact\":true,\"voltage\":3035,\"linkquality\":136}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_DOOR, CN_VAL_CLOSED, 0}},
+         -1,
+         false,
+         136,
+         -1},
+	{"linkquality bad",
+         "{\"linkquality\":300,\"occupancy\":true,\"battery_low\":\"no\"}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_MOTION, CN_VAL_TRUE, 0}},
+         -1,
+         false,
+         -1,
+         -1},
+	{"linkquality real",
+         "{\"linkquality\":84.5,\"occupancy\":true}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_MOTION, CN_VAL_TRUE, 0}},
+         -1,
+         false,
+         -1,
+         -1},
+	{"last_seen bad",
+         "{\"occupancy\":true,\"last_seen\":\"yesterday\"}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_MOTION, CN_VAL_TRUE, 0}},
+         -1,
+         false,
+         -1,
+         -1},
+	{"last_seen seconds",
+         "{\"occupancy\":true,\"last_seen\":1709363731}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_MOTION, CN_VAL_TRUE, 0}},
+         -1,
+         false,
+         -1,
+         -1},
+	{"last_seen iso utc",
+         "{\"occupancy\":true,\"last_seen\":\"2024-03-02T07:15:31.000Z\"}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_MOTION, CN_VAL_TRUE, 0}},
+         -1,
+         false,
+         -1,
+         INT64_C(1709363731000)},
 	/* an event field of the wrong type: ignored next to a good one,
 	 * refused when it was all there was */
-	{"bad occupancy beside contact", "{\"occupancy\":\"yes\",\"contact\":false}",
-	 CN_REJECT_NONE, 1, {{CN_EV_DOOR, CN_VAL_OPEN, 0}}, -1, false, -1, -1},
-	{"bad occupancy alone", "{\"occupancy\":\"yes\"}", CN_REJECT_BAD_TYPE, 0, {{0}}, -1, false, -1, -1},
-	{"bad action", "{\"action\":5,\"linkquality\":3}", CN_REJECT_BAD_TYPE, 0, {{0}}, -1, false, -1, -1},
-	{"smoke as 1", "{\"smoke\":1,\"battery\":50}", CN_REJECT_NONE, 1, {{CN_EV_SMOKE, CN_VAL_TRUE, 0}}, 50, false, -1, -1},
-	{"bad smoke with battery", "{\"smoke\":2,\"battery\":50}", CN_REJECT_BAD_TYPE, 0, {{0}}, -1, false, -1, -1},
-	{"bad fall_down_status", "{\"fall_down_status\":2}", CN_REJECT_BAD_TYPE, 0, {{0}}, -1, false, -1, -1},
-	{"bad water_leak", "{\"water_leak\":\"yes\"}", CN_REJECT_BAD_TYPE, 0, {{0}}, -1, false, -1, -1},
+	{"bad occupancy beside contact",
+         "{\"occupancy\":\"yes\",\"contact\":false}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_DOOR, CN_VAL_OPEN, 0}},
+         -1,
+         false,
+         -1,
+         -1},
+	{"bad occupancy alone",
+         "{\"occupancy\":\"yes\"}",
+         CN_REJECT_BAD_TYPE,
+         0,
+         {{0}},
+         -1,
+         false,
+         -1,
+         -1},
+	{"bad action",
+         "{\"action\":5,\"linkquality\":3}",
+         CN_REJECT_BAD_TYPE,
+         0,
+         {{0}},
+         -1,
+         false,
+         -1,
+         -1},
+	{"smoke as 1",
+         "{\"smoke\":1,\"battery\":50}",
+         CN_REJECT_NONE,
+         1,
+         {{CN_EV_SMOKE, CN_VAL_TRUE, 0}},
+         50,
+         false,
+         -1,
+         -1},
+	{"bad smoke with battery",
+         "{\"smoke\":2,\"battery\":50}",
+         CN_REJECT_BAD_TYPE,
+         0,
+         {{0}},
+         -1,
+         false,
+         -1,
+         -1},
+	{"bad fall_down_status",
+         "{\"fall_down_status\":2}",
+         CN_REJECT_BAD_TYPE,
+         0,
+         {{0}},
+         -1,
+         false,
+         -1,
+         -1},
+	{"bad water_leak",
+         "{\"water_leak\":\"yes\"}",
+         CN_REJECT_BAD_TYPE,
+         0,
+         {{0}},
+         -1,
+         false,
+         -1,
+         -1},
 	{"bad contact", "{\"contact\":[]}", CN_REJECT_BAD_TYPE, 0, {{0}}, -1, false, -1, -1},
 	/* not a state object */
 	{"array", "[]", CN_REJECT_BAD_TYPE, 0, {{0}}, -1, false, -1, -1},
@@ -993,20 +1424,39 @@ static const struct test_payload_z2m_row test_payload_z2m_rows[] = {
 	{"null", "null", CN_REJECT_BAD_TYPE, 0, {{0}}, -1, false, -1, -1},
 	{"plain text", "emergency", CN_REJECT_BAD_JSON, 0, {{0}}, -1, false, -1, -1},
 	{"empty", "", CN_REJECT_BAD_JSON, 0, {{0}}, -1, false, -1, -1},
-	{"truncated", "{\"action\":\"emergency\",\"batt", CN_REJECT_BAD_JSON, 0, {{0}}, -1, false, -1, -1},
-	{"duplicate", "{\"occupancy\":true,\"occupancy\":false}", CN_REJECT_BAD_JSON, 0, {{0}}, -1, false, -1, -1},
+	{"truncated",
+         "{\"action\":\"emergency\",\"batt",
+         CN_REJECT_BAD_JSON,
+         0,
+         {{0}},
+         -1,
+         false,
+         -1,
+         -1},
+	{"duplicate",
+         "{\"occupancy\":true,\"occupancy\":false}",
+         CN_REJECT_BAD_JSON,
+         0,
+         {{0}},
+         -1,
+         false,
+         -1,
+         -1},
 };
 
 static void test_payload_z2m(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < sizeof(test_payload_z2m_rows) / sizeof(test_payload_z2m_rows[0]); i++) {
+	for (size_t i = 0; i < sizeof(test_payload_z2m_rows) / sizeof(test_payload_z2m_rows[0]);
+	     i++) {
 		const struct test_payload_z2m_row *r = &test_payload_z2m_rows[i];
 		struct cn_z2m_state st;
 		memset(&st, 0x5a, sizeof(st));
-		enum cn_reject rc = cn_payload_decode_z2m_state(r->json, strlen(r->json), &test_payload_lim, &st);
+		enum cn_reject rc = cn_payload_decode_z2m_state(r->json, strlen(r->json),
+		                                                &test_payload_lim, &st);
 		if (rc != r->rc || st.n_events != r->n)
-			print_error("row %zu (%s): %s, %zu events\n", i, r->what, cn_reject_name(rc), st.n_events);
+			print_error("row %zu (%s): %s, %zu events\n", i, r->what,
+			            cn_reject_name(rc), st.n_events);
 		assert_int_equal(rc, r->rc);
 		assert_int_equal(st.n_events, r->n);
 		assert_int_equal(st.battery, r->battery);
@@ -1033,7 +1483,7 @@ static void test_payload_z2m(void **state)
 static void test_payload_z2m_round_trip(void **state)
 {
 	const char *all = "{\"occupancy\":true,\"contact\":false,\"water_leak\":true,\"gas\":false,"
-	                  "\"smoke\":true,\"fall\":true,\"action\":\"hold\"}";
+			  "\"smoke\":true,\"fall\":true,\"action\":\"hold\"}";
 	struct cn_z2m_state st;
 	(void)state;
 	assert_int_equal(cn_payload_decode_z2m_state(all, strlen(all), NULL, &st), CN_REJECT_NONE);
@@ -1042,8 +1492,10 @@ static void test_payload_z2m_round_trip(void **state)
 		char value[64], json[160];
 		struct cn_event ev;
 		cn_event_value_json(&st.events[k], value, sizeof(value));
-		snprintf(json, sizeof(json), "{\"type\":\"%s\",\"value\":%s}", st.events[k].type_name, value);
-		assert_int_equal(cn_payload_decode_native_event(json, strlen(json), NULL, &ev), CN_REJECT_NONE);
+		snprintf(json, sizeof(json), "{\"type\":\"%s\",\"value\":%s}",
+		         st.events[k].type_name, value);
+		assert_int_equal(cn_payload_decode_native_event(json, strlen(json), NULL, &ev),
+		                 CN_REJECT_NONE);
 		assert_int_equal(ev.type, st.events[k].type);
 		assert_int_equal(ev.value, st.events[k].value);
 	}

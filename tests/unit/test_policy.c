@@ -25,9 +25,9 @@
 #include "api.h"
 #include "policy.h"
 
-#define MY_SITE "site-1"
+#define MY_SITE    "site-1"
 #define OTHER_SITE "site-2"
-#define ME "me-1"
+#define ME         "me-1"
 
 /* ---- the targets ---- */
 
@@ -45,8 +45,9 @@ enum variant {
 };
 
 static const char *const variant_names[V_COUNT] = {
-	"no target", "own site", "other site", "own object", "family member's",
-	"open to volunteers", "privileged, own site", "privileged, other site", "made by caller",
+	"no target",       "own site",           "other site",           "own object",
+	"family member's", "open to volunteers", "privileged, own site", "privileged, other site",
+	"made by caller",
 };
 
 static const struct pol_target *target_of(enum variant v, struct pol_target *t)
@@ -107,21 +108,36 @@ struct letter {
 
 static const struct letter letters[] = {
 	{'-', "may never: 403 whatever the target", {F, F, F, F, F, F, F, F, F}},
-	{'A', "allowed whatever the target (lists are narrowed by policy_scope)", {A, A, A, A, A, A, A, A, A}},
+	{'A',
+         "allowed whatever the target (lists are narrowed by policy_scope)",
+         {A, A, A, A, A, A, A, A, A}},
 	{'S', "their site: allowed; another site's (or none): 404", {H, A, H, A, H, A, A, H, A}},
-	{'s', "sees their site's but may not change it: 403; another site's: 404", {H, F, H, F, H, F, F, H, F}},
+	{'s',
+         "sees their site's but may not change it: 403; another site's: 404",
+         {H, F, H, F, H, F, F, H, F}},
 	{'C', "creates at their own site; at another site 403", {F, A, F, A, F, A, A, F, A}},
-	{'Q', "creates caregivers, volunteers, family at their site; admins, coordinators or another site 403",
-	 {F, A, F, A, F, A, F, F, A}},
-	{'P', "users of their site; admins and coordinators 403; another site's 404", {H, A, H, A, H, A, F, H, A}},
+	{'Q',
+         "creates caregivers, volunteers, family at their site; admins, coordinators or another site 403",
+         {F, A, F, A, F, A, F, F, A}},
+	{'P',
+         "users of their site; admins and coordinators 403; another site's 404",
+         {H, A, H, A, H, A, F, H, A}},
 	{'M', "their own record only; anyone else 403", {F, F, F, A, F, F, F, F, F}},
-	{'F', "residents in their resident_ids (and their alerts, requests); others 404", {H, H, H, H, A, H, H, H, H}},
+	{'F',
+         "residents in their resident_ids (and their alerts, requests); others 404",
+         {H, H, H, H, A, H, H, H, H}},
 	{'f', "their residents': 403; others 404", {H, H, H, H, F, H, H, H, H}},
 	{'V', "requests open to or assigned to them; others 404", {H, H, H, A, H, A, H, H, H}},
-	{'W', "works requests assigned to them; an open one they see 403; others 404", {H, H, H, A, H, F, H, H, H}},
+	{'W',
+         "works requests assigned to them; an open one they see 403; others 404",
+         {H, H, H, A, H, F, H, H, H}},
 	{'v', "requests they see (open, assigned): 403; others 404", {H, H, H, F, H, F, H, H, H}},
-	{'G', "works requests assigned to them; their site's others 403; another site's 404", {H, F, H, A, H, F, F, H, F}},
-	{'K', "cancels requests they made; their site's others 403; another site's 404", {H, F, H, F, H, F, F, H, A}},
+	{'G',
+         "works requests assigned to them; their site's others 403; another site's 404",
+         {H, F, H, A, H, F, F, H, F}},
+	{'K',
+         "cancels requests they made; their site's others 403; another site's 404",
+         {H, F, H, F, H, F, F, H, A}},
 	{'O', "their own shifts; anyone else's 404", {H, H, H, A, H, H, H, H, H}},
 	{'o', "their own shifts: 403; anyone else's 404", {H, H, H, F, H, H, H, H, H}},
 };
@@ -146,12 +162,12 @@ static const enum pol_action actions[PA_COUNT] = {PA_LIST,   PA_READ, PA_CREATE,
 static const char *const action_names[PA_COUNT] = {"LIST",   "READ", "CREATE", "UPDATE",
                                                    "DELETE", "ACT",  "ASSIGN"};
 static const char *const resource_names[PR_COUNT] = {
-	"sites",      "staff",    "residents", "devices",  "events",  "shifts",
-	"alerts",     "attendance", "services", "requests", "reports", "audit",
-	"measurements", "thresholds", "activity",
+	"sites",   "staff",  "residents",    "devices",    "events",
+	"shifts",  "alerts", "attendance",   "services",   "requests",
+	"reports", "audit",  "measurements", "thresholds", "activity",
 };
-static const char *const role_names[ROLE_COUNT] = {"admin", "coordinator", "caregiver",
-                                                   "volunteer", "family", "clinician"};
+static const char *const role_names[ROLE_COUNT] = {"admin",     "coordinator", "caregiver",
+                                                   "volunteer", "family",      "clinician"};
 
 struct row {
 	enum role role;
@@ -289,7 +305,10 @@ static struct principal caller(enum role role)
 
 static const char *decision_name(enum pol_decision d)
 {
-	return d == POL_ALLOW ? "ALLOW" : d == POL_FORBIDDEN ? "403" : d == POL_HIDDEN ? "404" : "?";
+	return d == POL_ALLOW       ? "ALLOW"
+	       : d == POL_FORBIDDEN ? "403"
+	       : d == POL_HIDDEN    ? "404"
+	                            : "?";
 }
 
 /* The table itself is well formed: every role x resource once, every
@@ -308,12 +327,14 @@ static void test_policy_table_is_complete(void **state)
 				assert_int_equal(strlen(table[i].codes), PA_COUNT);
 				for (int a = 0; a < PA_COUNT; a++) {
 					if (!letter_of(table[i].codes[a]))
-						fail_msg("unknown letter '%c' for %s %s", table[i].codes[a],
-						         role_names[role], resource_names[res]);
+						fail_msg("unknown letter '%c' for %s %s",
+						         table[i].codes[a], role_names[role],
+						         resource_names[res]);
 				}
 			}
 			if (seen != 1)
-				fail_msg("%s x %s appears %d times", role_names[role], resource_names[res], seen);
+				fail_msg("%s x %s appears %d times", role_names[role],
+				         resource_names[res], seen);
 		}
 	}
 }
@@ -331,14 +352,17 @@ static void test_policy_table(void **state)
 			for (int v = 0; v < V_COUNT; v++) {
 				struct pol_target t;
 				const struct pol_target *tp = target_of((enum variant)v, &t);
-				enum pol_decision got = policy_decide(&who, table[i].res, actions[a], tp);
+				enum pol_decision got =
+					policy_decide(&who, table[i].res, actions[a], tp);
 				checked++;
 				if (got != l->want[v]) {
 					wrong++;
-					print_error("%-11s %-10s %-6s %-22s: want %-5s got %-5s ('%c': %s)\n",
-					            role_names[table[i].role], resource_names[table[i].res],
-					            action_names[a], variant_names[v], decision_name(l->want[v]),
-					            decision_name(got), l->code, l->meaning);
+					print_error(
+						"%-11s %-10s %-6s %-22s: want %-5s got %-5s ('%c': %s)\n",
+						role_names[table[i].role],
+						resource_names[table[i].res], action_names[a],
+						variant_names[v], decision_name(l->want[v]),
+						decision_name(got), l->code, l->meaning);
 				}
 			}
 		}
@@ -354,8 +378,9 @@ static void test_policy_no_principal(void **state)
 	struct pol_target t = {.site_id = MY_SITE, .own = true, .family_member = true};
 	for (int res = 0; res < PR_COUNT; res++)
 		for (int a = 0; a < PA_COUNT; a++)
-			assert_int_equal(policy_decide(NULL, (enum pol_resource)res, (enum pol_action)a, &t),
-			                 POL_FORBIDDEN);
+			assert_int_equal(
+				policy_decide(NULL, (enum pol_resource)res, (enum pol_action)a, &t),
+				POL_FORBIDDEN);
 }
 
 /* A caller whose site is empty (a coordinator record without a site) is
@@ -447,7 +472,8 @@ static void test_policy_scope(void **state)
 			assert_non_null(s.site_id);
 			assert_string_equal(s.site_id, MY_SITE);
 		} else if (s.site_id) {
-			fail_msg("%s %s: narrowed to site %s", role_names[w->role], what, s.site_id);
+			fail_msg("%s %s: narrowed to site %s", role_names[w->role], what,
+			         s.site_id);
 		}
 		if (w->family) {
 			assert_non_null(s.family);
@@ -465,7 +491,8 @@ static void test_policy_scope(void **state)
 			assert_non_null(s.self);
 			assert_string_equal(s.self, ME);
 		} else if (s.self) {
-			fail_msg("%s %s: narrowed to the caller's own rows", role_names[w->role], what);
+			fail_msg("%s %s: narrowed to the caller's own rows", role_names[w->role],
+			         what);
 		}
 	}
 }

@@ -72,7 +72,8 @@ static void test_rules_alarms_raise_with_their_priority(void **state)
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		/* At home, at day care or away: alarms are never suppressed. */
 		for (int p = PRESENCE_HOME; p <= PRESENCE_AWAY; p++) {
-			size_t n = run(ev(rows[i].type, rows[i].value), "x", false, (enum presence)p, 600, out);
+			size_t n = run(ev(rows[i].type, rows[i].value), "x", false,
+			               (enum presence)p, 600, out);
 			const struct rule_decision *d = find(out, n, RULE_RAISE, rows[i].kind);
 			assert_non_null(d);
 			assert_int_equal(d->priority, rows[i].priority);
@@ -98,7 +99,8 @@ static void test_rules_cancel_goes_on_the_timeline_and_leaves_the_alert(void **s
 {
 	(void)state;
 	struct rule_decision out[RULES_MAX_DECISIONS];
-	size_t n = run(ev(CN_EV_BUTTON, CN_VAL_CANCEL), "sos_button", false, PRESENCE_HOME, 600, out);
+	size_t n =
+		run(ev(CN_EV_BUTTON, CN_VAL_CANCEL), "sos_button", false, PRESENCE_HOME, 600, out);
 	const struct rule_decision *d = find(out, n, RULE_TIMELINE, AK_SOS);
 	assert_non_null(d);
 	assert_string_equal(d->timeline_action, "cancel");
@@ -142,8 +144,9 @@ static void test_rules_activity_is_motion_door_bed_button_checkin(void **state)
 		size_t n = run(active[i], "x", false, PRESENCE_HOME, 600, out);
 		assert_non_null(find(out, n, RULE_ACTIVITY, AK_INACTIVITY));
 	}
-	struct cn_event quiet[] = {ev(CN_EV_MOTION, CN_VAL_FALSE), ev(CN_EV_TEMPERATURE, CN_VAL_NUMBER),
-	                           ev(CN_EV_WATER_LEAK, CN_VAL_FALSE), ev(CN_EV_BATTERY, CN_VAL_NUMBER)};
+	struct cn_event quiet[] = {
+		ev(CN_EV_MOTION, CN_VAL_FALSE), ev(CN_EV_TEMPERATURE, CN_VAL_NUMBER),
+		ev(CN_EV_WATER_LEAK, CN_VAL_FALSE), ev(CN_EV_BATTERY, CN_VAL_NUMBER)};
 	for (size_t i = 0; i < 4; i++) {
 		size_t n = run(quiet[i], "x", false, PRESENCE_HOME, 600, out);
 		assert_null(find(out, n, RULE_ACTIVITY, AK_INACTIVITY));
@@ -212,11 +215,21 @@ static void test_rules_priorities_of_every_kind(void **state)
 {
 	(void)state;
 	const int want[AK_COUNT] = {
-		[AK_SOS] = 1, [AK_FALL] = 1, [AK_SMOKE] = 1, [AK_GAS] = 1, [AK_WATER_LEAK] = 2,
-		[AK_INACTIVITY] = 2, [AK_NIGHT_EXIT] = 2, [AK_MISSED_CHECKIN] = 2, [AK_MISSED_VISIT] = 2,
-		[AK_DEVICE_OFFLINE] = 3, [AK_LOW_BATTERY] = 4, [AK_MANUAL] = 2,
+		[AK_SOS] = 1,
+		[AK_FALL] = 1,
+		[AK_SMOKE] = 1,
+		[AK_GAS] = 1,
+		[AK_WATER_LEAK] = 2,
+		[AK_INACTIVITY] = 2,
+		[AK_NIGHT_EXIT] = 2,
+		[AK_MISSED_CHECKIN] = 2,
+		[AK_MISSED_VISIT] = 2,
+		[AK_DEVICE_OFFLINE] = 3,
+		[AK_LOW_BATTERY] = 4,
+		[AK_MANUAL] = 2,
 		[AK_CARBON_MONOXIDE] = 1,
-		[AK_VITAL_SIGN] = 2, [AK_WELLBEING] = 3,
+		[AK_VITAL_SIGN] = 2,
+		[AK_WELLBEING] = 3,
 	};
 	for (int k = 0; k < AK_COUNT; k++) {
 		assert_int_equal(alert_kind_priority((enum alert_kind)k), want[k]);

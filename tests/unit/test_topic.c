@@ -24,10 +24,19 @@ struct test_topic_row {
 	const char *name;
 };
 
-#define OK(t, k, n) {t, 0, CN_REJECT_NONE, k, n}
-#define BAD(t) {t, 0, CN_REJECT_BAD_TOPIC, CN_TOPIC_IGNORED, ""}
+#define OK(t, k, n)                        \
+	{                                  \
+		t, 0, CN_REJECT_NONE, k, n \
+	}
+#define BAD(t)                                                  \
+	{                                                       \
+		t, 0, CN_REJECT_BAD_TOPIC, CN_TOPIC_IGNORED, "" \
+	}
 /* for literals with a NUL inside */
-#define BADS(t) {t, sizeof(t) - 1, CN_REJECT_BAD_TOPIC, CN_TOPIC_IGNORED, ""}
+#define BADS(t)                                                             \
+	{                                                                   \
+		t, sizeof(t) - 1, CN_REJECT_BAD_TOPIC, CN_TOPIC_IGNORED, "" \
+	}
 
 static const struct test_topic_row test_topic_rows[] = {
 	/* native, device to service */
@@ -47,7 +56,11 @@ static const struct test_topic_row test_topic_rows[] = {
 	OK("zigbee2mqtt/living/motion", CN_TOPIC_Z2M_STATE, "living/motion"),
 	OK("zigbee2mqtt/0x00158d00023866e9", CN_TOPIC_Z2M_STATE, "0x00158d00023866e9"),
 	OK("zigbee2mqtt/flat 3/bath/leak", CN_TOPIC_Z2M_STATE, "flat 3/bath/leak"),
-	OK("zigbee2mqtt/K\xc3\xbc" "che T\xc3\xbcr", CN_TOPIC_Z2M_STATE, "K\xc3\xbc" "che T\xc3\xbcr"),
+	OK("zigbee2mqtt/K\xc3\xbc"
+           "che T\xc3\xbcr",
+           CN_TOPIC_Z2M_STATE,
+           "K\xc3\xbc"
+           "che T\xc3\xbcr"),
 	OK("zigbee2mqtt/living/motion/availability", CN_TOPIC_Z2M_AVAILABILITY, "living/motion"),
 	OK("zigbee2mqtt/hall_sos/availability", CN_TOPIC_Z2M_AVAILABILITY, "hall_sos"),
 	/* a device that happens to be called "availability" */
@@ -170,7 +183,8 @@ static void test_topic_lengths(void **state)
 	len = test_topic_build(buf, sizeof(buf), "carenet/dev/", 'a', CN_DEVICE_ID_MAX, "/event");
 	assert_int_equal(cn_topic_parse(buf, len, &test_topic_cfg, &t), CN_REJECT_NONE);
 	assert_int_equal(strlen(t.name), CN_DEVICE_ID_MAX);
-	len = test_topic_build(buf, sizeof(buf), "carenet/dev/", 'a', CN_DEVICE_ID_MAX + 1, "/event");
+	len = test_topic_build(buf, sizeof(buf), "carenet/dev/", 'a', CN_DEVICE_ID_MAX + 1,
+	                       "/event");
 	assert_int_equal(cn_topic_parse(buf, len, &test_topic_cfg, &t), CN_REJECT_BAD_TOPIC);
 
 	/* friendly name: 128 bytes */
@@ -178,7 +192,8 @@ static void test_topic_lengths(void **state)
 	assert_int_equal(cn_topic_parse(buf, len, &test_topic_cfg, &t), CN_REJECT_NONE);
 	assert_int_equal(t.kind, CN_TOPIC_Z2M_STATE);
 	assert_int_equal(strlen(t.name), CN_Z2M_NAME_MAX);
-	len = test_topic_build(buf, sizeof(buf), "zigbee2mqtt/", 'n', CN_Z2M_NAME_MAX, "/availability");
+	len = test_topic_build(buf, sizeof(buf), "zigbee2mqtt/", 'n', CN_Z2M_NAME_MAX,
+	                       "/availability");
 	assert_int_equal(cn_topic_parse(buf, len, &test_topic_cfg, &t), CN_REJECT_NONE);
 	assert_int_equal(t.kind, CN_TOPIC_Z2M_AVAILABILITY);
 	len = test_topic_build(buf, sizeof(buf), "zigbee2mqtt/", 'n', CN_Z2M_NAME_MAX + 1, "");
@@ -252,14 +267,35 @@ static void test_topic_config_edges(void **state)
 static void test_topic_device_id_valid(void **state)
 {
 	static const char *const good[] = {
-		"a", "btn-001", "AA:BB:CC:DD:EE:FF", "0x00158d00023866e9", "dev.1", "a.b.c",
-		"_", "-", ".a", "a.",
+		"a",
+		"btn-001",
+		"AA:BB:CC:DD:EE:FF",
+		"0x00158d00023866e9",
+		"dev.1",
+		"a.b.c",
+		"_",
+		"-",
+		".a",
+		"a.",
 		"0123456789012345678901234567890123456789012345678901234567890123",
 	};
 	static const char *const bad[] = {
-		"", ".", "..", "...", "a..b", "../x", "a/b", "a b", "a+b", "a#b", "\xc3\xa9", "a\n",
+		"",
+		".",
+		"..",
+		"...",
+		"a..b",
+		"../x",
+		"a/b",
+		"a b",
+		"a+b",
+		"a#b",
+		"\xc3\xa9",
+		"a\n",
 		"01234567890123456789012345678901234567890123456789012345678901234",
-		"a%2e", "a\\b", "a,b",
+		"a%2e",
+		"a\\b",
+		"a,b",
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {

@@ -181,13 +181,15 @@ static void test_window_time_counts_only_inside(void **state)
 	(void)state;
 	struct day_window w = win(7, 0, 22, 0);
 	/* 20:30 to 09:30 next day: 1.5 h + 2.5 h. */
-	assert_int_equal(wm_window_time(&cal, utc(2026, 11, 27, 12, 30), utc(2026, 11, 28, 1, 30), w),
-	                 4 * HOUR_MS);
-	assert_int_equal(wm_window_time(&cal, utc(2026, 11, 27, 2, 0), utc(2026, 11, 27, 2, 0), w), 0);
-	/* The night 22:00-06:00 between noon and noon: 8 h. */
 	assert_int_equal(
-		wm_window_time(&cal, utc(2026, 11, 27, 4, 0), utc(2026, 11, 28, 4, 0), win(22, 0, 6, 0)),
-		8 * HOUR_MS);
+		wm_window_time(&cal, utc(2026, 11, 27, 12, 30), utc(2026, 11, 28, 1, 30), w),
+		4 * HOUR_MS);
+	assert_int_equal(wm_window_time(&cal, utc(2026, 11, 27, 2, 0), utc(2026, 11, 27, 2, 0), w),
+	                 0);
+	/* The night 22:00-06:00 between noon and noon: 8 h. */
+	assert_int_equal(wm_window_time(&cal, utc(2026, 11, 27, 4, 0), utc(2026, 11, 28, 4, 0),
+	                                win(22, 0, 6, 0)),
+	                 8 * HOUR_MS);
 }
 
 /* ---- DST (America/New_York) ---- */
@@ -197,9 +199,11 @@ static void test_dst_days_are_23_and_25_hours(void **state)
 	(void)state;
 	int64_t mar8 = utc(2026, 3, 8, 5, 0); /* 00:00 EST */
 	assert_int_equal(local_midnight(mar8 + 12 * HOUR_MS), mar8);
-	assert_int_equal(wm_next_midnight(&cal, mar8), utc(2026, 3, 9, 4, 0)); /* 00:00 EDT, 23 h on */
-	int64_t nov1 = utc(2026, 11, 1, 4, 0);                           /* 00:00 EDT */
-	assert_int_equal(wm_next_midnight(&cal, nov1 + 3 * HOUR_MS), utc(2026, 11, 2, 5, 0)); /* 25 h */
+	assert_int_equal(wm_next_midnight(&cal, mar8),
+	                 utc(2026, 3, 9, 4, 0)); /* 00:00 EDT, 23 h on */
+	int64_t nov1 = utc(2026, 11, 1, 4, 0);   /* 00:00 EDT */
+	assert_int_equal(wm_next_midnight(&cal, nov1 + 3 * HOUR_MS),
+	                 utc(2026, 11, 2, 5, 0)); /* 25 h */
 }
 
 static void test_dst_inactivity_spring_forward(void **state)
@@ -229,8 +233,9 @@ static void test_dst_inactivity_fall_back(void **state)
 	/* The night of 31 Oct to 1 Nov is 9 h: 480 min from 22:00 EDT end at
 	 * 05:00 EST = 10:00 UTC, still inside the same night. */
 	struct day_window night = win(22, 0, 6, 0);
-	assert_int_equal(wm_window_time(&cal, utc(2026, 11, 1, 1, 0), utc(2026, 11, 1, 16, 0), night),
-	                 9 * HOUR_MS);
+	assert_int_equal(
+		wm_window_time(&cal, utc(2026, 11, 1, 1, 0), utc(2026, 11, 1, 16, 0), night),
+		9 * HOUR_MS);
 	int64_t due = wm_inactivity_due(&cal, utc(2026, 11, 1, 2, 0), night, 480);
 	assert_int_equal(due, utc(2026, 11, 1, 10, 0));
 	assert_int_equal(local_minute(due), 5 * 60);
@@ -258,7 +263,8 @@ static void test_checkin_today_tomorrow_and_after_a_checkin(void **state)
 	assert_int_equal(wm_checkin_due(&cal, today, 0, by), tomorrow);
 	assert_int_equal(wm_checkin_due(&cal, today + HOUR_MS, 0, by), tomorrow);
 	/* Just before midnight with checkin_by 00:01: tomorrow's 00:01. */
-	assert_int_equal(wm_checkin_due(&cal, utc(2026, 11, 27, 15, 59), 0, 1), utc(2026, 11, 27, 16, 1));
+	assert_int_equal(wm_checkin_due(&cal, utc(2026, 11, 27, 15, 59), 0, 1),
+	                 utc(2026, 11, 27, 16, 1));
 	/* No check-in expected. */
 	assert_int_equal(wm_checkin_due(&cal, at8, 0, -1), 0);
 }
@@ -270,8 +276,9 @@ static void test_dst_checkin(void **state)
 	int by = 10 * 60;
 	assert_int_equal(wm_checkin_due(&cal, utc(2026, 3, 7, 17, 0), utc(2026, 3, 7, 14, 0), by),
 	                 utc(2026, 3, 8, 14, 0));
-	assert_int_equal(wm_checkin_due(&cal, utc(2026, 10, 31, 17, 0), utc(2026, 10, 31, 13, 0), by),
-	                 utc(2026, 11, 1, 15, 0));
+	assert_int_equal(
+		wm_checkin_due(&cal, utc(2026, 10, 31, 17, 0), utc(2026, 10, 31, 13, 0), by),
+		utc(2026, 11, 1, 15, 0));
 	/* 02:30 does not exist on 8 March: the first valid minute after the
 	 * gap keeps its distance, 03:30 EDT. */
 	assert_int_equal(wm_checkin_due(&cal, utc(2026, 3, 8, 5, 0), 0, 2 * 60 + 30),
