@@ -3,9 +3,9 @@
 # `make run` starts a broker, the daemon and demo data on loopback.
 
 CC      ?= gcc
-PKGS    := libmosquitto jansson libmicrohttpd sqlite3 libsodium
+PKGS    := libmosquitto jansson libmicrohttpd sqlite3 libsodium libcurl
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wno-missing-field-initializers
-INC     := -Iproto -Idb -Iservices -Ibuild/gen
+INC     := -Iproto -Idb -Iservices -Iservices/net -Iservices/notify -Ibuild/gen
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 CFLAGS  ?= -O2 -g
@@ -13,7 +13,7 @@ SAN     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sani
 
 PROTO_SRC  := $(sort $(wildcard proto/*.c))
 DB_SRC     := $(sort $(wildcard db/*.c))
-SVC_SRC    := $(sort $(filter-out services/main.c,$(wildcard services/*.c)))
+SVC_SRC    := $(sort $(filter-out services/main.c,$(wildcard services/*.c services/net/*.c services/notify/*.c)))
 SIM_SRC    := $(sort $(wildcard services/sim/*.c))
 MIGRATIONS := $(sort $(wildcard db/migrations/*.sql))
 GEN_SRC    := build/gen/migrations.c build/gen/openapi.c

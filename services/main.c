@@ -30,6 +30,8 @@
 #include "mqtt_client.h"
 #include "routes.h"
 #include "scheduler.h"
+#include "notifier.h"
+#include "http_client.h"
 #include "stream.h"
 
 extern char **environ;
@@ -92,6 +94,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "carenetd: cannot initialise libsodium\n");
 		goto out;
 	}
+	if (httpc_global_init() != CN_OK) {
+		fprintf(stderr, "carenetd: cannot initialise libcurl\n");
+		goto out;
+	}
 	if (db_open(cfg.db_path, &db, err, sizeof(err)) != CN_OK) {
 		fprintf(stderr, "carenetd: db_path: %s\n", err);
 		goto out;
@@ -130,6 +136,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "carenetd: %s\n", err);
 		goto out;
 	}
+	/* Channel messages leave from their own thread, before anything can
+	 * page (deliveries queued before a restart go out at once). */
+	if (notifier_start(&app, &app.notifier, err, sizeof(err)) != CN_OK) {
+		fprintf(stderr, "carenetd: %s\n", err);
+		goto out;
+	}
 	/* The client exists (and queues) before any part may publish; it
 	 * connects only once ingest is there to take what arrives. */
 	if (mqtt_client_new(&cfg, &metrics, &app.mqtt, err, sizeof(err)) != CN_OK ||
@@ -162,6 +174,7 @@ out:
 	mqtt_client_stop_reading(app.mqtt);
 	ingest_stop(app.ingest);
 	scheduler_stop(app.scheduler);
+	notifier_stop(app.notifier);
 	mqtt_client_stop(app.mqtt, SHUTDOWN_FLUSH_MS);
 	stream_hub_free(app.hub);
 	devices_free(app.devices);
@@ -173,5 +186,6 @@ out:
 	if (status == 0)
 		log_info("main", "stopped");
 	config_free(&cfg);
+	httpc_global_cleanup();
 	return status;
 }

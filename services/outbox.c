@@ -9,6 +9,7 @@
 #include "db_alerts.h"
 #include "metrics.h"
 #include "mqtt_client.h"
+#include "notifier.h"
 #include "scheduler.h"
 #include "stream.h"
 #include "xalloc.h"
@@ -75,6 +76,7 @@ void outbox_clear(struct outbox *ob)
 	ob->n = 0;
 	ob->max_change_id = 0;
 	ob->wake_scheduler = false;
+	ob->wake_notifier = false;
 	ob->alerts_raised = 0;
 }
 
@@ -124,6 +126,8 @@ void outbox_flush(struct outbox *ob, struct app *app, struct db *db)
 		stream_hub_notify(app->hub, ob->max_change_id);
 	if (ob->wake_scheduler)
 		scheduler_wake(app->scheduler);
+	if (ob->wake_notifier)
+		notifier_wake(app->notifier);
 	outbox_clear(ob);
 }
 
