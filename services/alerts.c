@@ -351,6 +351,8 @@ enum cn_err alerts_step(struct app *app, struct db *db, int64_t alert_id, enum a
 		rc = db_alert_ack(db, alert_id, who->id, now);
 		snprintf(detail, sizeof(detail), "acknowledged by %s", who->id);
 		rc = rc == CN_OK ? db_timeline_add(db, alert_id, now, actor, "acknowledged", detail) : rc;
+		if (rc == CN_OK && note && *note)
+			rc = db_timeline_add(db, alert_id, now, actor, "note", note);
 		event = "acknowledged";
 		break;
 	case STEP_DISPATCH:

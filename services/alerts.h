@@ -75,7 +75,8 @@ enum alert_step { STEP_ACK, STEP_DISPATCH, STEP_ARRIVE, STEP_RESOLVE, STEP_NOTE 
 bool alerts_outcome_valid(const char *outcome);
 
 /* Applies a step by `who`. `arg` is the responder's staff id (dispatch),
- * the outcome (resolve) or the text (note); `note` goes with resolve.
+ * the outcome (resolve) or the text (note); `note` goes with resolve and
+ * with ack (a timeline note line).
  * CN_ERR_CONFLICT when the status does not allow the step. */
 enum cn_err alerts_step(struct app *app, struct db *db, int64_t alert_id, enum alert_step step,
                         const struct principal *who, const char *arg, const char *note,
