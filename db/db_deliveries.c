@@ -195,7 +195,7 @@ enum cn_err db_deliveries_json(struct db *db, int64_t alert_id, json_t **out)
 	static const char sql[] =
 		"SELECT CAST(id AS TEXT) AS id, channel_id, kind, staff_id, contact AS \"contact@j\","
 		" to_addr AS \"to\", level, status, attempts, last_error, sent_at AS \"sent_at@t\""
-		" FROM deliveries WHERE alert_id = ?1 ORDER BY id";
+		" FROM deliveries WHERE alert_id = ?1 ORDER BY rowid";
 	*out = json_array();
 	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)

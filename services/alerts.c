@@ -276,6 +276,10 @@ static enum cn_err escalate(struct app *app, struct db *db, int64_t alert_id, in
 	struct escalation esc = escalation_next(row.level, row.priority, steps, now);
 	if (!esc.mask)
 		return db_alert_set_level(db, alert_id, row.level, 0, now, false);
+	/* At the top of the ladder a failed channel is no reason to page the
+	 * same people again at once: the step time applies. */
+	if (failed_level >= 0 && esc.level <= row.level)
+		return CN_OK;
 	int level = esc.level;
 	int64_t next = esc.next_at;
 	char detail[96];

@@ -67,8 +67,6 @@ static bool channel_prepare(struct api_req *r, json_t *body, const json_t *befor
 			return false;
 		}
 	}
-	if (!before && r->who->role != ROLE_ADMIN && !json_object_get(body, "site_id"))
-		json_object_set_new(body, "site_id", json_string(r->who->site_id));
 	return true;
 }
 

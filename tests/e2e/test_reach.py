@@ -241,14 +241,23 @@ def test_4xx_fails_and_a_level_whose_deliveries_all_failed_escalates_at_once(api
     (_, page), = staff.wait_for(r"carenet/staff/%s/notify" % site.backup["id"], timeout=20)
     assert page["level"] == 1
     a = api.ok("GET", "/v1/alerts/%s" % alert_id)
-    assert a["level"] == 1
-    (d,) = a["deliveries"]
+    assert a["level"] >= 1
+    (d,) = [d for d in a["deliveries"] if d["level"] == 0]
     assert d["status"] == "failed" and d["attempts"] == 1 and "410" in d["last_error"]
     actions = [l["action"] for l in a["timeline"]]
     assert "delivery_failed" in actions
     esc = [l for l in a["timeline"] if l["action"] == "escalated"]
     assert esc and "every channel delivery of level 0 failed" in esc[0]["detail"]
-    assert len(rx.on("/gone")) == 1  # a 4xx is not retried
+    # A 4xx is not retried: one request per delivery, each failed once.
+    def settled():
+        ds = api.ok("GET", "/v1/alerts/%s" % alert_id)["deliveries"]
+        return ds if all(d["status"] == "failed" for d in ds) and len(rx.on("/gone")) == len(ds) else None
+    ds = wait_until(settled, 20, what="every delivery failed once")
+    # Up the ladder once, and no further at once: at the top the step time applies.
+    assert len(ds) <= 4
+    time.sleep(1)
+    assert len(api.ok("GET", "/v1/alerts/%s" % alert_id)["deliveries"]) == len(ds)
+    assert all(d["attempts"] == 1 for d in ds)
 
 
 def test_rate_limit_merges_waiting_messages_into_one(api, mq, rx):
@@ -292,26 +301,23 @@ def test_a_hanging_receiver_holds_up_neither_the_mqtt_page_nor_another_channel(a
     slow = channel(api, site, "webhook", rx, path="/hang")
     sms = channel(api, site, "sms", rx)
     rx.plan("/hang", [("hang", 20)])
-    reach(api, site.primary, {"channel_id": slow["id"]})
-    reach(api, site.backup, {"channel_id": sms["id"]})
+    reach(api, site.primary, {"channel_id": slow["id"]}, {"channel_id": sms["id"]})
     staff = mq()
     staff.subscribe("carenet/staff/+/notify")
     first, _ = sos(api, mq, site, "Ann Li", "p-1")
-    rx.wait_for("/hang")
-    wait_until(lambda: rx.hanging == 1, 10, what="receiver hanging")
-    # While it hangs: another alarm is stored, acked to its device, paged
-    # on MQTT, and another channel's message leaves.
+    wait_until(lambda: rx.hanging >= 1, 10, what="receiver hanging")
+    # While it hangs, another alarm is stored and acked to its device
+    # (sos() waits for the ack), paged on MQTT, and its SMS leaves.
     second, _ = sos(api, mq, site, "Bo Wang", "p-2")
     staff.wait_for(r"carenet/staff/%s/notify" % site.primary["id"], lambda p: p["id"] == second)
-    api.ok("POST", "/v1/alerts/%s/dispatch" % first, {"staff_id": site.backup["id"]}, status=(200,))
-    # escalate second to the backup via the API path is not needed: page the backup by a manual alert
-    third = api.ok("POST", "/v1/alerts", {"resident_id": "t-bo-wang", "kind": "fall"})
-    assert third["kind"] == "fall" and third["priority"] == 1
-    assert rx.hanging == 1, "the receiver should still be hanging"
-    # The hanging transfer times out (5 s) and is retried; it never blocked the rest.
-    d = wait_until(lambda: (lambda x: x if x["attempts"] >= 1 else None)(
-        api.ok("GET", "/v1/alerts/%s" % first)["deliveries"][0]), 30, what="attempt recorded")
-    assert d["status"] in ("retrying", "failed", "sent")
+    wait_until(lambda: any(json.loads(r["body"])["text"].find("Bo Wang") >= 0 for r in rx.on("/sms")),
+               10, what="the second alert's SMS")
+    assert rx.hanging >= 1, "all of that happened while the receiver was still hanging"
+    # The hanging transfer times out (5 s) and is retried: on the record.
+    wait_until(lambda: api.ok("GET", "/v1/alerts/%s" % first)["deliveries"][0]["attempts"] >= 1, 30,
+               what="the timed-out attempt recorded")
+    d = [d for d in api.ok("GET", "/v1/alerts/%s" % first)["deliveries"] if d["kind"] == "webhook"][0]
+    assert d["status"] == "retrying" and "timed out" in d["last_error"]
 
 
 def test_channels_resource_scopes_and_secret_is_write_only(api, rx):
@@ -323,9 +329,9 @@ def test_channels_resource_scopes_and_secret_is_write_only(api, rx):
     assert [c["id"] for c in coord.ok("GET", "/v1/channels")["items"]] == [ch["id"]]
     r = coord.post("/v1/channels", {"site_id": other.id, "kind": "sms", "name": "x", "url": rx.url("/x")})
     assert r.status_code == 403
-    r = coord.post("/v1/channels", {"kind": "sms", "name": "x", "url": "ftp://nope"})
+    r = coord.post("/v1/channels", {"site_id": site.id, "kind": "sms", "name": "x", "url": "ftp://nope"})
     assert r.status_code == 400 and "url" in r.json()["error"]["message"]
-    mine = coord.ok("POST", "/v1/channels", {"kind": "sms", "name": "gw", "url": rx.url("/gw")})
+    mine = coord.ok("POST", "/v1/channels", {"site_id": site.id, "kind": "sms", "name": "gw", "url": rx.url("/gw")})
     assert mine["site_id"] == site.id and mine["has_secret"] is False and mine["rate_per_min"] is None
     assert site.login(site.primary).get("/v1/channels").status_code == 403
     assert coord.get("/v1/channels/%s" % ch["id"]).status_code == 200
