@@ -193,8 +193,14 @@ static enum cn_err encode(struct notifier *n, const struct db_channel *ch,
 		}
 		o->smtp = true;
 		snprintf(o->url, sizeof(o->url), "%s", cfg->smtp_url);
-		snprintf(o->rcpt, sizeof(o->rcpt), "<%s>",
-		         pages[0].to_addr ? pages[0].to_addr : "");
+		/* The envelope address as SMTP needs it: no line breaks, no brackets. */
+		size_t k = 0;
+		o->rcpt[k++] = '<';
+		for (const char *c = pages[0].to_addr; c && *c && k + 2 < sizeof(o->rcpt); c++)
+			if (*c != '\r' && *c != '\n' && *c != '<' && *c != '>')
+				o->rcpt[k++] = *c;
+		o->rcpt[k++] = '>';
+		o->rcpt[k] = '\0';
 		return CN_OK;
 	}
 	if (!ch->url[0]) {
