@@ -5,19 +5,73 @@
 CC      ?= gcc
 PKGS    := libmosquitto jansson libmicrohttpd sqlite3 libsodium libcurl
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wno-missing-field-initializers
-INC     := -Iproto -Idb -Iservices -Iservices/net -Iservices/notify -Ibuild/gen
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+# pkg-config failing would otherwise surface as "mosquitto.h: No such file".
+# Goals that run `deps` first (test, run, lint, fuzz, bench) install the
+# packages before they compile, so only the plain build goals check here.
+PKG_MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(p) 2>/dev/null && echo ok),,$(p))))
+ifneq ($(filter-out deps clean help test run lint fuzz bench,$(or $(MAKECMDGOALS),all)),)
+ifneq ($(PKG_MISSING),)
+$(error pkg-config does not find: $(PKG_MISSING). Run `make deps` (deploy/deps.sh) to install the Debian -dev packages)
+endif
+endif
+
+# The layers (docs/architecture.md). Each folder sees only the include
+# directories of the layers it may use, so a wrong include fails to
+# compile; tests/lint/layers.sh checks the same matrix in `make lint`.
+L_PROTO    := proto
+L_DB       := db $(L_PROTO)
+L_CARE     := services/care $(L_PROTO)
+L_BASE     := services services/care $(L_PROTO)
+L_NET      := services/net services db services/care $(L_PROTO)
+L_ALERTING := services/alerting $(L_NET)
+L_INGEST   := services/ingest $(L_ALERTING)
+L_API      := services/api services/ingest $(L_ALERTING)
+# The notifier thread (issue 14): above alerting, which it escalates.
+L_NOTIFY   := services/notify $(L_ALERTING)
+L_SIM      := services/sim services services/alerting services/care $(L_PROTO)
+L_ALL      := $(sort $(L_API) $(L_NOTIFY))
+INC_proto             := $(addprefix -I,$(L_PROTO))
+INC_db                := $(addprefix -I,$(L_DB))
+INC_services_care     := $(addprefix -I,$(L_CARE))
+INC_services          := $(addprefix -I,$(L_BASE))
+INC_services_net      := $(addprefix -I,$(L_NET))
+INC_services_alerting := $(addprefix -I,$(L_ALERTING))
+INC_services_ingest   := $(addprefix -I,$(L_INGEST))
+INC_services_api      := $(addprefix -I,$(L_API))
+INC_services_sim      := $(addprefix -I,$(L_SIM))
+INC_services_notify   := $(addprefix -I,$(L_NOTIFY))
+INC                   := $(addprefix -I,$(L_ALL))
+# main.c wires every layer together; tests and benches see everything.
+INC_FILE_services/main.c := $(INC)
+srcinc = $(or $(INC_FILE_$<),$(INC_$(subst /,_,$(patsubst %/,%,$(dir $<)))),$(INC))
 CFLAGS  ?= -O2 -g
 SAN     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-PROTO_SRC  := $(sort $(wildcard proto/*.c))
-DB_SRC     := $(sort $(wildcard db/*.c))
-SVC_SRC    := $(sort $(filter-out services/main.c,$(wildcard services/*.c services/net/*.c services/notify/*.c)))
-SIM_SRC    := $(sort $(wildcard services/sim/*.c))
-MIGRATIONS := $(sort $(wildcard db/migrations/*.sql))
-GEN_SRC    := build/gen/migrations.c build/gen/openapi.c
-LIB_SRC    := $(PROTO_SRC) $(DB_SRC) $(SVC_SRC) $(GEN_SRC)
+PROTO_SRC    := $(sort $(wildcard proto/*.c))
+DB_SRC       := $(sort $(wildcard db/*.c)) build/gen/migrations.c
+CARE_SRC     := $(sort $(wildcard services/care/*.c))
+BASE_SRC     := $(sort $(filter-out services/main.c,$(wildcard services/*.c)))
+NET_SRC      := $(sort $(wildcard services/net/*.c))
+ALERTING_SRC := $(sort $(wildcard services/alerting/*.c))
+INGEST_SRC   := $(sort $(wildcard services/ingest/*.c))
+API_SRC      := $(sort $(wildcard services/api/*.c)) build/gen/openapi.c
+NOTIFY_SRC   := $(sort $(wildcard services/notify/*.c))
+SIM_SRC      := $(sort $(wildcard services/sim/*.c))
+MIGRATIONS   := $(sort $(wildcard db/migrations/*.sql))
+GEN_SRC      := build/gen/migrations.c build/gen/openapi.c
+# Each layer with everything below it: what a unit test of it links.
+UPTO_PROTO    := $(PROTO_SRC)
+UPTO_DB       := $(DB_SRC) $(UPTO_PROTO)
+UPTO_CARE     := $(CARE_SRC) $(UPTO_PROTO)
+UPTO_BASE     := $(BASE_SRC) $(UPTO_CARE)
+UPTO_NET      := $(NET_SRC) $(BASE_SRC) $(CARE_SRC) $(UPTO_DB)
+UPTO_ALERTING := $(ALERTING_SRC) $(UPTO_NET)
+UPTO_INGEST   := $(INGEST_SRC) $(UPTO_ALERTING)
+UPTO_API      := $(API_SRC) $(INGEST_SRC) $(UPTO_ALERTING)
+UPTO_NOTIFY   := $(NOTIFY_SRC) $(UPTO_ALERTING)
+LIB_SRC       := $(UPTO_API) $(NOTIFY_SRC)
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
@@ -44,11 +98,11 @@ build/gen/openapi.c: proto/openapi.yaml proto/embed_openapi.py
 
 build/rel/%.o: %.c | $(GEN_SRC)
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(CFLAGS) $(INC) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(WARN) $(CFLAGS) $(srcinc) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 build/san/%.o: %.c | $(GEN_SRC)
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(SAN) $(INC) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(WARN) $(SAN) $(srcinc) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 build/carenetd: build/rel/services/main.o $(LIB_OBJ)
 	$(CC) $(CFLAGS) $^ $(PKG_LIBS) -o $@
@@ -62,7 +116,20 @@ build/san/carenetd: build/san/services/main.o $(LIB_OBJ_SAN)
 build/san/carenet-sim: $(call obj,san,$(SIM_SRC)) $(LIB_OBJ_SAN)
 	$(CC) $(SAN) $^ $(PKG_LIBS) -o $@
 
-build/san/unit/%: build/san/tests/unit/%.o $(LIB_OBJ_SAN)
+# A unit test links only the layer it tests and those below it, so the
+# care test proves the decisions need no db, network or app state.
+UNIT_LAYER_test_topic       := PROTO
+UNIT_LAYER_test_payload     := PROTO
+UNIT_LAYER_test_rules       := CARE
+UNIT_LAYER_test_escalation  := CARE
+UNIT_LAYER_test_config      := BASE
+UNIT_LAYER_test_migrations  := DB
+UNIT_LAYER_test_window_math := ALERTING
+UNIT_LAYER_test_channel_msg := PROTO
+UNIT_LAYER_test_delivery    := NOTIFY
+unit_src = $(UPTO_$(or $(UNIT_LAYER_$(1)),API))
+.SECONDEXPANSION:
+build/san/unit/%: build/san/tests/unit/%.o $$(call obj,san,$$(call unit_src,$$*))
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) $^ $(PKG_LIBS) -lcmocka -o $@
 
@@ -94,12 +161,14 @@ lint: deps
 	@! grep -nE '\b(atoi|sprintf|strcpy|strtok|gets)[[:space:]]*\(' \
 	  $$(find $(LINT_SRC) -name '*.[ch]' | sort) \
 	  || (echo "lint: banned function (use strtol, snprintf, memcpy with bounds)"; exit 1)
+	@sh tests/lint/layers_test.sh
+	@sh tests/lint/layers.sh
 	@echo "lint: clean"
 
-build/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) $(DB_SRC) $(SVC_SRC) $(GEN_SRC)
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(INC) $(PKG_CFLAGS) \
-	  $< $(PROTO_SRC) $(DB_SRC) $(SVC_SRC) $(GEN_SRC) $(PKG_LIBS) -o $@
+	  $< $(LIB_SRC) $(PKG_LIBS) -o $@
 
 fuzz: deps $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \
@@ -134,7 +203,7 @@ help:
 	@echo "  make test     install missing Debian packages, sanitizer build, unit and e2e tests"
 	@echo "  make unit     only the cmocka unit tests (build/san/unit/test_*)"
 	@echo "  make e2e      only the end-to-end tests (PYTEST_ARGS='-k name' to pick some)"
-	@echo "  make lint     cppcheck and the banned-function check"
+	@echo "  make lint     cppcheck, the banned-function check and the layering check"
 	@echo "  make fuzz     libFuzzer targets, FUZZ_SECONDS=$(FUZZ_SECONDS) each"
 	@echo "  make bench    throughput benchmark"
 	@echo "  make clean    remove build/ (var/ with the demo database stays)"

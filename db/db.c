@@ -377,3 +377,8 @@ enum cn_err db_query_int64(struct db *db, const char *sql, int64_t *out)
 	}
 	return db_step_int64(st, out);
 }
+
+bool db_in_txn(struct db *db)
+{
+	return !sqlite3_get_autocommit(db_handle(db));
+}

@@ -111,5 +111,8 @@ enum cn_err db_collect_keyed(sqlite3_stmt *st, json_t **items, int64_t *last_key
 /* The underlying connection, for the few places that need sqlite3 itself
  * (changes(), last_insert_rowid()). Borrowed. */
 sqlite3 *db_handle(struct db *db);
+/* True while a transaction is open on `db`. SQLite ends one by itself on
+ * a full disk or an I/O error, so a caller that began one can ask. */
+bool db_in_txn(struct db *db);
 
 #endif

@@ -83,7 +83,8 @@ enum cn_err db_win_resident_get(struct db *db, const char *id, struct db_win_res
 	static const char sql[] =
 		"SELECT site_id, presence, status, active_from, active_to, checkin_by,"
 		" inactivity_minutes, last_activity_at, home_since, last_checkin_at, presence_until,"
-		" EXISTS(SELECT 1 FROM rule_timers t WHERE t.resident_id = r.id AND t.rule = 'inactivity')"
+		" EXISTS(SELECT 1 FROM rule_timers t WHERE t.resident_id = r.id AND t.rule = 'inactivity'),"
+		" night_from, night_to"
 		" FROM residents r WHERE id = ?1";
 	memset(out, 0, sizeof(*out));
 	sqlite3_stmt *st = db_stmt(db, sql);
@@ -105,6 +106,8 @@ enum cn_err db_win_resident_get(struct db *db, const char *id, struct db_win_res
 		out->last_checkin_at = col_time(st, 9);
 		out->presence_until = col_time(st, 10);
 		out->inactivity_armed = sqlite3_column_int(st, 11) != 0;
+		col_text(st, 12, out->night_from, sizeof(out->night_from));
+		col_text(st, 13, out->night_to, sizeof(out->night_to));
 	}
 	sqlite3_reset(st);
 	return err;

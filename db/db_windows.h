@@ -37,6 +37,7 @@ struct db_win_resident {
 	char presence[12]; /* home, daycare, away */
 	char status[16];   /* enrolled, paused, discharged */
 	char active_from[8], active_to[8], checkin_by[8];
+	char night_from[8], night_to[8];
 	int inactivity_minutes;
 	int64_t last_activity_at, home_since, last_checkin_at, presence_until;
 	bool inactivity_armed; /* an inactivity deadline exists */

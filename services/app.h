@@ -32,6 +32,9 @@ struct app {
 	struct stream_hub *hub;      /* wakes SSE streams on alert changes */
 	struct login_throttle *throttle; /* failed logins */
 	struct notifier *notifier;   /* sends channel deliveries */
+	/* Wakes the notifier after a commit queued deliveries (set by main,
+	 * so the after-commit path needs no notify/ header). */
+	void (*wake_notifier)(struct notifier *n);
 	atomic_int store_state;      /* enum store_state */
 	atomic_bool stopping;
 };

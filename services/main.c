@@ -138,6 +138,7 @@ int main(int argc, char **argv)
 	}
 	/* Channel messages leave from their own thread, before anything can
 	 * page (deliveries queued before a restart go out at once). */
+	app.wake_notifier = notifier_wake;
 	if (notifier_start(&app, &app.notifier, err, sizeof(err)) != CN_OK) {
 		fprintf(stderr, "carenetd: %s\n", err);
 		goto out;

@@ -19,7 +19,7 @@ import requests
 from conftest import BOOTSTRAP, Site, wait_until
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROUTES_C = os.path.join(HERE, "..", "..", "services", "routes.c")
+ROUTES_C = os.path.join(HERE, "..", "..", "services", "api", "routes.c")
 
 
 def err(r, status, *words):
@@ -941,7 +941,7 @@ def test_served_openapi_document_lists_every_router_route(api):
     router = router_routes()
     assert len(router) >= 40, "could not read the route table from %s" % ROUTES_C
     missing = sorted(router - spec)
-    assert not missing, "routes in services/routes.c that proto/openapi.yaml does not document:\n  " + \
+    assert not missing, "routes in services/api/routes.c that proto/openapi.yaml does not document:\n  " + \
         "\n  ".join("%s %s" % x for x in missing)
     # Every operation says who may call it.
     for path, item in doc["paths"].items():
@@ -956,7 +956,7 @@ def test_every_spec_operation_is_in_the_router(api):
     missing = sorted(spec - router)
     # The service-net routes (attendance, requests, reports) are being
     # added to the router; this fails, listing them, until they are in.
-    assert not missing, "operations in proto/openapi.yaml that services/routes.c does not route " \
+    assert not missing, "operations in proto/openapi.yaml that services/api/routes.c does not route " \
         "(%d):\n  %s" % (len(missing), "\n  ".join("%s %s" % x for x in missing))
 
 

@@ -17,8 +17,10 @@
 #include "db_resources.h"
 #include "outbox.h"
 #include "policy.h"
+#include "rules.h"
 #include "stream.h"
 #include "validate.h"
+#include "windows.h"
 #include "xalloc.h"
 
 static bool parse_alert_id(struct api_req *r, int64_t *id)
@@ -194,7 +196,7 @@ void api_alerts_create(struct api_req *r)
 		return;
 	struct rule_resident state;
 	bool enrolled = true;
-	if (db_resident_rule_state(r->db, resident, &state, &enrolled) == CN_OK && !enrolled) {
+	if (windows_resident_rules(r->db, resident, &state, &enrolled) == CN_OK && !enrolled) {
 		json_t *res = NULL;
 		/* Paused residents can still call for help; discharged ones are
 		 * no longer the centre's to watch. */

@@ -49,9 +49,23 @@ static enum cn_err load(struct db *db, const char *id, struct resident *r)
 	r->rules.active.from_min = hhmm(r->row.active_from, 7 * 60);
 	r->rules.active.to_min = hhmm(r->row.active_to, 22 * 60);
 	r->rules.inactivity_minutes = r->row.inactivity_minutes;
+	r->rules.night.from_min = hhmm(r->row.night_from, 23 * 60);
+	r->rules.night.to_min = hhmm(r->row.night_to, 6 * 60);
 	r->rules.checkin_by_min = hhmm(r->row.checkin_by, -1);
 	r->enrolled = strcmp(r->row.status, "enrolled") == 0;
 	return CN_OK;
+}
+
+enum cn_err windows_resident_rules(struct db *db, const char *resident_id,
+                                   struct rule_resident *out, bool *enrolled)
+{
+	struct resident r;
+	enum cn_err rc = load(db, resident_id, &r);
+	if (rc == CN_OK) {
+		*out = r.rules;
+		*enrolled = r.enrolled;
+	}
+	return rc;
 }
 
 static void wake(struct outbox *ob)

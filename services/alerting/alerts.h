@@ -12,12 +12,12 @@
 #include <jansson.h>
 
 #include "alert_kind.h"
-#include "api.h"
 #include "cn_error.h"
 
 struct app;
 struct db;
 struct outbox;
+struct principal;
 
 struct alert_raise {
 	enum alert_kind kind;

@@ -13,6 +13,7 @@
 #ifndef CN_WINDOWS_H
 #define CN_WINDOWS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cn_error.h"
@@ -20,12 +21,19 @@
 struct app;
 struct db;
 struct outbox;
+struct rule_resident;
 
 /* Activity of a resident at `at` (motion, door, bed, button, check-in):
  * restarts the inactivity clock, and the first activity after an
  * inactivity alert goes on its timeline. An inactivity deadline that is
  * already set stays as a lower bound: when it falls due the rule looks at
  * the latest activity and moves it on, so busy homes cost no write here. */
+/* Presence and monitoring settings of a resident as the rules see them,
+ * and whether the resident is enrolled (paused or discharged: no rules).
+ * Returns CN_OK, CN_ERR_NOT_FOUND for an unknown resident, CN_ERR_DB. */
+enum cn_err windows_resident_rules(struct db *db, const char *resident_id,
+                                   struct rule_resident *out, bool *enrolled);
+
 enum cn_err windows_on_activity(struct app *app, struct db *db, const char *resident_id, int64_t at,
                                 const char *actor, struct outbox *ob);
 

@@ -226,7 +226,7 @@ static void store_event(struct ingest *in, const struct ingest_msg *m, const str
 		bool enrolled = true;
 		bool need_resident = dev.resident_id[0] && (ev.type == CN_EV_DOOR || ev.type == CN_EV_CHECKIN);
 		if (need_resident &&
-		    db_resident_rule_state(in->db, dev.resident_id, &res, &enrolled) != CN_OK)
+		    windows_resident_rules(in->db, dev.resident_id, &res, &enrolled) != CN_OK)
 			res.presence = PRESENCE_HOME;
 		struct rule_device rdev = {dev.kind, dev.exit_door};
 		struct rule_settings set = rule_settings(in);

@@ -177,7 +177,7 @@ static bool run_batch(struct ingest *in, struct ingest_msg **batch, size_t n, bo
 		/* A full disk or an I/O error can end the transaction under us
 		 * (SQLite rolls back by itself): then the batch as a whole is
 		 * retried rather than half of it landing statement by statement. */
-		if (sqlite3_get_autocommit(db_handle(in->db)))
+		if (!db_in_txn(in->db))
 			rc = CN_ERR_FULL;
 		if (in->ack_owed || atomic_load(&in->urgent_waiting) > 0 ||
 		    ((i & 31) == 0 && clock_mono_ms() - started >= BATCH_BUDGET_MS))
@@ -185,7 +185,7 @@ static bool run_batch(struct ingest *in, struct ingest_msg **batch, size_t n, bo
 	}
 	if (rc == CN_OK && do_periodic) {
 		ingest_periodic(in, now);
-		if (sqlite3_get_autocommit(db_handle(in->db)))
+		if (!db_in_txn(in->db))
 			rc = CN_ERR_FULL;
 	}
 	if (rc == CN_OK)

@@ -9,7 +9,6 @@
 #include "db_alerts.h"
 #include "metrics.h"
 #include "mqtt_client.h"
-#include "notifier.h"
 #include "scheduler.h"
 #include "stream.h"
 #include "xalloc.h"
@@ -126,8 +125,8 @@ void outbox_flush(struct outbox *ob, struct app *app, struct db *db)
 		stream_hub_notify(app->hub, ob->max_change_id);
 	if (ob->wake_scheduler)
 		scheduler_wake(app->scheduler);
-	if (ob->wake_notifier)
-		notifier_wake(app->notifier);
+	if (ob->wake_notifier && app->wake_notifier)
+		app->wake_notifier(app->notifier);
 	outbox_clear(ob);
 }
 
