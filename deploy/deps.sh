@@ -8,7 +8,7 @@ packages=(
   build-essential pkg-config
   mosquitto mosquitto-clients libmosquitto-dev
   sqlite3 libsqlite3-dev
-  libmicrohttpd-dev libjansson-dev libsodium-dev libgnutls28-dev
+  libmicrohttpd-dev libjansson-dev libsodium-dev libgnutls28-dev libcurl4-gnutls-dev
   libcmocka-dev
   python3 python3-yaml python3-pytest python3-paho-mqtt python3-requests
   clang libclang-rt-14-dev cppcheck valgrind openssl curl
