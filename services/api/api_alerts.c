@@ -115,6 +115,9 @@ void api_alerts_get(struct api_req *r)
 	if (!parse_alert_id(r, &id))
 		return;
 	json_t *alert = visible_alert(r, id, true, PA_READ);
+	/* Deliveries name staff phones and e-mail addresses: not for family. */
+	if (alert && r->who->role == ROLE_FAMILY)
+		json_object_del(alert, "deliveries");
 	if (alert)
 		api_reply(r, 200, alert);
 }

@@ -350,3 +350,58 @@ def test_ack_takes_a_note_and_manual_alert_takes_a_kind(api, mq):
     acked = api.ok("POST", "/v1/alerts/%s/ack" % a["id"], {"note": "calling her now"}, status=(200,))
     notes = [l for l in acked["timeline"] if l["action"] == "note"]
     assert notes and notes[-1]["detail"] == "calling her now"
+
+
+def test_carenet_sim_receive_prints_what_each_channel_sends(api, mq, daemon, workdir):
+    """The receiver `make run` uses: an SMS gateway post, a WeCom robot
+    message and a mail, printed one JSON line each."""
+    import os
+    import subprocess
+    from conftest import CARENET_SIM, free_port
+    http_port, smtp_port = free_port(), free_port()
+    out_path = os.path.join(workdir, "receiver.out")
+    with open(out_path, "wb") as out:
+        proc = subprocess.Popen([CARENET_SIM, "receive", "--http-port", str(http_port), "--smtp-port",
+                                 str(smtp_port), "--seconds", "60", "--count", "3", "--quiet"],
+                                stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: _listening(http_port) and _listening(smtp_port), 10, what="receiver listening")
+        assert daemon.stop() == 0
+        daemon.args.update({"smtp_url": "smtp://127.0.0.1:%d" % smtp_port, "smtp_from": "carenet@example.org"})
+        daemon.start()
+        site = Site(api)
+        base = "http://127.0.0.1:%d" % http_port
+        sms = api.ok("POST", "/v1/channels", {"site_id": site.id, "kind": "sms", "name": "gw",
+                                              "url": base + "/sms-gateway", "secret": SECRET})
+        robot = api.ok("POST", "/v1/channels", {"site_id": site.id, "kind": "wecom", "name": "team",
+                                                "url": base + "/wecom-robot"})
+        mail = api.ok("POST", "/v1/channels", {"site_id": site.id, "kind": "email", "name": "mail"})
+        api.ok("PATCH", "/v1/staff/%s" % site.primary["id"], {"email": "ann@example.org"}, status=(200,))
+        reach(api, site.primary, {"channel_id": sms["id"]}, {"channel_id": robot["id"]}, {"channel_id": mail["id"]})
+        sos(api, mq, site)
+        assert proc.wait(30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(10)
+    lines = [json.loads(l) for l in open(out_path) if l.startswith("{")]
+    by = {(l["via"], l.get("path")): l for l in lines}
+    gw = by[("http", "/sms-gateway")]
+    assert gw["body"]["to"] == site.primary["phone"] and "/a/" in gw["body"]["ack_url"]
+    assert gw["X-CareNet-Delivery"] == gw["body"]["delivery_id"] and gw["X-CareNet-Signature"].startswith("sha256=")
+    assert by[("http", "/wecom-robot")]["body"]["msgtype"] == "text"
+    m = by[("smtp", None)]
+    assert m["to"] == "<ann@example.org>" and "/a/" in m["body"]
+
+
+def _listening(port):
+    import socket
+    s = socket.socket()
+    try:
+        s.settimeout(0.2)
+        s.connect(("127.0.0.1", port))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
