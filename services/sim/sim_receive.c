@@ -141,7 +141,7 @@ static bool http_step(struct receiver *r, struct conn *c)
 	json_object_set_new(o, "body", parsed ? parsed : jstrn(body, (size_t)body_len));
 	sim_json_print(o);
 	r->received++;
-	say(c->fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 23\r\n"
+	say(c->fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 22\r\n"
 	           "Connection: close\r\n\r\n{\"errcode\":0,\"code\":0}");
 	return true;
 }

@@ -378,8 +378,12 @@ def test_carenet_sim_receive_prints_what_each_channel_sends(api, mq, daemon, wor
         mail = api.ok("POST", "/v1/channels", {"site_id": site.id, "kind": "email", "name": "mail"})
         api.ok("PATCH", "/v1/staff/%s" % site.primary["id"], {"email": "ann@example.org"}, status=(200,))
         reach(api, site.primary, {"channel_id": sms["id"]}, {"channel_id": robot["id"]}, {"channel_id": mail["id"]})
-        sos(api, mq, site)
+        alert_id, _ = sos(api, mq, site)
         assert proc.wait(30) == 0
+        # The receiver's answers are well-formed: each delivery is sent once.
+        ds = wait_until(lambda: (lambda x: x if len(x) == 3 and all(d["status"] == "sent" for d in x) else None)(
+            api.ok("GET", "/v1/alerts/%s" % alert_id)["deliveries"]), 20, what="all sent")
+        assert all(d["attempts"] == 1 for d in ds)
     finally:
         if proc.poll() is None:
             proc.terminate()
