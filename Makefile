@@ -33,6 +33,8 @@ L_NOTIFY   := services/notify $(L_ALERTING)
 L_SIM      := services/sim services services/alerting services/care $(L_PROTO)
 L_ALL      := $(sort $(L_API) $(L_NOTIFY))
 INC_proto             := $(addprefix -I,$(L_PROTO))
+INC_build_gen         := $(addprefix -I,$(L_PROTO))
+INC_FILE_build/gen/console_files.c := -Iservices/net
 INC_db                := $(addprefix -I,$(L_DB))
 INC_services_care     := $(addprefix -I,$(L_CARE))
 INC_services          := $(addprefix -I,$(L_BASE))
@@ -49,18 +51,21 @@ srcinc = $(or $(INC_FILE_$<),$(INC_$(subst /,_,$(patsubst %/,%,$(dir $<)))),$(IN
 CFLAGS  ?= -O2 -g
 SAN     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-PROTO_SRC    := $(sort $(wildcard proto/*.c))
+# build/gen/openapi.c is proto's: the spec text and the query-parameter
+# allow-list generated from it (proto/query_params.c looks it up).
+PROTO_SRC    := $(sort $(wildcard proto/*.c)) build/gen/openapi.c
 DB_SRC       := $(sort $(wildcard db/*.c)) build/gen/migrations.c
 CARE_SRC     := $(sort $(wildcard services/care/*.c))
 BASE_SRC     := $(sort $(filter-out services/main.c,$(wildcard services/*.c)))
-NET_SRC      := $(sort $(wildcard services/net/*.c))
+NET_SRC      := $(sort $(wildcard services/net/*.c)) build/gen/console_files.c
 ALERTING_SRC := $(sort $(wildcard services/alerting/*.c))
 INGEST_SRC   := $(sort $(wildcard services/ingest/*.c))
-API_SRC      := $(sort $(wildcard services/api/*.c)) build/gen/openapi.c
+API_SRC      := $(sort $(wildcard services/api/*.c))
 NOTIFY_SRC   := $(sort $(wildcard services/notify/*.c))
 SIM_SRC      := $(sort $(wildcard services/sim/*.c))
 MIGRATIONS   := $(sort $(wildcard db/migrations/*.sql))
-GEN_SRC      := build/gen/migrations.c build/gen/openapi.c
+CONSOLE      := $(sort $(shell find services/console -type f 2>/dev/null))
+GEN_SRC      := build/gen/migrations.c build/gen/openapi.c build/gen/console_files.c
 # Each layer with everything below it: what a unit test of it links.
 UPTO_PROTO    := $(PROTO_SRC)
 UPTO_DB       := $(DB_SRC) $(UPTO_PROTO)
@@ -82,7 +87,7 @@ UNIT_BIN    := $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC))
 FUZZ_BIN    := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all test unit e2e run lint fuzz bench clean deps help
+.PHONY: all test unit e2e browser run lint format format-check fuzz bench bench-hostile clean deps help
 all: build/carenetd $(if $(SIM_SRC),build/carenet-sim)
 
 deps:
@@ -95,6 +100,10 @@ build/gen/migrations.c: db/embed_migrations.sh $(MIGRATIONS)
 build/gen/openapi.c: proto/openapi.yaml proto/embed_openapi.py
 	@mkdir -p $(dir $@)
 	/usr/bin/python3 proto/embed_openapi.py proto/openapi.yaml $@
+
+build/gen/console_files.c: proto/embed_console.py $(CONSOLE)
+	@mkdir -p $(dir $@)
+	/usr/bin/python3 proto/embed_console.py services/console $@
 
 build/rel/%.o: %.c | $(GEN_SRC)
 	@mkdir -p $(dir $@)
@@ -120,6 +129,9 @@ build/san/carenet-sim: $(call obj,san,$(SIM_SRC)) $(LIB_OBJ_SAN)
 # care test proves the decisions need no db, network or app state.
 UNIT_LAYER_test_topic       := PROTO
 UNIT_LAYER_test_payload     := PROTO
+UNIT_LAYER_test_z2m_corpus  := PROTO
+UNIT_LAYER_test_console_files := NET
+UNIT_LAYER_test_encode      := PROTO
 UNIT_LAYER_test_rules       := CARE
 UNIT_LAYER_test_escalation  := CARE
 UNIT_LAYER_test_config      := BASE
@@ -135,13 +147,19 @@ build/san/unit/%: build/san/tests/unit/%.o $$(call obj,san,$$(call unit_src,$$*)
 
 test: deps
 	$(MAKE) --no-print-directory build/san/carenetd $(if $(SIM_SRC),build/san/carenet-sim) $(UNIT_BIN)
-	$(MAKE) --no-print-directory unit e2e
+	$(MAKE) --no-print-directory unit e2e browser
 
 unit: $(UNIT_BIN)
 	@bash tests/run_unit.sh $(UNIT_BIN)
 
 e2e: build/san/carenetd
 	cd tests/e2e && CN_TEST_DAEMON=$(CURDIR)/build/san/carenetd CN_TEST_SIM=$(CURDIR)/build/san/carenet-sim \
+	  /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) .
+
+# The web console in headless chromium (tests/browser): one broker and
+# daemon for the module; screenshots land in docs/console/.
+browser: build/san/carenetd
+	cd tests/browser && CN_TEST_DAEMON=$(CURDIR)/build/san/carenetd \
 	  /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) .
 
 # Broker and daemon on loopback with demo data; Ctrl-C stops both. Ports
@@ -163,7 +181,20 @@ lint: deps
 	  || (echo "lint: banned function (use strtol, snprintf, memcpy with bounds)"; exit 1)
 	@sh tests/lint/layers_test.sh
 	@sh tests/lint/layers.sh
+	@sh tests/lint/wire.sh
+	@$(MAKE) --no-print-directory format-check
 	@echo "lint: clean"
+
+# The tree as .clang-format writes it (docs/style.md). format-check fails
+# on any diff in the tracked C files; format rewrites them in place.
+FORMAT_SRC = $$(git ls-files '*.c' '*.h')
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_SRC) 2>&1 | head -20; \
+	  clang-format --dry-run --Werror $(FORMAT_SRC) >/dev/null 2>&1 \
+	  || { echo "lint: the tree is not formatted (make format)"; exit 1; }
+
+format:
+	clang-format -i $(FORMAT_SRC)
 
 build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(dir $@)
@@ -190,6 +221,10 @@ build/bench/bare_http: tests/bench/bare_http.c
 bench: deps all build/bench/bare_sqlite build/bench/bare_http
 	/usr/bin/python3 tests/bench/bench.py
 
+# Figures for docs/reliability.md under attack (issue 12); loopback, bounded.
+bench-hostile: deps all
+	/usr/bin/python3 tests/bench/hostile.py
+
 # Keeps var/ (the `make run` database, its token and broker state):
 # rm -rf var for a fresh demo.
 clean:
@@ -203,9 +238,12 @@ help:
 	@echo "  make test     install missing Debian packages, sanitizer build, unit and e2e tests"
 	@echo "  make unit     only the cmocka unit tests (build/san/unit/test_*)"
 	@echo "  make e2e      only the end-to-end tests (PYTEST_ARGS='-k name' to pick some)"
-	@echo "  make lint     cppcheck, the banned-function check and the layering check"
+	@echo "  make browser  only the console's browser tests (headless chromium)"
+	@echo "  make lint     cppcheck, banned functions, layering, wire formats, then format-check"
+	@echo "  make format   clang-format the tracked C files (format-check: fail on a diff)"
 	@echo "  make fuzz     libFuzzer targets, FUZZ_SECONDS=$(FUZZ_SECONDS) each"
 	@echo "  make bench    throughput benchmark"
+	@echo "  make bench-hostile  API and alarm figures under attack (docs/reliability.md)"
 	@echo "  make clean    remove build/ (var/ with the demo database stays)"
 
 -include $(shell find build -name '*.d' 2>/dev/null)

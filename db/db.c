@@ -310,7 +310,9 @@ json_t *db_row_json(sqlite3_stmt *st)
 		char marker = at ? at[1] : '\0';
 		int type = sqlite3_column_type(st, i);
 		json_t *v = NULL;
-		if (type == SQLITE_NULL) {
+		if (type == SQLITE_NULL && marker == 'o') {
+			continue; /* "@o": JSON, and the key is left out when NULL */
+		} else if (type == SQLITE_NULL) {
 			v = json_null();
 		} else if (marker == 't') {
 			char ts[32];
@@ -320,7 +322,7 @@ json_t *db_row_json(sqlite3_stmt *st)
 			v = json_string((const char *)sqlite3_column_text(st, i));
 		} else if (marker == 'b') {
 			v = json_boolean(sqlite3_column_int64(st, i) != 0);
-		} else if (marker == 'j') {
+		} else if (marker == 'j' || marker == 'o') {
 			const char *text = (const char *)sqlite3_column_text(st, i);
 			v = json_loads(text, JSON_DECODE_ANY, NULL);
 			if (!v)

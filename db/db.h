@@ -92,6 +92,7 @@ void db_bind_named_opt_int(sqlite3_stmt *st, const char *name, bool present, int
  *   @s  integer -> string (ids)
  *   @b  0/1 -> false/true
  *   @j  JSON text -> the JSON value
+ *   @o  like @j, but a NULL leaves the key out (optional fields)
  * Other columns map by their SQLite type. Returns a new reference. */
 json_t *db_row_json(sqlite3_stmt *st);
 

@@ -63,14 +63,16 @@ enum cn_err db_alerts_list(struct db *db, const struct db_alert_query *q, json_t
 enum cn_err db_events_list(struct db *db, const struct db_event_query *q, json_t **items,
                            int64_t *last_key)
 {
-	/* Newest first. Ids are time-ordered (see the events table), so a time
+	/* Events belong to the enrolment, not the bare device id: a retired id
+	 * enrolled again (created_at set anew) starts with no history for its
+	 * new owner. Newest first. Ids are time-ordered (see the events table), so a time
 	 * range is an id range and one device's page is one backward walk of
 	 * events_by_device. */
 	static const char sql_device[] =
 		"SELECT " EVENT_COLUMNS " FROM events e JOIN devices d ON d.key = e.device_key"
 		" WHERE e.device_key = (SELECT key FROM devices WHERE id = :device)"
 		" AND (:after = 0 OR e.id < :after) AND e.id >= :from_id AND e.id < :to_id"
-		" AND (:type IS NULL OR e.type = :type)"
+		" AND (:type IS NULL OR e.type = :type) AND e.received_at >= d.created_at"
 		" AND (:scope_site IS NULL OR d.resident_id IN (SELECT id FROM residents"
 		"      WHERE site_id = :scope_site))"
 		" ORDER BY e.id DESC LIMIT :limit";
@@ -79,7 +81,7 @@ enum cn_err db_events_list(struct db *db, const struct db_event_query *q, json_t
 		" WHERE (:after = 0 OR e.id < :after) AND e.id >= :from_id AND e.id < :to_id"
 		" AND (:resident IS NULL OR e.device_key IN (SELECT key FROM devices"
 		"      WHERE resident_id = :resident))"
-		" AND (:type IS NULL OR e.type = :type)"
+		" AND (:type IS NULL OR e.type = :type) AND e.received_at >= d.created_at"
 		" AND (:scope_site IS NULL OR e.device_key IN (SELECT dd.key FROM devices dd"
 		"      JOIN residents r ON r.id = dd.resident_id WHERE r.site_id = :scope_site))"
 		" ORDER BY e.id DESC LIMIT :limit";

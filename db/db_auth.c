@@ -13,7 +13,7 @@ enum cn_err db_auth_token_owner(struct db *db, const unsigned char hash[32], int
                                 struct db_token_owner *out)
 {
 	static const char sql[] =
-		"SELECT s.id, s.site_id, s.role FROM api_tokens t JOIN staff s ON s.id = t.staff_id"
+		"SELECT s.id, s.site_id, s.role, s.updated_at FROM api_tokens t JOIN staff s ON s.id = t.staff_id"
 		" WHERE t.token_hash = ?1 AND t.revoked_at IS NULL"
 		" AND (t.expires_at IS NULL OR t.expires_at > ?2) AND s.active = 1";
 	sqlite3_stmt *st = db_stmt(db, sql);
@@ -27,6 +27,7 @@ enum cn_err db_auth_token_owner(struct db *db, const unsigned char hash[32], int
 		copy_col(out->staff_id, sizeof(out->staff_id), st, 0);
 		copy_col(out->site_id, sizeof(out->site_id), st, 1);
 		copy_col(out->role, sizeof(out->role), st, 2);
+		out->updated_at = sqlite3_column_int64(st, 3);
 		err = CN_OK;
 	} else if (rc != SQLITE_DONE) {
 		err = db_err(rc);
@@ -130,4 +131,45 @@ enum cn_err db_auth_login_row(struct db *db, const char *username, struct db_log
 	}
 	sqlite3_reset(st);
 	return err;
+}
+
+enum cn_err db_auth_tokens_revoke_others(struct db *db, const char *staff_id,
+                                         const unsigned char keep[32], int64_t now)
+{
+	static const char sql[] = "UPDATE api_tokens SET revoked_at = ?2 WHERE staff_id = ?1"
+	                          " AND revoked_at IS NULL AND token_hash <> ?3";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return CN_ERR_DB;
+	db_bind_text(st, 1, staff_id);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_blob(st, 3, keep, 32, SQLITE_STATIC);
+	return db_step_done(st);
+}
+
+enum cn_err db_auth_bootstrap_retire(struct db *db, bool configured, int64_t now)
+{
+	/* Bootstrap tokens are the only ones without an expiry. */
+	static const char sql[] =
+		"UPDATE api_tokens SET revoked_at = ?1 WHERE expires_at IS NULL AND revoked_at IS NULL"
+		" AND (?2 = 0 OR EXISTS(SELECT 1 FROM staff WHERE role = 'admin' AND active = 1"
+		" AND password_hash IS NOT NULL))";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return CN_ERR_DB;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, configured ? 1 : 0);
+	return db_step_done(st);
+}
+
+enum cn_err db_auth_tokens_prune(struct db *db, int64_t now)
+{
+	static const char sql[] =
+		"DELETE FROM api_tokens WHERE (expires_at IS NOT NULL AND expires_at < ?1)"
+		" OR (revoked_at IS NOT NULL AND revoked_at < ?1 - 86400000)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return CN_ERR_DB;
+	sqlite3_bind_int64(st, 1, now);
+	return db_step_done(st);
 }

@@ -12,6 +12,7 @@ struct db_token_owner {
 	char staff_id[65];
 	char site_id[65]; /* empty when the staff member has no site */
 	char role[16];
+	int64_t updated_at; /* the staff row's: changes when scope may have changed */
 };
 
 /* Finds the active staff member whose unrevoked token hashes to `hash`
@@ -46,5 +47,17 @@ struct db_login_row {
 	bool has_password;
 };
 enum cn_err db_auth_login_row(struct db *db, const char *username, struct db_login_row *out);
+
+/* Revokes every token of staff_id except the one hashing to `keep` (a
+ * password change keeps the session that made it). CN_OK or CN_ERR_DB. */
+enum cn_err db_auth_tokens_revoke_others(struct db *db, const char *staff_id,
+                                         const unsigned char keep[32], int64_t now);
+/* Revokes the bootstrap tokens (the ones without expiry) when the
+ * bootstrap token is no longer configured, or once an active admin has a
+ * password. CN_OK or CN_ERR_DB. */
+enum cn_err db_auth_bootstrap_retire(struct db *db, bool configured, int64_t now);
+/* Deletes expired tokens and those revoked over a day ago. CN_OK or
+ * CN_ERR_DB. */
+enum cn_err db_auth_tokens_prune(struct db *db, int64_t now);
 
 #endif

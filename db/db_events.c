@@ -68,8 +68,11 @@ enum cn_err db_event_insert(struct db *db, const struct db_event_new *ev, bool *
 enum cn_err db_quarantine_insert(struct db *db, const char *topic, const void *payload,
                                  size_t len, const char *reason, int64_t now)
 {
-	static const char sql[] = "INSERT INTO quarantine(topic, payload, reason, received_at)"
-	                          " VALUES (?1, ?2, ?3, ?4)";
+	static const char sql[] =
+		"INSERT INTO quarantine_topics(topic, count, reason, payload, first_at, last_at)"
+		" VALUES (?1, 1, ?3, ?2, ?4, ?4)"
+		" ON CONFLICT(topic) DO UPDATE SET count = count + 1, reason = excluded.reason,"
+		" payload = excluded.payload, last_at = excluded.last_at";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
@@ -79,6 +82,73 @@ enum cn_err db_quarantine_insert(struct db *db, const char *topic, const void *p
 		sqlite3_bind_blob(st, 2, payload, (int)len, SQLITE_STATIC);
 	db_bind_text(st, 3, reason);
 	sqlite3_bind_int64(st, 4, now);
+	return db_step_done(st);
+}
+
+enum cn_err db_quarantine_prune(struct db *db, int64_t before, int max_rows, int *deleted)
+{
+	static const char by_age[] = "DELETE FROM quarantine_topics WHERE last_at < ?1";
+	/* Past the row cap, the topics hit longest ago go first. */
+	static const char by_count[] =
+		"DELETE FROM quarantine_topics WHERE topic IN (SELECT topic FROM quarantine_topics"
+		" ORDER BY last_at DESC LIMIT -1 OFFSET ?1)";
+	*deleted = 0;
+	sqlite3_stmt *st = db_stmt(db, by_age);
+	if (!st)
+		return CN_ERR_DB;
+	sqlite3_bind_int64(st, 1, before);
+	enum cn_err rc = db_step_done(st);
+	if (rc != CN_OK)
+		return rc;
+	*deleted = sqlite3_changes(db_handle(db));
+	st = db_stmt(db, by_count);
+	if (!st)
+		return CN_ERR_DB;
+	sqlite3_bind_int(st, 1, max_rows);
+	rc = db_step_done(st);
+	if (rc == CN_OK)
+		*deleted += sqlite3_changes(db_handle(db));
+	return rc;
+}
+
+enum cn_err db_device_state_get(struct db *db, int64_t device_key, const char *attr, bool *found,
+                                int *value, int64_t *changed_at)
+{
+	static const char sql[] =
+		"SELECT value, changed_at FROM device_state WHERE device_key = ?1 AND attr = ?2";
+	*found = false;
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return CN_ERR_DB;
+	sqlite3_bind_int64(st, 1, device_key);
+	db_bind_text(st, 2, attr);
+	int rc = sqlite3_step(st);
+	enum cn_err err = CN_OK;
+	if (rc == SQLITE_ROW) {
+		*found = true;
+		*value = sqlite3_column_int(st, 0);
+		*changed_at = sqlite3_column_int64(st, 1);
+	} else if (rc != SQLITE_DONE) {
+		err = db_err(rc);
+	}
+	sqlite3_reset(st);
+	return err;
+}
+
+enum cn_err db_device_state_set(struct db *db, int64_t device_key, const char *attr, int value,
+                                int64_t changed_at)
+{
+	static const char sql[] =
+		"INSERT INTO device_state(device_key, attr, value, changed_at) VALUES (?1, ?2, ?3, ?4)"
+		" ON CONFLICT(device_key, attr) DO UPDATE SET value = excluded.value,"
+		" changed_at = excluded.changed_at";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return CN_ERR_DB;
+	sqlite3_bind_int64(st, 1, device_key);
+	db_bind_text(st, 2, attr);
+	sqlite3_bind_int(st, 3, value);
+	sqlite3_bind_int64(st, 4, changed_at);
 	return db_step_done(st);
 }
 

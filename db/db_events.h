@@ -45,8 +45,28 @@ enum cn_err db_events_max_id(struct db *db, int64_t *id);
  * above `last`, and at least received_at x 1000, so ids follow time. */
 int64_t db_events_next_id(int64_t last, int64_t received_at);
 
+/* Quarantine: one row per topic (quarantine_topics) with the count of
+ * refused messages, the last `len` bytes of `payload` and `reason`, and
+ * first/last times; bounded by the number of topics seen lately, whatever
+ * the network sends. Borrowed arguments, copied. Returns CN_OK, or
+ * CN_ERR_DB / CN_ERR_FULL when the write fails. */
 enum cn_err db_quarantine_insert(struct db *db, const char *topic, const void *payload,
                                  size_t len, const char *reason, int64_t now);
+
+/* Deletes quarantine rows last hit before `before`, then all but the
+ * `max_rows` hit most recently; *deleted gets the count. Returns CN_OK or
+ * CN_ERR_DB. */
+enum cn_err db_quarantine_prune(struct db *db, int64_t before, int max_rows, int *deleted);
+
+/* The last kept value of a device's state attribute (device_state):
+ * *found false when none was kept yet. Returns CN_OK or CN_ERR_DB. */
+enum cn_err db_device_state_get(struct db *db, int64_t device_key, const char *attr, bool *found,
+                                int *value, int64_t *changed_at);
+
+/* Keeps `value` as the attribute's state since `changed_at`. Returns
+ * CN_OK, or CN_ERR_DB / CN_ERR_FULL. */
+enum cn_err db_device_state_set(struct db *db, int64_t device_key, const char *attr, int value,
+                                int64_t changed_at);
 
 /* Deletes events received before `before` (retention), at most `max`
  * rows; *deleted gets the count. */

@@ -12,7 +12,7 @@
 #include <jansson.h>
 
 #include "db.h"
-#include "db_resource.h"
+#include "db_crud.h"
 
 /* ---- attendance ---- */
 

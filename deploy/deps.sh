@@ -12,6 +12,7 @@ packages=(
   libcmocka-dev
   python3 python3-yaml python3-pytest python3-paho-mqtt python3-requests
   clang libclang-rt-14-dev cppcheck valgrind openssl curl
+  chromium chromium-driver python3-selenium fonts-noto-cjk
 )
 # Extra packages for `make bench` / `make fuzz` are asked for by those targets.
 packages+=("$@")

@@ -187,6 +187,7 @@ fi
 cat <<EOF
 
   CareNet is running (Ctrl-C stops both processes)
+    console  $url/console/   (sign in as lin, the coordinator)
     API      $url   (token in var/dev-token)
     MQTT     127.0.0.1:$mqtt_port
     data     var/carenet.db, log var/carenetd.log

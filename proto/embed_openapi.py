@@ -29,8 +29,37 @@ def main():
         chunks = [as_json[i:i + 2000] for i in range(0, len(as_json), 2000)] or [""]
         f.write("const char openapi_json[] =\n%s;\n" % "\n".join(
             '"%s"' % c.replace("\\", "\\\\").replace('"', '\\"') for c in chunks))
+        # The query parameters each operation takes, for the check that
+        # refuses unknown ones (services/query_params.c).
+        rows = query_rows(doc)
+        f.write("#include \"query_params.h\"\n")
+        f.write("const struct query_params_row query_params_rows[] = {\n")
+        for method, path, names in rows:
+            f.write('\t{"%s", "%s", ",%s,"},\n' % (method, path, ",".join(names)))
+        f.write("};\nconst unsigned query_params_n = %d;\n" % len(rows))
     import os
     os.replace(dst + ".tmp", dst)
+
+
+def query_rows(doc):
+    def resolve(p):
+        ref = p.get("$ref")
+        if ref:
+            node = doc
+            for part in ref.lstrip("#/").split("/"):
+                node = node[part]
+            return node
+        return p
+    rows = []
+    for path, item in sorted(doc.get("paths", {}).items()):
+        shared = [resolve(p) for p in item.get("parameters", [])]
+        for method, op in sorted(item.items()):
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            params = shared + [resolve(p) for p in op.get("parameters", [])]
+            names = sorted({p["name"] for p in params if p.get("in") == "query"})
+            rows.append((method.upper(), path, names))
+    return rows
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ static const char *const event_type_names[] = {
 	[CN_EV_CHECKIN] = "checkin",
 	[CN_EV_TEMPERATURE] = "temperature",
 	[CN_EV_BATTERY] = "battery",
+	[CN_EV_CARBON_MONOXIDE] = "carbon_monoxide",
+	[CN_EV_VIBRATION] = "vibration",
 	[CN_EV_OTHER] = "other",
 };
 
@@ -30,6 +32,7 @@ bool cn_event_is_alarm_class(enum cn_event_type type)
 	case CN_EV_FALL:
 	case CN_EV_SMOKE:
 	case CN_EV_GAS:
+	case CN_EV_CARBON_MONOXIDE:
 	case CN_EV_WATER_LEAK:
 		return true;
 	default:

@@ -24,6 +24,8 @@ enum cn_event_type {
 	CN_EV_CHECKIN,
 	CN_EV_TEMPERATURE,
 	CN_EV_BATTERY,
+	CN_EV_CARBON_MONOXIDE,
+	CN_EV_VIBRATION,
 	CN_EV_OTHER,
 };
 
@@ -62,7 +64,8 @@ struct cn_event {
 };
 
 /* True for the events that must be acknowledged end to end on
- * carenet/dev/{id}/ack: button, fall, smoke, gas, water_leak. */
+ * carenet/dev/{id}/ack: button, fall, smoke, gas, carbon_monoxide,
+ * water_leak. */
 bool cn_event_is_alarm_class(enum cn_event_type type);
 
 /* "button", "fall", ...; for CN_EV_OTHER, "other". Never NULL. */

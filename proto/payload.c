@@ -291,6 +291,8 @@ static enum cn_reject native_value(const json_t *j, struct cn_event *ev)
 	case CN_EV_WATER_LEAK:
 	case CN_EV_SMOKE:
 	case CN_EV_GAS:
+	case CN_EV_CARBON_MONOXIDE:
+	case CN_EV_VIBRATION:
 		return native_bool(j, ev);
 	case CN_EV_TEMPERATURE:
 		return native_number(j, -50.0, 100.0, ev);

@@ -20,7 +20,8 @@
 #include "reject.h"
 
 #define CN_PAYLOAD_DEPTH_MAX 8 /* objects/arrays nested deeper are refused */
-#define CN_Z2M_EVENTS_MAX 8    /* one z2m state message maps to at most this */
+#define CN_Z2M_EVENTS_MAX 16   /* one z2m state message maps to at most this */
+#define CN_Z2M_ATTRS_MAX 16    /* state-kept attributes of one message */
 #define CN_PAYLOAD_MAX_DEFAULT 16384 /* max_bytes when lim is NULL or 0 */
 
 /* Device times accepted in an event: 2000-01-01T00:00:00Z (inclusive) to
@@ -78,51 +79,72 @@ enum cn_reject cn_payload_decode_heartbeat(const void *payload, size_t len,
                                            const struct cn_payload_limits *lim,
                                            int *battery);
 
-/* The result of one Zigbee2MQTT state message: every mapped field becomes
- * one event (occupancy -> motion, contact -> door with false = open,
- * water_leak, smoke, gas, action of an SOS button -> button press,
- * fall_down_status/fall -> fall, presence...). `battery` is -1 when absent.
- * A message with only battery maps to one CN_EV_BATTERY event; one with
- * nothing mapped has n_events == 0 and is still a sign of life.
- *
- * The mapping, in the order the events come out (alarms first):
- *   action (string)        -> button. "emergency", "sos", "panic",
- *                             "single", "double", "triple", "quadruple",
- *                             "press", "on", "toggle" -> "press";
- *                             "hold", "long", "long_press" -> "long_press";
- *                             an "<digits>_" prefix ("1_single") is
- *                             skipped; "" (Zigbee2MQTT clears action right
- *                             after publishing it), "off" (Heiman HS1EB
- *                             idle), "release" and anything else: no event.
- *   fall_down_status "fall" or fall true -> fall (one event for both);
- *                             "none", "maybe_fall", false: no event.
- *   smoke, gas, water_leak (bool) -> the same type, true | false.
- *   contact (bool)         -> door; false = "open", true = "closed".
- *   occupancy, presence (bool) -> one motion event, true if either is.
+/* The result of one Zigbee2MQTT state message. The full mapping, with the
+ * real device models it covers, is proto/zigbee2mqtt-mapping.md; in short,
+ * in the order the events come out (alarms first):
+ *   action (string)      -> button press or long press (one event). A
+ *                           "<digits>_" prefix and a side suffix ("_left",
+ *                           "_right", "_both", ...) are taken off; "" and
+ *                           "off"/"stop"/"clear"/"idle"/"none" are no event;
+ *                           a "*_release" phase is a press with
+ *                           action == CN_Z2M_ACTION_RELEASE (ingest counts
+ *                           it only when no press of the same device came
+ *                           just before); a word not in the table is a
+ *                           press with action_known false (ingest counts it
+ *                           only for a device enrolled as a call button).
+ *   sos, emergency (bool) -> button press when true.
+ *   fall_down_status, fall_status, status (string), fall (bool) -> one
+ *                           fall event when any says "fall", "fall_alarm",
+ *                           "falling", "fallen" or "fall_down" (status only
+ *                           with those words or a restore word).
+ *   smoke, gas, carbon_monoxide, water_leak, vibration (bool) -> the same
+ *                           type, true | false.
+ *   contact (bool)       -> door; false = "open", true = "closed".
+ *   occupancy, presence (bool), presence_state (string; "none", "no",
+ *                           "absent", "unoccupied", "no_presence", "clear"
+ *                           mean nobody) -> one motion event.
  *   temperature (number -50..100) -> temperature, only when none of the
- *                             keys above is present, even as null:
- *                             contact and leak sensors report their chip
- *                             temperature in every message, which is not
- *                             room climate.
+ *                           keys above is present, even as null.
  *   battery (number, rounded, 0..100) -> out->battery and each event's
- *                             battery; a battery event only when nothing
- *                             else mapped.
- *   battery_low (bool), linkquality (integer 0..255) -> the fields below.
- *   last_seen (RFC 3339 string or epoch ms, if Zigbee2MQTT is configured
- *                             to add it) -> each event's ts.
- * Every other key is ignored (Zigbee2MQTT sends many). JSON null means
- * "unknown" in Zigbee2MQTT and counts as absent. An auxiliary field
- * (battery, battery_low, linkquality, temperature, last_seen) of the
- * wrong type or out of range is ignored. An event field of the wrong type
- * is ignored too, so that one odd field never costs the alarm next to it;
- * but if nothing else mapped to an event, the message is refused with
- * CN_REJECT_BAD_TYPE so that it is quarantined and seen. A payload that is
- * not a JSON object: BAD_TYPE. */
+ *                           battery; a battery event only when nothing
+ *                           else mapped.
+ *   battery_low (bool), battery_state "low", voltage under 2500 mV without
+ *                           a battery percentage -> out->battery_low.
+ *   linkquality (integer 0..255), last_seen (RFC 3339 or epoch ms) -> the
+ *                           fields below and each event's ts.
+ * Booleans are JSON true/false, 1/0 or "ON"/"OFF" ("on"/"off",
+ * "true"/"false"). JSON null counts as absent. Every state-kept attribute
+ * (the alarm and activity keys, not action, temperature or battery) is in
+ * attrs[] with its mapped value and the index of the event it produced
+ * (-1 when none, as for a fall restore): ingest keeps the last value per
+ * device and attribute and drops the event of an unchanged value (the
+ * alarm-panel semantics of care-model.md). An auxiliary field of the
+ * wrong type is ignored; an event field of the wrong type is ignored too,
+ * but if nothing else mapped, the message is refused with
+ * CN_REJECT_BAD_TYPE. A payload that is not a JSON object: BAD_TYPE. */
+enum cn_z2m_action {
+	CN_Z2M_ACTION_NONE,
+	CN_Z2M_ACTION_PRESS,
+	CN_Z2M_ACTION_LONG_PRESS,
+	CN_Z2M_ACTION_RELEASE,
+};
+
+struct cn_z2m_attr {
+	const char *name;    /* static: "water_leak", "motion", "fall_status", ... */
+	enum cn_value value; /* CN_VAL_TRUE/FALSE, or OPEN/CLOSED for contact */
+	int event;           /* index into events[], or -1 */
+};
+
 struct cn_z2m_state {
 	struct cn_event events[CN_Z2M_EVENTS_MAX];
 	size_t n_events;
+	struct cn_z2m_attr attrs[CN_Z2M_ATTRS_MAX];
+	size_t n_attrs;
+	int action_event;          /* index of the event from `action`, or -1 */
+	enum cn_z2m_action action; /* its phase */
+	bool action_known;         /* the action word is in the table */
 	int battery;
-	bool battery_low; /* the device's own battery_low flag */
+	bool battery_low; /* battery_low, battery_state "low" or a low voltage */
 	int linkquality;  /* -1 when absent */
 };
 

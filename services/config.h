@@ -26,8 +26,14 @@ struct config {
 	long http_port;
 	char *http_tls_cert;
 	char *http_tls_key;
+	char *http_cors_origins; /* comma-separated; NULL: no CORS headers */
 	long http_max_connections;
 	long http_timeout_s;
+	long http_per_ip_connections;
+	long http_sse_per_user;
+	long http_min_body_rate;
+	char *http_trusted_proxies;
+	long login_max_hashes;
 	char *timezone;
 	char *bootstrap_token;
 	long token_ttl_s;

@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "config.h"
 #include "db.h"
+#include "db_auth.h"
 #include "db_alerts.h"
 #include "db_pool.h"
 #include "devices.h"
@@ -84,7 +85,6 @@ int main(int argc, char **argv)
 	memset(&app, 0, sizeof(app));
 	app.cfg = &cfg;
 	app.metrics = &metrics;
-	app.throttle = login_throttle_new();
 	struct db *db = NULL;
 	struct http_server *http = NULL;
 	struct stat st;
@@ -94,6 +94,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "carenetd: cannot initialise libsodium\n");
 		goto out;
 	}
+	app.throttle = login_throttle_new((int)cfg.login_max_hashes);
 	if (httpc_global_init() != CN_OK) {
 		fprintf(stderr, "carenetd: cannot initialise libcurl\n");
 		goto out;
@@ -118,6 +119,12 @@ int main(int argc, char **argv)
 		}
 		if (created)
 			log_info("main", "created user admin with the bootstrap token");
+	}
+	/* The bootstrap token lives only while configured and until an admin
+	 * has a password. */
+	if (db_auth_bootstrap_retire(db, cfg.bootstrap_token != NULL, now) != CN_OK) {
+		fprintf(stderr, "carenetd: db_path: cannot retire the bootstrap token\n");
+		goto out;
 	}
 	if (db_pool_open(cfg.db_path, HTTP_POOL_CONNECTIONS, &app.pool, err, sizeof(err)) != CN_OK) {
 		fprintf(stderr, "carenetd: db_path: %s\n", err);

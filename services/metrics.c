@@ -68,6 +68,13 @@ char *metrics_render(struct metrics *m)
 	        "# TYPE carenet_events_duplicate_total counter\n"
 	        "carenet_events_duplicate_total %llu\n",
 	    (unsigned long long)atomic_load(&m->events_duplicate));
+	put(&b, "# HELP carenet_events_ignored_total MQTT messages read and deliberately not "
+	        "stored: from Zigbee devices nobody enrolled, or a republished unchanged state.\n"
+	        "# TYPE carenet_events_ignored_total counter\n"
+	        "carenet_events_ignored_total{reason=\"not_enrolled\"} %llu\n"
+	        "carenet_events_ignored_total{reason=\"unchanged\"} %llu\n",
+	    (unsigned long long)atomic_load(&m->events_ignored_not_enrolled),
+	    (unsigned long long)atomic_load(&m->events_ignored_unchanged));
 	put(&b, "# HELP carenet_events_rejected_total MQTT messages quarantined, by reason.\n"
 	        "# TYPE carenet_events_rejected_total counter\n");
 	for (int r = 1; r < CN_REJECT_COUNT; r++)

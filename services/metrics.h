@@ -17,6 +17,11 @@ struct metrics {
 	atomic_uint_fast64_t events_ingested;
 	atomic_uint_fast64_t events_rejected[CN_REJECT_COUNT];
 	atomic_uint_fast64_t events_duplicate;
+	/* Messages read and deliberately not stored: Zigbee devices nobody
+	 * enrolled (a lamp, a plug on the same network). */
+	atomic_uint_fast64_t events_ignored_not_enrolled;
+	/* Z2M republishes of an unchanged state: signs of life only. */
+	atomic_uint_fast64_t events_ignored_unchanged;
 	atomic_uint_fast64_t alerts_raised[AK_COUNT];
 	atomic_uint_fast64_t notifications_sent;
 	atomic_int mqtt_connected;

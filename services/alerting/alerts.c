@@ -9,6 +9,7 @@
 #include "config.h"
 #include "db_alerts.h"
 #include "db_deliveries.h"
+#include "encode.h"
 #include "escalation.h"
 #include "log.h"
 #include "metrics.h"
@@ -62,10 +63,11 @@ static enum cn_err announce(struct app *app, struct db *db, int64_t alert_id, co
 	rc = db_alert_change_add(db, alert_id, site, resident, event, now, &change_id);
 	if (rc == CN_OK) {
 		char topic[256];
-		snprintf(topic, sizeof(topic), "%s/site/%s/alerts", app->cfg->topic_root, site ? site : "");
-		json_t *msg = json_pack("{s:s,s:O}", "event", event, "alert", alert);
-		outbox_add(ob, topic, json_dumps(msg, JSON_COMPACT), 0);
-		json_decref(msg);
+		char *body = cn_encode_site_alert(event, alert);
+		if (cn_encode_topic_site_alerts(topic, sizeof(topic), app->cfg->topic_root, site) && body)
+			outbox_add(ob, topic, body, 0);
+		else
+			free(body);
 		if (change_id > ob->max_change_id)
 			ob->max_change_id = change_id;
 	}
@@ -138,14 +140,11 @@ static enum cn_err page_level(struct app *app, struct db *db, int64_t alert_id,
 		rc = db_resident_card(db, resident_id, &card);
 	if (rc != CN_OK)
 		goto out;
-	json_object_set_new(alert, "level", json_integer(level));
-	json_object_set(alert, "resident", card);
-	json_object_set_new(alert, "nobody_on_shift", json_boolean(!anyone));
-	char *payload = json_dumps(alert, JSON_COMPACT);
-	for (size_t i = 0; i < n; i++) {
+	char *payload = cn_encode_staff_page(alert, card, level, !anyone);
+	for (size_t i = 0; payload && i < n; i++) {
 		char topic[256];
-		snprintf(topic, sizeof(topic), "%s/staff/%s/notify", app->cfg->topic_root, ids[i]);
-		outbox_add(ob, topic, xstrdup(payload), notif_ids[i]);
+		if (cn_encode_topic_staff_page(topic, sizeof(topic), app->cfg->topic_root, ids[i]))
+			outbox_add(ob, topic, xstrdup(payload), notif_ids[i]);
 	}
 	free(payload);
 out:
@@ -331,11 +330,12 @@ static void help_coming(struct app *app, const struct db_alert_row *row, struct 
 	if (!row->device_id[0])
 		return;
 	char topic[256];
-	snprintf(topic, sizeof(topic), "%s/dev/%s/cmd", app->cfg->topic_root, row->device_id);
-	char payload[96];
-	snprintf(payload, sizeof(payload), "{\"cmd\":\"help_coming\",\"alert_id\":\"%lld\"}",
-	         (long long)row->id);
-	outbox_add(ob, topic, xstrdup(payload), 0);
+	char *payload = cn_encode_help_coming(row->id);
+	if (cn_encode_topic_dev_cmd(topic, sizeof(topic), app->cfg->topic_root, row->device_id) &&
+	    payload)
+		outbox_add(ob, topic, payload, 0);
+	else
+		free(payload);
 }
 
 enum cn_err alerts_step(struct app *app, struct db *db, int64_t alert_id, enum alert_step step,
@@ -433,13 +433,15 @@ enum cn_err alerts_resend_unsent(struct app *app, struct db *db, struct outbox *
 		if (rc == CN_OK)
 			rc = db_resident_card(db, resident, &card);
 		if (rc == CN_OK) {
-			json_object_set_new(alert, "level", json_integer(pages[i].level));
-			json_object_set(alert, "resident", card);
-			json_object_set_new(alert, "nobody_on_shift", json_boolean(pages[i].nobody_on_shift));
 			char topic[256];
-			snprintf(topic, sizeof(topic), "%s/staff/%s/notify", app->cfg->topic_root,
-			         pages[i].staff_id);
-			outbox_add(ob, topic, json_dumps(alert, JSON_COMPACT), pages[i].id);
+			char *body = cn_encode_staff_page(alert, card, pages[i].level,
+			                                  pages[i].nobody_on_shift);
+			if (cn_encode_topic_staff_page(topic, sizeof(topic), app->cfg->topic_root,
+			                               pages[i].staff_id) &&
+			    body)
+				outbox_add(ob, topic, body, pages[i].id);
+			else
+				free(body);
 		}
 		json_decref(alert);
 		json_decref(card);

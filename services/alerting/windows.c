@@ -7,7 +7,7 @@
 #include "alerts.h"
 #include "clock.h"
 #include "db_residents.h"
-#include "db_resources.h"
+#include "db_records.h"
 #include "db_service_net.h"
 #include "db_windows.h"
 #include "log.h"

@@ -9,12 +9,13 @@
 #include "alerts.h"
 #include "api_handlers.h"
 #include "app.h"
+#include "config.h"
 #include "db.h"
 #include "db_alerts.h"
 #include "db_alerts_list.h"
 #include "db_residents.h"
-#include "db_resource.h"
-#include "db_resources.h"
+#include "db_crud.h"
+#include "db_records.h"
 #include "outbox.h"
 #include "policy.h"
 #include "rules.h"
@@ -30,7 +31,7 @@ static bool parse_alert_id(struct api_req *r, int64_t *id)
 	errno = 0;
 	long long v = strtoll(s, &end, 10);
 	if (errno || end == s || *end || v <= 0) {
-		api_error(r, CN_ERR_NOT_FOUND, "no alert with id %.64s", s);
+		api_not_found(r);
 		return false;
 	}
 	*id = v;
@@ -55,9 +56,10 @@ static json_t *visible_alert(struct api_req *r, int64_t id, bool timeline, enum 
 		if (rc == CN_ERR_NOT_FOUND &&
 		    policy_decide(r->who, PR_ALERT, act, NULL) == POL_FORBIDDEN)
 			policy_require(r, PR_ALERT, act, NULL);
+		else if (rc == CN_ERR_NOT_FOUND)
+			api_not_found(r);
 		else
-			api_error(r, rc, rc == CN_ERR_NOT_FOUND ? "no alert with id %lld" : "cannot read alert %lld",
-			          (long long)id);
+			api_error(r, rc, "cannot read alert %lld", (long long)id);
 		return NULL;
 	}
 	struct pol_target t = {
@@ -343,6 +345,13 @@ void api_alerts_stream(struct api_req *r)
 {
 	if (!policy_require(r, PR_ALERT, PA_LIST, NULL))
 		return;
+	/* One token's owner cannot hold every connection: a cap per user. */
+	if (stream_hub_count_user(r->app->hub, r->who->id) >= (size_t)r->app->cfg->http_sse_per_user) {
+		api_error(r, CN_ERR_THROTTLED, "you have %ld event streams open already; close one first",
+		          r->app->cfg->http_sse_per_user);
+		r->retry_after_s = 10;
+		return;
+	}
 	/* Resume after the last id the client saw, or start from now. */
 	int64_t after = 0;
 	const char *last = api_header(r, "Last-Event-ID");

@@ -8,7 +8,7 @@
 #include "config.h"
 #include "db.h"
 #include "db_auth.h"
-#include "db_resource.h"
+#include "db_crud.h"
 #include "db_staff.h"
 #include "login_throttle.h"
 #include "payload.h"
@@ -41,9 +41,17 @@ void api_login(struct api_req *r)
 	static const char dummy[] =
 		"$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
 		"2vZMt0Yc6E1tAbH1pLLbNBUljvN0FeK4b2aW0x6WK0c";
+	/* A bounded number of hashes at once: past it, answer now instead of
+	 * letting logins hold every request thread. */
+	if (!login_throttle_hash_begin(throttle)) {
+		api_error(r, CN_ERR_UNAVAILABLE, "too many logins at once; try again in a second");
+		r->retry_after_s = 1;
+		return;
+	}
 	bool ok = rc == CN_OK && row.has_password
 	                  ? auth_password_verify(row.password_hash, password)
 	                  : (auth_password_verify(dummy, password), false);
+	login_throttle_hash_end(throttle);
 	if (!ok || !row.active) {
 		login_throttle_fail(throttle, username, r->client_ip, r->now);
 		api_error(r, CN_ERR_UNAUTHORIZED, "wrong username or password, or account inactive");
@@ -59,6 +67,8 @@ void api_login(struct api_req *r)
 	rc = db_begin(r->db);
 	if (rc == CN_OK)
 		rc = db_staff_json(r->db, row.staff_id, &user);
+	if (rc == CN_OK)
+		rc = db_auth_tokens_prune(r->db, r->now); /* expired rows do not pile up */
 	if (rc == CN_OK)
 		rc = db_auth_token_insert(r->db, hash, row.staff_id, r->now, expires);
 	if (rc == CN_OK)

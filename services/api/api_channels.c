@@ -6,7 +6,7 @@
 
 #include "api_records.h"
 #include "channel_msg.h"
-#include "db_resources.h"
+#include "db_records.h"
 
 static const char *const kinds[] = {"webhook", "wecom", "dingtalk", "feishu",
                                     "email",   "sms",   "voice",    NULL};

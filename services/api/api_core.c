@@ -46,3 +46,8 @@ void api_openapi_yaml(struct api_req *r)
 {
 	api_reply_text(r, 200, "application/yaml; charset=utf-8", xstrdup(openapi_yaml));
 }
+
+void api_not_found(struct api_req *r)
+{
+	api_error(r, CN_ERR_NOT_FOUND, "not found");
+}

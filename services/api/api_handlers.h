@@ -1,4 +1,4 @@
-/* Every REST handler that is not a generic record handler (api_resource.h),
+/* Every REST handler that is not a generic record handler (api_crud.h),
  * by resource. Each is an api_handler (api.h). */
 #ifndef CN_API_HANDLERS_H
 #define CN_API_HANDLERS_H

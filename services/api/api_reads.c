@@ -4,7 +4,7 @@
 #include "api_handlers.h"
 #include "db_alerts_list.h"
 #include "db_queries.h"
-#include "db_resources.h"
+#include "db_records.h"
 #include "payload.h"
 #include "policy.h"
 #include "validate.h"
@@ -63,7 +63,7 @@ void api_oncall(struct api_req *r)
 		return;
 	json_t *s = NULL;
 	if (db_res_get(r->db, &db_sites, site, &s) != CN_OK) {
-		api_error(r, CN_ERR_NOT_FOUND, "no site with id %s", site);
+		api_not_found(r);
 		return;
 	}
 	json_decref(s);

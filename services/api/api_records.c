@@ -1,5 +1,5 @@
 /* The plain record resources: sites, staff, residents, devices, shifts and
- * the service catalogue. What each needs beyond res_* (api_resource.c):
+ * the service catalogue. What each needs beyond res_* (api_crud.c):
  * its fields, its policy facts, and its particular checks and effects. */
 #include <stdio.h>
 #include <string.h>
@@ -7,10 +7,11 @@
 #include "api_records.h"
 #include "app.h"
 #include "auth.h"
+#include "config.h"
 #include "db.h"
 #include "db_auth.h"
 #include "db_deliveries.h"
-#include "db_resources.h"
+#include "db_records.h"
 #include "devices.h"
 #include "payload.h"
 #include "rules.h"
@@ -29,7 +30,8 @@ static const char *const locales[] = {"zh-CN", "en", NULL};
 static const char *const protocols[] = {"native", "z2m", NULL};
 static const char *const device_kinds[] = {"sos_button", "fall_detector", "motion", "door",
                                            "bed", "water_leak", "smoke", "gas", "temperature",
-                                           "checkin", "other", NULL};
+                                           "checkin", "carbon_monoxide", "vibration",
+                                           "presence", "other", NULL};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -171,19 +173,30 @@ static void staff_target(struct api_req *r, const json_t *obj, struct pol_target
 	const char *role = str(obj, "role");
 	t->privileged = role && (strcmp(role, "admin") == 0 || strcmp(role, "coordinator") == 0);
 	/* A family member without a site belongs to the sites of their
-	 * residents: to the caller's, when one of them lives there. */
+	 * residents: to the caller's, when one of them lives there. One linked
+	 * to residents of two sites is the admin's to change (privileged), so
+	 * a coordinator cannot take over an account that reaches elsewhere. */
 	if (!t->site_id && role && strcmp(role, "family") == 0 && r->who->site_id[0]) {
 		size_t i;
 		json_t *v;
+		bool mine = false, elsewhere = false;
 		json_array_foreach(json_object_get(obj, "resident_ids"), i, v)
 		{
 			const char *rid = json_string_value(v);
-			if (rid && db_resident_site(r->db, rid, t->site_buf) == CN_OK &&
-			    strcmp(t->site_buf, r->who->site_id) == 0) {
-				t->site_id = t->site_buf;
-				break;
-			}
+			char rsite[ID_MAX + 1];
+			if (!rid || db_resident_site(r->db, rid, rsite) != CN_OK)
+				continue;
+			if (strcmp(rsite, r->who->site_id) == 0)
+				mine = true;
+			else
+				elsewhere = true;
 		}
+		if (mine) {
+			snprintf(t->site_buf, sizeof(t->site_buf), "%s", r->who->site_id);
+			t->site_id = t->site_buf;
+		}
+		if (elsewhere)
+			t->privileged = true;
 	}
 }
 
@@ -295,9 +308,20 @@ static enum cn_err staff_after_write(struct api_req *r, const char *id, const js
 	/* A deactivated account's tokens stop working at once. */
 	if (rc == CN_OK && json_is_false(json_object_get(body, "active")))
 		rc = db_auth_tokens_revoke_staff(r->db, id, r->now);
-	if (rc == CN_OK && json_object_get(body, "password_hash") &&
-	    strcmp(id, r->who->id) != 0)
-		rc = db_auth_tokens_revoke_staff(r->db, id, r->now); /* reset by someone else */
+	if (rc == CN_OK && json_object_get(body, "password_hash")) {
+		if (strcmp(id, r->who->id) != 0) {
+			rc = db_auth_tokens_revoke_staff(r->db, id, r->now); /* reset by someone else */
+		} else {
+			/* Your own change ends your other sessions, not this one. */
+			const char *authz = api_header(r, "Authorization");
+			const char *token = authz && strlen(authz) > 7 ? authz + 7 : "";
+			unsigned char keep[32];
+			auth_token_hash(token, strlen(token), keep);
+			rc = db_auth_tokens_revoke_others(r->db, id, keep, r->now);
+		}
+		if (rc == CN_OK) /* an admin with a password ends the bootstrap token */
+			rc = db_auth_bootstrap_retire(r->db, r->app->cfg->bootstrap_token != NULL, r->now);
+	}
 	return rc;
 }
 
@@ -687,7 +711,7 @@ void api_device_create(struct api_req *r) { res_create(r); }
 static const struct field_spec shift_fields[] = {
 	{"id", FIELD_ID},
 	{"staff_id", FIELD_ID, true},
-	{"site_id", FIELD_ID, true},
+	{"site_id", FIELD_ID},
 	{"starts_at", FIELD_TIME, true},
 	{"ends_at", FIELD_TIME, true},
 	{"tier", FIELD_ENUM, true, 0, 0, tiers},
@@ -698,6 +722,25 @@ static void shift_target(struct api_req *r, const json_t *obj, struct pol_target
 	t->site_id = str(obj, "site_id");
 	const char *staff = str(obj, "staff_id");
 	t->own = staff && strcmp(staff, r->who->id) == 0;
+}
+
+/* site_id defaults to the staff member's site (proto/openapi.yaml). */
+static bool shift_defaults(struct api_req *r, json_t *body)
+{
+	char site[65] = "", role[16];
+	bool active = false;
+	if (str(body, "site_id"))
+		return true;
+	if (db_staff_site_role(r->db, str(body, "staff_id"), site, role, &active) != CN_OK || !active) {
+		api_error(r, CN_ERR_INVALID, "staff_id: no such active staff member");
+		return false;
+	}
+	if (!site[0]) {
+		api_error(r, CN_ERR_INVALID, "site_id: required, the staff member has no site");
+		return false;
+	}
+	json_object_set_new(body, "site_id", json_string(site));
+	return true;
 }
 
 static bool shift_prepare(struct api_req *r, json_t *body, const json_t *before)
@@ -743,6 +786,7 @@ const struct api_resource api_shifts = {
 	.n_fields = N(shift_fields),
 	.target = shift_target,
 	.prepare = shift_prepare,
+	.defaults = shift_defaults,
 };
 
 /* ---- service catalogue ---- */

@@ -2,7 +2,7 @@
 #ifndef CN_API_RECORDS_H
 #define CN_API_RECORDS_H
 
-#include "api_resource.h"
+#include "api_crud.h"
 
 extern const struct api_resource api_sites;
 extern const struct api_resource api_staff;

@@ -12,7 +12,7 @@
 #include "app.h"
 #include "clock.h"
 #include "db.h"
-#include "db_resources.h"
+#include "db_records.h"
 #include "db_service_net.h"
 #include "db_windows.h"
 #include "outbox.h"
@@ -169,7 +169,7 @@ bool service_net_scoped_site(struct api_req *r, enum pol_resource res, const cha
 	bool known = false;
 	if (*site && (db_site_exists(r->db, *site, &known) != CN_OK || !known ||
 	              (scope.site_id && strcmp(*site, scope.site_id) != 0))) {
-		api_error(r, CN_ERR_NOT_FOUND, "no site with id %s", *site);
+		api_not_found(r);
 		return false;
 	}
 	return true;
@@ -253,11 +253,12 @@ static bool request_visible(struct api_req *r, const char *id, struct db_request
 	if (rc == CN_ERR_NOT_FOUND &&
 	    policy_decide(r->who, PR_REQUEST, PA_READ, NULL) == POL_FORBIDDEN)
 		return policy_require(r, PR_REQUEST, PA_READ, NULL);
+	if (rc == CN_ERR_NOT_FOUND) {
+		api_not_found(r);
+		return false;
+	}
 	if (rc != CN_OK) {
-		api_error(r, rc,
-		          rc == CN_ERR_NOT_FOUND ? "no request with id %s"
-		                                 : "cannot read request %s",
-		          id);
+		api_error(r, rc, "cannot read request %s", id);
 		return false;
 	}
 	struct pol_target t;

@@ -216,7 +216,7 @@ bool policy_require(struct api_req *r, enum pol_resource res, enum pol_action ac
 	if (d == POL_ALLOW)
 		return true;
 	if (d == POL_HIDDEN)
-		api_error(r, CN_ERR_NOT_FOUND, "not found");
+		api_not_found(r);
 	else
 		api_error(r, CN_ERR_FORBIDDEN, "your role (%s) may not do this",
 		          r->who ? role_name(r->who->role) : "none");

@@ -19,6 +19,7 @@ static const struct {
 	[AK_DEVICE_OFFLINE] = {"device_offline", 3, true},
 	[AK_LOW_BATTERY] = {"low_battery", 4, true},
 	[AK_MANUAL] = {"manual", 2, false},
+	[AK_CARBON_MONOXIDE] = {"carbon_monoxide", 1, false},
 };
 
 const char *alert_kind_name(enum alert_kind kind)

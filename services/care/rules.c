@@ -31,6 +31,7 @@ bool rules_is_activity(const struct cn_event *ev)
 {
 	switch (ev->type) {
 	case CN_EV_MOTION:
+	case CN_EV_VIBRATION:
 		return ev->value == CN_VAL_TRUE;
 	case CN_EV_DOOR:
 	case CN_EV_BED:
@@ -117,6 +118,10 @@ size_t rules_for_event(const struct cn_event *ev, const struct rule_device *dev,
 	case CN_EV_GAS:
 		if (ev->value == CN_VAL_TRUE)
 			add(out, &n, RULE_RAISE, AK_GAS, "gas detected");
+		break;
+	case CN_EV_CARBON_MONOXIDE:
+		if (ev->value == CN_VAL_TRUE)
+			add(out, &n, RULE_RAISE, AK_CARBON_MONOXIDE, "carbon monoxide detected");
 		break;
 	case CN_EV_WATER_LEAK:
 		if (ev->value == CN_VAL_TRUE)

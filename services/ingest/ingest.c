@@ -48,7 +48,8 @@ static bool contains(const unsigned char *hay, size_t len, const char *needle)
  * hides its type behind escapes still goes the normal way, just later. */
 static bool looks_like_alarm(const unsigned char *p, size_t len)
 {
-	static const char *const words[] = {"button", "fall", "smoke", "gas", "leak", "action"};
+	static const char *const words[] = {"button", "fall", "smoke", "gas", "leak", "action",
+	                                    "carbon_monoxide", "sos", "emergency"};
 	if (len > 1024)
 		return false;
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)

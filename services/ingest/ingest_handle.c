@@ -5,6 +5,7 @@
  * Everything runs inside the batch transaction of ingest.c. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "alerts.h"
@@ -17,6 +18,7 @@
 #include "db_events.h"
 #include "db_residents.h"
 #include "devices.h"
+#include "encode.h"
 #include "ingest_internal.h"
 #include "log.h"
 #include "metrics.h"
@@ -34,24 +36,58 @@ static unsigned hash_name(const char *s)
 	return h;
 }
 
-static void reject(struct ingest *in, const struct ingest_msg *m, const char *who,
-                   enum cn_reject reason)
+/* True when one more reject line may be logged at `now`: at most
+ * REJECT_LOG_MAX a minute. The first line of a new minute tells how many
+ * were left out in the last one. */
+static bool reject_log_take(struct ingest *in, int64_t now)
+{
+	if (now - in->reject_log_window >= 60000) {
+		if (in->reject_log_suppressed)
+			log_warn("ingest", "%llu more rejected messages were counted, not logged",
+			         (unsigned long long)in->reject_log_suppressed);
+		in->reject_log_window = now;
+		in->reject_log_lines = 0;
+		in->reject_log_suppressed = 0;
+	}
+	if (in->reject_log_lines >= REJECT_LOG_MAX) {
+		in->reject_log_suppressed++;
+		return false;
+	}
+	in->reject_log_lines++;
+	return true;
+}
+
+/* Counts a rejected message, quarantines it when `store`, and logs it
+ * within the per-device and global log budgets. */
+static void reject_as(struct ingest *in, const struct ingest_msg *m, const char *who,
+                      enum cn_reject reason, bool store)
 {
 	atomic_fetch_add(&in->app->metrics->events_rejected[reason], 1);
-	size_t cap = (size_t)in->app->cfg->mqtt_max_payload;
-	enum cn_err rc = db_quarantine_insert(in->db, m->topic, m->payload, m->len > cap ? cap : m->len,
-	                                      cn_reject_name(reason), m->received_at);
-	if (rc != CN_OK)
-		log_warn("ingest", "cannot quarantine a message: %s", cn_strerror(rc));
+	if (store) {
+		size_t cap = (size_t)in->app->cfg->mqtt_max_payload;
+		enum cn_err rc = db_quarantine_insert(in->db, m->topic, m->payload,
+		                                      m->len > cap ? cap : m->len,
+		                                      cn_reject_name(reason), m->received_at);
+		if (rc != CN_OK)
+			log_warn("ingest", "cannot quarantine a message: %s", cn_strerror(rc));
+	}
 	unsigned h = hash_name(who);
 	unsigned slot = h % LOG_SLOTS;
 	if (in->logged[slot].hash == h && m->received_at - in->logged[slot].at < 60000)
 		return;
 	in->logged[slot].hash = h;
 	in->logged[slot].at = m->received_at;
+	if (!reject_log_take(in, m->received_at))
+		return;
 	log_warn("ingest", "quarantined a message on %.120s: %s (further ones from %.64s are "
 	                   "counted, not logged, for a minute)",
 	         m->topic, cn_reject_name(reason), who);
+}
+
+static void reject(struct ingest *in, const struct ingest_msg *m, const char *who,
+                   enum cn_reject reason)
+{
+	reject_as(in, m, who, reason, true);
 }
 
 /* ---- rules to alerts ---- */
@@ -64,8 +100,22 @@ static void apply_decisions(struct ingest *in, const struct device *dev,
 	char actor[80];
 	snprintf(actor, sizeof(actor), "device:%s", dev->id);
 	int64_t now = clock_now_ms();
+	char status[16] = "enrolled";
+	/* A discharged resident's devices raise nothing and page nobody,
+	 * however the resident was discharged; a paused resident keeps the
+	 * alarms (SOS, fall, smoke, gas, CO, leak) and the technical ones,
+	 * not the time and window rules (care-model, proto/openapi.yaml). */
+	if (n > 0 && dev->resident_id[0] &&
+	    db_resident_status(in->db, dev->resident_id, status) != CN_OK)
+		snprintf(status, sizeof(status), "enrolled");
+	if (strcmp(status, "discharged") == 0)
+		return;
+	bool paused = strcmp(status, "paused") == 0;
 	for (size_t i = 0; i < n; i++) {
 		enum cn_err rc = CN_OK;
+		if (paused && (d[i].kind == AK_NIGHT_EXIT || d[i].kind == AK_INACTIVITY ||
+		               d[i].kind == AK_MISSED_CHECKIN))
+			continue;
 		int64_t alert_id = 0;
 		const char *resident = dev->resident_id[0] ? dev->resident_id : NULL;
 		switch (d[i].action) {
@@ -152,15 +202,15 @@ static void heard(struct ingest *in, const struct device *dev_in, int64_t at, in
 static void send_ack(struct ingest *in, const struct device *dev, const struct cn_event *ev,
                      int64_t event_id, int64_t alert_id)
 {
-	char topic[256], payload[160], seq[24] = "null", alert[32] = "null";
-	snprintf(topic, sizeof(topic), "%s/dev/%s/ack", in->app->cfg->topic_root, dev->id);
-	if (ev->has_seq)
-		snprintf(seq, sizeof(seq), "%lld", (long long)ev->seq);
-	if (alert_id > 0)
-		snprintf(alert, sizeof(alert), "\"%lld\"", (long long)alert_id);
-	snprintf(payload, sizeof(payload), "{\"seq\":%s,\"event_id\":\"%lld\",\"alert_id\":%s}", seq,
-	         (long long)event_id, alert);
-	outbox_add_ack(&in->ob, topic, xstrdup(payload));
+	char topic[256];
+	char *payload = cn_encode_dev_ack(ev->has_seq, ev->seq, event_id, alert_id);
+	if (!cn_encode_topic_dev_ack(topic, sizeof(topic), in->app->cfg->topic_root, dev->id) ||
+	    !payload) {
+		log_error("ingest", "device %s: cannot encode the ack", dev->id);
+		free(payload);
+		return;
+	}
+	outbox_add_ack(&in->ob, topic, payload);
 	in->ack_owed = true;
 }
 
@@ -169,6 +219,10 @@ static void store_event(struct ingest *in, const struct ingest_msg *m, const str
                         const struct cn_event *ev_in, bool ack)
 {
 	struct cn_event ev = *ev_in;
+	/* A device clock far ahead (9999-12-31) would stand in alerts as the
+	 * latest event for ever: such a time is the receive time. */
+	if (ev.has_ts && ev.ts_ms > m->received_at + DEVICE_CLOCK_AHEAD_MS)
+		ev.ts_ms = m->received_at;
 	char value[CN_EVENT_OTHER_MAX + 8];
 	cn_event_value_json(&ev, value, sizeof(value));
 	struct db_event_new row = {
@@ -259,6 +313,74 @@ static void handle_status(struct ingest *in, const struct ingest_msg *m, const s
 	}
 }
 
+/* How long after a press its release is the same press (care-model:
+ * one alert per press, not per phase of it). */
+#define Z2M_RELEASE_PAIR_MS 30000
+
+/* Alarm-panel semantics and call buttons for one Zigbee2MQTT state
+ * message: sets keep[i] for each event that is news. An attribute whose
+ * value did not change since the last message is a sign of life only; a
+ * changed one is kept as the device's new state. A press phase is kept
+ * and remembered; its release within Z2M_RELEASE_PAIR_MS is the same
+ * press; a release with no press before it is the press. An action word
+ * outside the table counts only on a device enrolled as a call button.
+ * A bed pad's occupancy is a bed event. */
+static void z2m_filter(struct ingest *in, const struct ingest_msg *m, struct device *dev,
+                       struct cn_z2m_state *zs, bool keep[CN_Z2M_EVENTS_MAX])
+{
+	bool call_button = strcmp(dev->kind, "sos_button") == 0;
+	bool stateful[CN_Z2M_EVENTS_MAX], changed[CN_Z2M_EVENTS_MAX];
+	for (size_t i = 0; i < zs->n_events; i++)
+		stateful[i] = changed[i] = false;
+	for (size_t i = 0; i < zs->n_attrs; i++) {
+		const struct cn_z2m_attr *a = &zs->attrs[i];
+		bool found = false;
+		int prior = 0;
+		int64_t changed_at = 0;
+		if (db_device_state_get(in->db, dev->key, a->name, &found, &prior, &changed_at) != CN_OK)
+			found = false; /* unknown: treat as news, never lose an alarm */
+		bool news = !found || prior != (int)a->value;
+		if (news)
+			db_device_state_set(in->db, dev->key, a->name, (int)a->value, m->received_at);
+		if (a->event >= 0) {
+			/* A fall from two keys is news when either changed. */
+			stateful[a->event] = true;
+			changed[a->event] = changed[a->event] || news;
+		}
+	}
+	for (size_t i = 0; i < zs->n_events; i++) {
+		keep[i] = !stateful[i] || changed[i];
+		if (!keep[i])
+			atomic_fetch_add(&in->app->metrics->events_ignored_unchanged, 1);
+	}
+	int ai = zs->action_event;
+	if (ai >= 0) {
+		bool found = false;
+		int prior = 0;
+		int64_t pressed_at = 0;
+		if (!zs->action_known && !call_button) {
+			keep[ai] = false;
+		} else if (zs->action == CN_Z2M_ACTION_RELEASE) {
+			if (db_device_state_get(in->db, dev->key, "action", &found, &prior, &pressed_at) ==
+			        CN_OK &&
+			    found && prior == (int)CN_VAL_PRESS &&
+			    m->received_at - pressed_at <= Z2M_RELEASE_PAIR_MS)
+				keep[ai] = false;
+			db_device_state_set(in->db, dev->key, "action", (int)CN_VAL_NONE, m->received_at);
+		} else {
+			db_device_state_set(in->db, dev->key, "action", (int)CN_VAL_PRESS, m->received_at);
+		}
+	}
+	if (strcmp(dev->kind, "bed") == 0) {
+		for (size_t i = 0; i < zs->n_events; i++) {
+			if (zs->events[i].type == CN_EV_MOTION) {
+				zs->events[i].type = CN_EV_BED;
+				snprintf(zs->events[i].type_name, sizeof(zs->events[i].type_name), "bed");
+			}
+		}
+	}
+}
+
 void ingest_handle(struct ingest *in, const struct ingest_msg *m)
 {
 	struct cn_topic t;
@@ -272,7 +394,14 @@ void ingest_handle(struct ingest *in, const struct ingest_msg *m)
 	bool z2m = t.kind == CN_TOPIC_Z2M_STATE || t.kind == CN_TOPIC_Z2M_AVAILABILITY;
 	struct device dev;
 	if (!devices_find(in->app->devices, t.name, z2m, &dev)) {
-		reject(in, m, t.name, CN_REJECT_UNKNOWN_DEVICE);
+		/* A Zigbee network carries lamps and plugs CareNet does not
+		 * care about: counted, not quarantined, not a rejection. A
+		 * native device id nobody enrolled is junk: counted and dropped
+		 * before any storage work. */
+		if (z2m)
+			atomic_fetch_add(&in->app->metrics->events_ignored_not_enrolled, 1);
+		else
+			reject_as(in, m, t.name, CN_REJECT_UNKNOWN_DEVICE, false);
 		return;
 	}
 	switch (t.kind) {
@@ -320,7 +449,11 @@ void ingest_handle(struct ingest *in, const struct ingest_msg *m)
 			reject(in, m, t.name, rj);
 			return;
 		}
+		bool keep[CN_Z2M_EVENTS_MAX];
+		z2m_filter(in, m, &dev, &zs, keep);
 		for (size_t i = 0; i < zs.n_events; i++) {
+			if (!keep[i])
+				continue;
 			if (zs.events[i].battery < 0)
 				zs.events[i].battery = zs.battery;
 			/* Acked like native alarms: a Zigbee button cannot listen,
@@ -365,6 +498,17 @@ void ingest_periodic(struct ingest *in, int64_t now)
 	for (size_t i = 0; i < n; i++)
 		db_devices_store_live(in->db, &dirty[i]);
 
+	if (now >= in->next_quarantine_prune) {
+		int dropped = 0;
+		/* Quarantine topics not hit for a week go, and past the row cap
+		 * the oldest: bounded whatever the network sends. */
+		in->next_quarantine_prune = now + QUARANTINE_PRUNE_MS;
+		if (db_quarantine_prune(in->db, now - QUARANTINE_KEEP_MS, QUARANTINE_MAX_ROWS, &dropped) ==
+		        CN_OK &&
+		    dropped > 0)
+			log_info("ingest", "pruned %d quarantine topics (a week old or past %d)", dropped,
+			         QUARANTINE_MAX_ROWS);
+	}
 	if (now >= in->next_prune) {
 		in->next_prune = now + PRUNE_EVERY_MS;
 		int64_t before = now - (int64_t)app->cfg->event_retention_days * 86400 * 1000;

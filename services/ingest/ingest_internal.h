@@ -18,8 +18,13 @@ struct app;
 struct db;
 
 #define LOG_SLOTS 1024
+#define REJECT_LOG_MAX 20            /* reject log lines a minute, all devices */
+#define DEVICE_CLOCK_AHEAD_MS 300000 /* a device time further ahead is the receive time */
 #define SEQ_RETRY_WINDOW_MS (24 * 3600 * 1000) /* a repeat older than this is a reused seq */
 #define PRUNE_EVERY_MS (3600 * 1000)
+#define QUARANTINE_MAX_ROWS 10000 /* quarantine topics kept at most */
+#define QUARANTINE_PRUNE_MS 60000
+#define QUARANTINE_KEEP_MS (INT64_C(7) * 86400 * 1000) /* quarantine rows kept this long */
 
 struct ingest_msg {
 	int64_t received_at;
@@ -52,6 +57,11 @@ struct ingest {
 		unsigned hash;
 		int64_t at;
 	} logged[LOG_SLOTS];
+	/* ... and at most REJECT_LOG_MAX such lines a minute in all, so a burst
+	 * of made-up ids cannot fill the disk with logs */
+	int64_t reject_log_window;
+	int reject_log_lines;
+	uint64_t reject_log_suppressed;
 
 	int64_t last_event_id;   /* ids are time-ordered; see db_events_next_id */
 	bool ack_owed;           /* this batch holds an alarm ack: commit it now */
@@ -59,6 +69,7 @@ struct ingest {
 	int64_t listening_since; /* when MQTT last (re)connected */
 	bool was_connected;
 	int64_t next_sweep, next_prune;
+	int64_t next_quarantine_prune; /* every QUARANTINE_PRUNE_MS */
 };
 
 /* Handles one message inside the open batch transaction. */

@@ -61,6 +61,7 @@ struct api_req {
 	char *out_text;          /* owned; used when out is NULL */
 	const char *out_type;    /* content type of out_text */
 	int retry_after_s;       /* > 0: send Retry-After */
+	bool preflight;          /* a CORS preflight: answer with the allow headers */
 	void *stream;            /* API_STREAM handlers: see stream.h */
 };
 
@@ -75,6 +76,9 @@ void api_reply(struct api_req *r, int status, json_t *body);
 /* Sets the contract's error body; the message is formatted. */
 void api_error(struct api_req *r, enum cn_err err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The one 404 for an object: the same bytes whether it does not exist or
+ * is out of the caller's scope, so that a 404 never tells existence. */
+void api_not_found(struct api_req *r);
 /* Sets a text response (takes ownership of `text`). */
 void api_reply_text(struct api_req *r, int status, const char *type, char *text);
 

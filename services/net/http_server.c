@@ -19,8 +19,10 @@
 #include "app.h"
 #include "auth.h"
 #include "config.h"
+#include "console_files.h"
 #include "db_pool.h"
 #include "log.h"
+#include "query_params.h"
 #include "metrics.h"
 #include "stream.h"
 #include "xalloc.h"
@@ -41,6 +43,7 @@ struct request_state {
 	size_t len, cap;
 	bool too_large;
 	size_t drained; /* bytes of an oversized chunked body read and dropped */
+	int64_t started; /* ms (monotonic) when the headers were complete */
 };
 
 /* A chunked body (no Content-Length) that grows past HTTP_BODY_MAX is read
@@ -48,6 +51,75 @@ struct request_state {
  * many bytes the connection is closed instead (MHD 0.9.75 cannot queue a
  * reply in the middle of an upload, and a client could stream for ever). */
 #define HTTP_DRAIN_MAX (1024 * 1024)
+
+/* ---- connection budgets (issue 12) ----
+ * One address or one token must not take the API from the others: MHD
+ * caps connections per address (http_per_ip_connections); a request body
+ * must keep an average rate (http_min_body_rate) once it is older than
+ * HTTP_BODY_GRACE_MS, so a body trickled a byte at a time is cut; SSE
+ * streams per user are capped in the alerts stream handler. */
+#define HTTP_BODY_GRACE_MS 5000
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* True when `len` bytes received over `elapsed_ms` are too slow. */
+static bool body_too_slow(size_t len, int64_t elapsed_ms, long min_rate)
+{
+	if (elapsed_ms <= HTTP_BODY_GRACE_MS)
+		return false;
+	return (int64_t)len * 1000 < (int64_t)min_rate * (elapsed_ms - HTTP_BODY_GRACE_MS);
+}
+
+/* True when `ip` is one of the comma-separated addresses in `list`. */
+static bool ip_in_list(const char *list, const char *ip, size_t ip_len)
+{
+	const char *p = list;
+	while (p && *p) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		size_t n = strcspn(p, ", ");
+		if (n && n == ip_len && strncmp(p, ip, n) == 0)
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/* The client's address: the peer, or behind a trusted proxy the
+ * rightmost X-Forwarded-For entry that is not itself a trusted proxy. */
+static void client_address(const struct config *cfg, struct MHD_Connection *conn, char *ip,
+                           size_t ip_size)
+{
+	const char *xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
+	if (!cfg->http_trusted_proxies || !xff || !ip_in_list(cfg->http_trusted_proxies, ip, strlen(ip)))
+		return;
+	size_t end = strlen(xff);
+	while (end > 0) {
+		size_t start = end;
+		while (start > 0 && xff[start - 1] != ',')
+			start--;
+		size_t a = start, b = end;
+		while (a < b && xff[a] == ' ')
+			a++;
+		while (b > a && xff[b - 1] == ' ')
+			b--;
+		if (b > a && b - a < ip_size && !ip_in_list(cfg->http_trusted_proxies, xff + a, b - a)) {
+			char cand[INET6_ADDRSTRLEN];
+			unsigned char bin[sizeof(struct in6_addr)];
+			memcpy(cand, xff + a, b - a);
+			cand[b - a] = '\0';
+			if (inet_pton(AF_INET, cand, bin) == 1 || inet_pton(AF_INET6, cand, bin) == 1)
+				snprintf(ip, ip_size, "%s", cand);
+			return; /* an unparsable entry: keep the proxy's own address */
+		}
+		end = start > 0 ? start - 1 : 0;
+	}
+}
 
 static int64_t now_ms(void)
 {
@@ -166,6 +238,47 @@ static const char *header_lookup(void *conn, const char *name)
 
 /* ---- the wire ---- */
 
+/* The request's Origin when http_cors_origins lists it exactly, else
+ * NULL: then no CORS header is sent at all. */
+static const char *cors_origin(const struct http_server *srv, struct MHD_Connection *conn)
+{
+	const char *list = srv->app->cfg->http_cors_origins;
+	const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+	if (!list || !*list || !origin || !*origin)
+		return NULL;
+	size_t n = strlen(origin);
+	for (const char *p = list; *p;) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		const char *end = p;
+		while (*end && *end != ',' && *end != ' ')
+			end++;
+		if ((size_t)(end - p) == n && strncmp(p, origin, n) == 0)
+			return origin;
+		p = end;
+	}
+	return NULL;
+}
+
+static void add_cors(struct http_server *srv, struct MHD_Connection *conn,
+                     struct MHD_Response *resp, bool preflight)
+{
+	const char *origin = cors_origin(srv, conn);
+	if (!origin)
+		return;
+	MHD_add_response_header(resp, "Access-Control-Allow-Origin", origin);
+	MHD_add_response_header(resp, "Vary", "Origin");
+	if (preflight) {
+		MHD_add_response_header(resp, "Access-Control-Allow-Methods",
+		                        "GET, HEAD, POST, PUT, PATCH, DELETE");
+		MHD_add_response_header(resp, "Access-Control-Allow-Headers",
+		                        "Authorization, Content-Type");
+		MHD_add_response_header(resp, "Access-Control-Max-Age", "600");
+	} else {
+		MHD_add_response_header(resp, "Access-Control-Expose-Headers", "Retry-After");
+	}
+}
+
 static enum MHD_Result send_reply(struct http_server *srv, struct MHD_Connection *conn,
                                   struct api_req *r)
 {
@@ -188,6 +301,7 @@ static enum MHD_Result send_reply(struct http_server *srv, struct MHD_Connection
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	add_cors(srv, conn, resp, r->preflight);
 	if (r->status == 405 && r->match && r->match->allow[0])
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->match->allow);
 	if (r->status == 401)
@@ -216,6 +330,27 @@ static bool is_json_type(const char *ct)
 	return next == '\0' || next == ';' || next == ' ';
 }
 
+/* False when the Content-Type names a charset other than UTF-8: the
+ * contract's JSON is UTF-8 only. */
+static bool is_utf8_charset(const char *ct)
+{
+	const char *p = ct ? strchr(ct, ';') : NULL;
+	while (p) {
+		p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncasecmp(p, "charset=", 8) == 0) {
+			p += 8;
+			if (*p == '"')
+				p++;
+			return strncasecmp(p, "utf-8", 5) == 0 &&
+			       (p[5] == '\0' || p[5] == '"' || p[5] == ';' || p[5] == ' ');
+		}
+		p = strchr(p, ';');
+	}
+	return true;
+}
+
 /* Parses the body into r->body; on failure sets the error response. */
 static bool parse_body(struct api_req *r, struct MHD_Connection *conn, struct request_state *st)
 {
@@ -224,6 +359,11 @@ static bool parse_body(struct api_req *r, struct MHD_Connection *conn, struct re
 	if (!is_json_type(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 	                                               MHD_HTTP_HEADER_CONTENT_TYPE))) {
 		api_error(r, CN_ERR_MEDIA_TYPE, "request body must be application/json");
+		return false;
+	}
+	if (!is_utf8_charset(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	                                                  MHD_HTTP_HEADER_CONTENT_TYPE))) {
+		api_error(r, CN_ERR_MEDIA_TYPE, "request body must be UTF-8 JSON (charset=utf-8)");
 		return false;
 	}
 	json_error_t jerr;
@@ -240,6 +380,24 @@ static bool parse_body(struct api_req *r, struct MHD_Connection *conn, struct re
 	return true;
 }
 
+struct unknown_query {
+	const char *method, *pattern;
+	const char *name; /* the first name the operation does not take */
+};
+
+static enum MHD_Result find_unknown_query(void *cls, enum MHD_ValueKind kind, const char *key,
+                                          const char *value)
+{
+	(void)kind;
+	(void)value;
+	struct unknown_query *uq = cls;
+	if (key && !query_params_allowed(uq->method, uq->pattern, key)) {
+		uq->name = key;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
 /* `who` is the caller's storage for the principal: it outlives the
  * handler call, like r itself. */
 static void handle(struct http_server *srv, struct MHD_Connection *conn, const char *url,
@@ -248,7 +406,18 @@ static void handle(struct http_server *srv, struct MHD_Connection *conn, const c
 {
 	struct route_match *match = xcalloc(1, sizeof(*match));
 	r->match = match;
-	enum route_result rr = router_match(srv->routes, srv->n_routes, method, url, match);
+	/* HEAD is served wherever GET is: MHD sends the headers, no body. */
+	const char *route_method = strcmp(method, "HEAD") == 0 ? "GET" : method;
+	if (strcmp(method, "OPTIONS") == 0 && cors_origin(srv, conn)) {
+		/* A CORS preflight from an allowed origin, on any known path. */
+		enum route_result pr = router_match(srv->routes, srv->n_routes, "GET", url, match);
+		if (pr != ROUTE_NOT_FOUND) {
+			r->preflight = true;
+			api_reply_text(r, 204, "text/plain; charset=utf-8", xstrdup(""));
+			return;
+		}
+	}
+	enum route_result rr = router_match(srv->routes, srv->n_routes, route_method, url, match);
 	if (rr == ROUTE_NOT_FOUND) {
 		api_error(r, CN_ERR_NOT_FOUND, "no such path: %.200s", url);
 		return;
@@ -259,6 +428,15 @@ static void handle(struct http_server *srv, struct MHD_Connection *conn, const c
 	}
 	if (st->too_large) {
 		api_error(r, CN_ERR_TOO_LARGE, "request body is over %d bytes", HTTP_BODY_MAX);
+		return;
+	}
+	struct unknown_query uq = {match->route->method, match->route->pattern, NULL};
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, find_unknown_query, &uq);
+	if (uq.name) {
+		char allowed[256];
+		api_error(r, CN_ERR_INVALID, "unknown query parameter: %.64s (allowed here: %s)", uq.name,
+		          query_params_list(match->route->method, match->route->pattern, allowed,
+		                            sizeof(allowed)));
 		return;
 	}
 	unsigned flags = match->route->flags;
@@ -288,6 +466,41 @@ static void handle(struct http_server *srv, struct MHD_Connection *conn, const c
 		api_error(r, CN_ERR_DB, "handler gave no answer");
 }
 
+/* Sends a console file, redirect or error (console_files.h). The file
+ * bytes are static: the response borrows them. */
+static enum MHD_Result send_console(struct http_server *srv, struct MHD_Connection *conn,
+                                    const struct console_reply *cr)
+{
+	struct MHD_Response *resp;
+	if (cr->status == 200)
+		resp = MHD_create_response_from_buffer_with_free_callback(
+			cr->file->len, (void *)cr->file->data, NULL);
+	else
+		resp = MHD_create_response_from_buffer_with_free_callback(
+			cr->text ? strlen(cr->text) : 0, (void *)(cr->text ? cr->text : ""), NULL);
+	if (!resp)
+		return MHD_NO;
+	if (cr->file) {
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, cr->file->type);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, cr->file->etag);
+	} else {
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+	}
+	if (cr->location)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, cr->location);
+	if (cr->status == 405)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	MHD_add_response_header(resp, "Cache-Control", CONSOLE_CACHE_CONTROL);
+	MHD_add_response_header(resp, "Content-Security-Policy", CONSOLE_CSP);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)cr->status, resp);
+	MHD_destroy_response(resp);
+	metrics_count_http(srv->app->metrics, (unsigned)cr->status);
+	return ret;
+}
+
 /* Answers 413 at once, without the body: queued while MHD has read only
  * the headers, it sends the answer and closes instead of reading on. */
 static enum MHD_Result refuse_too_large(struct http_server *srv, struct MHD_Connection *conn,
@@ -314,6 +527,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct request_state *st = *con_cls;
 	if (!st) {
 		st = xcalloc(1, sizeof(*st));
+		st->started = mono_ms();
 		*con_cls = st;
 		/* Refuse an announced oversized body before reading any of it. */
 		const char *cl =
@@ -332,6 +546,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (*upload_data_size > 0) {
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
+		if (body_too_slow(st->len + st->drained + n, mono_ms() - st->started,
+		                  srv->app->cfg->http_min_body_rate)) {
+			log_debug("http", "%s %.200s: body slower than %ld bytes/s; closing", method, url,
+			          srv->app->cfg->http_min_body_rate);
+			return MHD_NO;
+		}
 		if (!st->too_large && st->len + n > HTTP_BODY_MAX) {
 			st->too_large = true; /* answered with 413 when the body ends */
 			st->drained = st->len;
@@ -361,6 +581,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 
+	struct console_reply cr;
+	if (!st->too_large &&
+	    console_route(method, url,
+	                  MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	                                              MHD_HTTP_HEADER_IF_NONE_MATCH),
+	                  &cr))
+		return send_console(srv, conn, &cr);
+
 	struct api_req r;
 	memset(&r, 0, sizeof(r));
 	r.app = srv->app;
@@ -380,6 +608,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		else if (sa->sa_family == AF_INET6)
 			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof(ip));
 	}
+	client_address(srv->app->cfg, conn, ip, sizeof(ip));
 	r.client_ip = ip;
 
 	struct principal who;
@@ -520,7 +749,8 @@ enum cn_err http_server_start(struct app *app, const struct route *routes, size_
 		MHD_OPTION_LISTEN_SOCKET, srv->listen_fd,
 		MHD_OPTION_THREAD_POOL_SIZE, 2u, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)cfg->http_max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)cfg->http_timeout_s,
+		(unsigned)cfg->http_timeout_s, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned)cfg->http_per_ip_connections,
 		/* Request line and headers must fit here: oversized ones get 431. */
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
 		on_completed, srv, MHD_OPTION_ARRAY,

@@ -11,6 +11,7 @@
 #include <mosquitto.h>
 
 #include "config.h"
+#include "encode.h"
 #include "log.h"
 #include "metrics.h"
 #include "xalloc.h"
@@ -35,7 +36,8 @@ static void subscribe_all(struct mqtt_client *c)
 	static const char *const kinds[] = {"event", "status", "heartbeat"};
 	char topic[256];
 	for (size_t i = 0; i < 3; i++) {
-		snprintf(topic, sizeof(topic), "%s/dev/+/%s", cfg->topic_root, kinds[i]);
+		if (!cn_encode_filter_dev(topic, sizeof(topic), cfg->topic_root, kinds[i]))
+			continue;
 		int rc = mosquitto_subscribe(c->mosq, NULL, topic, 1);
 		if (rc != MOSQ_ERR_SUCCESS)
 			log_warn("mqtt", "cannot subscribe to %s: %s", topic, mosquitto_strerror(rc));
@@ -45,8 +47,9 @@ static void subscribe_all(struct mqtt_client *c)
 	while (p && *p) {
 		const char *comma = strchr(p, ',');
 		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-		snprintf(topic, sizeof(topic), "%.*s/#", (int)len, p);
-		int rc = mosquitto_subscribe(c->mosq, NULL, topic, 1);
+		int rc = MOSQ_ERR_INVAL;
+		if (cn_encode_filter_base(topic, sizeof(topic), p, len))
+			rc = mosquitto_subscribe(c->mosq, NULL, topic, 1);
 		if (rc != MOSQ_ERR_SUCCESS)
 			log_warn("mqtt", "cannot subscribe to %s: %s", topic, mosquitto_strerror(rc));
 		p = comma ? comma + 1 : NULL;
@@ -68,7 +71,7 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc, int flags, con
 	/* Subscribing again is harmless with a kept session and needed
 	 * without one (a broker restarted without persistence). */
 	subscribe_all(c);
-	mosquitto_publish(c->mosq, NULL, c->status_topic, 6, "online", 1, true);
+	mosquitto_publish(c->mosq, NULL, c->status_topic, 6, cn_encode_service_status(true), 1, true);
 	atomic_store(&c->connected, true);
 	atomic_store(&c->metrics->mqtt_connected, 1);
 }
@@ -147,7 +150,7 @@ enum cn_err mqtt_client_new(const struct config *cfg, struct metrics *metrics,
 	struct mqtt_client *c = xcalloc(1, sizeof(*c));
 	c->cfg = cfg;
 	c->metrics = metrics;
-	snprintf(c->status_topic, sizeof(c->status_topic), "%s/service/status", cfg->topic_root);
+	cn_encode_topic_service_status(c->status_topic, sizeof(c->status_topic), cfg->topic_root);
 	/* clean_session=false: the broker keeps our subscriptions and queues
 	 * QoS 1 messages for us while carenetd is down. */
 	c->mosq = mosquitto_new(cfg->mqtt_client_id, false, c);
@@ -165,7 +168,7 @@ enum cn_err mqtt_client_new(const struct config *cfg, struct metrics *metrics,
 	/* Keep the window moderate: an unlimited one stalls under bursts. */
 	mosquitto_int_option(c->mosq, MOSQ_OPT_SEND_MAXIMUM, 100);
 	mosquitto_max_inflight_messages_set(c->mosq, 100);
-	int rc = mosquitto_will_set(c->mosq, c->status_topic, 7, "offline", 1, true);
+	int rc = mosquitto_will_set(c->mosq, c->status_topic, 7, cn_encode_service_status(false), 1, true);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		snprintf(err, err_size, "mqtt: cannot set the last will: %s", mosquitto_strerror(rc));
 		goto fail;
@@ -255,7 +258,7 @@ void mqtt_client_stop(struct mqtt_client *c, int wait_ms)
 		return;
 	mqtt_client_stop_reading(c);
 	if (atomic_load(&c->connected)) {
-		mosquitto_publish(c->mosq, NULL, c->status_topic, 7, "offline", 1, true);
+		mosquitto_publish(c->mosq, NULL, c->status_topic, 7, cn_encode_service_status(false), 1, true);
 		/* Write out the acks and pages already handed over, then the
 		 * offline status; nothing more is read. */
 		for (int waited = 0; waited < wait_ms && mosquitto_want_write(c->mosq); waited += 5) {

@@ -36,6 +36,7 @@ struct stream {
 	size_t pending_len, pending_off;
 	bool has_token;       /* the bearer token the stream was opened with ... */
 	unsigned char token_hash[32]; /* ... as stored: checked again on every wake */
+	int64_t scope_stamp;  /* the owner's staff updated_at at open: a change ends the stream */
 	struct stream *next;  /* hub list, guarded by hub->lock */
 };
 
@@ -211,7 +212,25 @@ static bool token_still_valid(struct stream *s)
 	struct db_token_owner owner;
 	enum cn_err rc = db_auth_token_owner(db, s->token_hash, wall_ms(), &owner);
 	db_pool_release(app->pool, db);
+	if (rc == CN_OK && s->scope_stamp == 0)
+		s->scope_stamp = owner.updated_at; /* the first check, at open */
+	/* The owner's record changed (site, role, linked residents): the scope
+	 * the stream was opened with may be wrong now. The client reconnects
+	 * and gets the current one. */
+	if (rc == CN_OK && owner.updated_at != s->scope_stamp)
+		return false;
 	return rc != CN_ERR_NOT_FOUND;
+}
+
+size_t stream_hub_count_user(struct stream_hub *hub, const char *staff_id)
+{
+	size_t n = 0;
+	pthread_mutex_lock(&hub->lock);
+	for (struct stream *s = hub->streams; s; s = s->next)
+		if (strcmp(s->who.id, staff_id) == 0)
+			n++;
+	pthread_mutex_unlock(&hub->lock);
+	return n;
 }
 
 static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
@@ -292,6 +311,7 @@ int stream_respond(struct stream *s, struct MHD_Connection *conn)
 		auth_token_hash(token, strlen(token), s->token_hash);
 		s->has_token = true;
 	}
+	token_still_valid(s); /* records the scope stamp */
 	struct MHD_Response *resp =
 		MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, reader, s, stream_free);
 	if (!resp) {

@@ -43,4 +43,7 @@ struct stream *stream_open(struct stream_hub *hub, const struct principal *who, 
 /* Queues the streaming response on `conn` (called by the server). */
 int stream_respond(struct stream *s, struct MHD_Connection *conn);
 
+/* Open streams of the staff member `staff_id` (for the per-user cap). */
+size_t stream_hub_count_user(struct stream_hub *hub, const char *staff_id);
+
 #endif

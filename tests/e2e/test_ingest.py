@@ -112,9 +112,15 @@ def test_bad_input_is_quarantined_counted_and_the_flow_goes_on(api, mq, daemon):
     assert metric(api, 'carenet_events_rejected_total{reason="too_large"}') == 1
     assert metric(api, 'carenet_events_rejected_total{reason="too_deep"}') == 1
     db = sqlite3.connect(daemon.db_path)
-    rows = db.execute("SELECT topic, reason, length(payload) FROM quarantine ORDER BY id").fetchall()
+    rows = db.execute("SELECT topic, reason, length(payload), count FROM quarantine_topics").fetchall()
     db.close()
-    assert len(rows) == len(bad)
+    # One row per topic, with the count and the last bytes; the unknown
+    # device is counted and dropped, not stored.
+    stored = [(t, p) for t, p in bad if "nobody-9" not in t]
+    assert len(rows) == len({t for t, _ in stored})
+    assert sum(r[3] for r in rows) == len(stored)
+    topics = [r[0].decode() if isinstance(r[0], bytes) else r[0] for r in rows]
+    assert not any("nobody-9" in t for t in topics)
     assert max(r[2] for r in rows) <= 2048  # stored up to the cap
     # Logged once per device and minute, not once per message.
     assert daemon.read_log().count("quarantined a message on carenet/dev/good-1/event") == 1

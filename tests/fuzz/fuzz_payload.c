@@ -96,6 +96,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (st.events[k].type == st.events[i].type)
 				abort(); /* one event per type */
 	}
+	if (st.n_attrs > CN_Z2M_ATTRS_MAX || (rc != CN_REJECT_NONE && st.n_attrs != 0))
+		abort();
+	for (size_t i = 0; i < st.n_attrs; i++) {
+		if (!st.attrs[i].name || st.attrs[i].event < -1 || st.attrs[i].event >= (int)st.n_events)
+			abort();
+		if (st.attrs[i].event >= 0 && st.attrs[i].value == CN_VAL_FALSE &&
+		    st.events[st.attrs[i].event].value == CN_VAL_TRUE)
+			abort(); /* a restore never points at an alarm event */
+	}
+	if (st.action_event < -1 || st.action_event >= (int)st.n_events ||
+	    (st.action_event >= 0 && st.events[st.action_event].type != CN_EV_BUTTON))
+		abort();
 
 	/* the size cap comes first, whatever the bytes */
 	rc = cn_payload_decode_native_event(data, size, &small, &ev);

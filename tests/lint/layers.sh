@@ -3,75 +3,68 @@
 # The matrix is the Makefile's per-folder -I lists (docs/architecture.md);
 # this script says it again so a break is named even where a header of
 # the same basename would resolve. Usage: layers.sh [ROOT] (default: .).
-# Extend: add a folder to `allowed`, or a system header to `system_rule`.
+# Extend: add a folder to `allowed`, or a system header to `sys`.
+# One awk pass over every file (the header map is built once): well under
+# a second on the whole tree.
 root=${1:-.}
 cd "$root" || exit 2
-fail=0
-
-# Folders a folder's files may include from (its own first).
-allowed() {
-	case $1 in
-	proto) echo "proto" ;;
-	db) echo "db proto" ;;
-	services/care) echo "services/care proto" ;;
-	services) echo "services services/care proto" ;;
-	services/net) echo "services/net services db services/care proto" ;;
-	services/alerting) echo "services/alerting services/net services db services/care proto" ;;
-	services/ingest) echo "services/ingest services/alerting services/net services db services/care proto" ;;
-	services/api) echo "services/api services/ingest services/alerting services/net services db services/care proto" ;;
-	services/sim) echo "services/sim services services/alerting services/care proto" ;;
-	services/notify) echo "services/notify services/alerting services/net services db services/care proto" ;;
-	*) echo "" ;;
-	esac
+files=$(find proto db services -name '*.[ch]' 2>/dev/null | sort)
+[ -n "$files" ] || exit 0
+# shellcheck disable=SC2086
+awk -v headers="$(find proto db services -name '*.h' 2>/dev/null | sort | tr '\n' ' ')" '
+function dirof(p) { sub(/\/[^\/]*$/, "", p); return p }
+function base(p) { sub(/^.*\//, "", p); return p }
+BEGIN {
+	# Folders a folder may include from (its own first).
+	allowed["proto"] = "proto"
+	allowed["db"] = "db proto"
+	allowed["services/care"] = "services/care proto"
+	allowed["services"] = "services services/care proto"
+	allowed["services/net"] = "services/net services db services/care proto"
+	allowed["services/alerting"] = "services/alerting services/net services db services/care proto"
+	allowed["services/ingest"] = "services/ingest services/alerting services/net services db services/care proto"
+	allowed["services/api"] = "services/api services/ingest services/alerting services/net services db services/care proto"
+	allowed["services/sim"] = "services/sim services services/alerting services/care proto"
+	allowed["services/notify"] = "services/notify services/alerting services/net services db services/care proto"
+	# System headers only some folders may include.
+	sys["mosquitto.h"] = "services/net services/sim" # sim is its own program
+	sys["microhttpd.h"] = "services/net"
+	sys["curl/curl.h"] = "services/net"
+	sys["sqlite3.h"] = "db"
+	sys["libpq-fe.h"] = "db"
+	n = split(headers, hs, " ")
+	for (i = 1; i <= n; i++) folder[base(hs[i])] = dirof(hs[i])
+	fail = 0
 }
-
-# System headers that only some folders may include: "header folders...".
-system_rule() {
-	case $1 in
-	mosquitto.h) echo "services/net services/sim" ;; # sim is its own program
-	microhttpd.h | curl/curl.h) echo "services/net" ;;
-	sqlite3.h | libpq-fe.h) echo "db" ;;
-	*) echo "*" ;;
-	esac
+FNR == 1 {
+	dir = dirof(FILENAME)
+	skipfile = (FILENAME == "services/main.c") # main.c wires every layer
+	if (!skipfile && !(dir in allowed)) {
+		printf "layers: %s: folder %s is not in the layer table (tests/lint/layers.sh)\n", FILENAME, dir
+		fail = 1; skipfile = 1
+	}
 }
-
-# Every project header by basename -> its folder.
-headers=$(find proto db services -name '*.h' 2>/dev/null | sort)
-folder_of() {
-	for h in $headers; do
-		[ "$(basename "$h")" = "$1" ] && { dirname "$h"; return; }
-	done
+skipfile { next }
+/^[ \t]*#[ \t]*include[ \t]*[<"]/ {
+	s = $0
+	sub(/^[^<"]*/, "", s)
+	q = substr(s, 1, 1)
+	inc = substr(s, 2)
+	sub(/[>"].*$/, "", inc)
+	if (q == "<") {
+		if (!(inc in sys)) next
+		if (index(" " sys[inc] " ", " " dir " ")) next
+		printf "layers: %s:%d: <%s> is only for: %s\n", FILENAME, FNR, inc, sys[inc]
+		fail = 1; next
+	}
+	if (inc ~ /\//) {
+		printf "layers: %s:%d: \"%s\": include by basename\n", FILENAME, FNR, inc
+		fail = 1; next
+	}
+	if (!(inc in folder)) next # generated or system header in quotes
+	if (index(" " allowed[dir] " ", " " folder[inc] " ")) next
+	printf "layers: %s:%d: \"%s\" is in %s/, which %s/ may not use (may: %s)\n", FILENAME, FNR, inc, folder[inc], dir, allowed[dir]
+	fail = 1
 }
-
-for f in $(find proto db services -name '*.[ch]' 2>/dev/null | sort); do
-	dir=$(dirname "$f")
-	[ "$f" = services/main.c ] && continue # main.c wires every layer
-	ok=$(allowed "$dir")
-	if [ -z "$ok" ]; then
-		echo "layers: $f: folder $dir is not in the layer table (tests/lint/layers.sh)"
-		fail=1
-		continue
-	fi
-	grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]' "$f" |
-		sed -E 's/^([0-9]+):[^<"]*[<"]([^>"]+)([>"]).*/\1 \3 \2/' >"${TMPDIR:-/tmp}/layers.$$"
-	while read -r line q inc; do
-		if [ "$q" = ">" ]; then
-			who=$(system_rule "$inc")
-			[ "$who" = "*" ] && continue
-			case " $who " in *" $dir "*) continue ;; esac
-			echo "layers: $f:$line: <$inc> is only for: $who"
-			fail=1
-			continue
-		fi
-		case $inc in
-		*/*) echo "layers: $f:$line: \"$inc\": include by basename"; fail=1; continue ;;
-		esac
-		from=$(folder_of "$inc")
-		[ -z "$from" ] && continue # generated or system header in quotes
-		case " $ok " in *" $from "*) continue ;; esac
-		echo "layers: $f:$line: \"$inc\" is in $from/, which $dir/ may not use (may: $ok)"
-		fail=1
-	done <"${TMPDIR:-/tmp}/layers.$$"
-	rm -f "${TMPDIR:-/tmp}/layers.$$"
-done
-exit $fail
+END { exit fail }
+' $files

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Self-test of layers.sh: a clean throwaway tree passes, and each kind of
+# Self-test of layers.sh and wire.sh: a clean throwaway tree passes, and each kind of
 # break, planted alone, makes it fail. Run by `make lint`.
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d) || exit 2
@@ -21,7 +21,11 @@ expect() { # expect pass|fail "what" file line
 	want=$1 what=$2
 	tree
 	[ -n "$3" ] && printf '%s\n' "$4" >>"$tmp/t/$3"
-	if sh "$here/layers.sh" "$tmp/t" >"$tmp/out" 2>&1; then got=pass; else got=fail; fi
+	if sh "$here/layers.sh" "$tmp/t" >"$tmp/out" 2>&1 && sh "$here/wire.sh" "$tmp/t" >>"$tmp/out" 2>&1; then
+		got=pass
+	else
+		got=fail
+	fi
 	if [ "$got" != "$want" ]; then
 		echo "layers_test: $what: expected $want, got $got"; cat "$tmp/out"; fail=1
 	fi
@@ -37,5 +41,13 @@ expect fail "services/ header from db/" db/db.h '#include "rules.h"'
 expect fail "services/ header from proto/" proto/topic.h '#include "app.h"'
 expect fail "db/ header from services/care/" services/care/rules.h '#include "db.h"'
 expect fail "include by path" services/app.h '#include "care/rules.h"'
-[ $fail = 0 ] && echo "layers_test: 10 cases ok"
+expect fail "snprintf of a topic in services/" services/net/mqtt_client.c \
+	'void f(char *t) { snprintf(t, 64, "%s/dev/%s/ack", "r", "d"); }'
+expect fail "snprintf into a topic buffer in services/" services/net/mqtt_client.c \
+	'void f(char *topic) { snprintf(topic, 64, "%s", "x"); }'
+expect fail "snprintf of a JSON body in services/" services/net/mqtt_client.c \
+	'void f(char *b) { snprintf(b, 64, "{\"cmd\":1}"); }'
+expect pass "snprintf of an error message in services/" services/net/mqtt_client.c \
+	'void f(char *e) { snprintf(e, 64, "mqtt: %s", "down"); }'
+[ $fail = 0 ] && echo "layers_test: 14 cases ok (layers.sh, wire.sh)"
 exit $fail

@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "db.h"
+#include "db_events.h"
 
 struct test_migrations_fixture {
 	char dir[256];
@@ -411,6 +412,34 @@ static void test_migrations_open_failure(void **state)
 	db_close(NULL);
 }
 
+/* Quarantine stays one row per topic, and bounded by age and count
+ * whatever is sent (db_events.c). */
+static void test_migrations_quarantine_bounded(void **state)
+{
+	struct test_migrations_fixture *f = *state;
+	char topic[64];
+	int deleted = 0;
+	fresh(f);
+	for (int i = 0; i < 500; i++)
+		assert_int_equal(db_quarantine_insert(f->db, "carenet/dev/x/event", "abc", 3, "bad_json", i),
+		                 CN_OK);
+	assert_int_equal(query_int(f, "SELECT count(*) FROM quarantine_topics"), 1);
+	assert_int_equal(query_int(f, "SELECT count FROM quarantine_topics"), 500);
+	for (int i = 0; i < 300; i++) {
+		snprintf(topic, sizeof(topic), "carenet/dev/n%d/event", i);
+		assert_int_equal(db_quarantine_insert(f->db, topic, "x", 1, "unknown_device", 1000 + i),
+		                 CN_OK);
+	}
+	assert_int_equal(query_int(f, "SELECT count(*) FROM quarantine_topics"), 301);
+	/* by age: the first topic (last hit at 499) goes */
+	assert_int_equal(db_quarantine_prune(f->db, 500, 1000, &deleted), CN_OK);
+	assert_int_equal(deleted, 1);
+	/* by count: the 100 most recent stay */
+	assert_int_equal(db_quarantine_prune(f->db, 0, 100, &deleted), CN_OK);
+	assert_int_equal(deleted, 200);
+	assert_int_equal(query_int(f, "SELECT min(last_at) FROM quarantine_topics"), 1200);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -428,6 +457,7 @@ int main(void)
 		T(test_migrations_stmt_cache),
 		T(test_migrations_transactions),
 		T(test_migrations_open_failure),
+		T(test_migrations_quarantine_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,13 +43,13 @@ static void test_payload_event_names(void **state)
 {
 	static const char *const names[] = {
 		"button", "fall", "motion", "door", "bed", "water_leak", "smoke", "gas",
-		"checkin", "temperature", "battery", "other",
+		"checkin", "temperature", "battery", "carbon_monoxide", "vibration", "other",
 	};
 	(void)state;
 	for (int i = 0; i <= CN_EV_OTHER; i++) {
 		enum cn_event_type t = (enum cn_event_type)i;
 		bool alarm = t == CN_EV_BUTTON || t == CN_EV_FALL || t == CN_EV_SMOKE ||
-		             t == CN_EV_GAS || t == CN_EV_WATER_LEAK;
+		             t == CN_EV_GAS || t == CN_EV_WATER_LEAK || t == CN_EV_CARBON_MONOXIDE;
 		assert_string_equal(cn_event_type_name(t), names[i]);
 		assert_int_equal(cn_event_is_alarm_class(t), alarm);
 		assert_true(strlen(names[i]) < CN_EVENT_TYPE_MAX);
@@ -898,20 +898,22 @@ static const struct test_payload_z2m_row test_payload_z2m_rows[] = {
 	{"sonoff long", "{\"action\":\"long\",\"battery\":100,\"linkquality\":120,\"voltage\":3100}",
 	 CN_REJECT_NONE, 1, {{CN_EV_BUTTON, CN_VAL_LONG_PRESS, 0}}, 100, false, 120, -1},
 	{"aqara release", "{\"action\":\"release\",\"battery\":100}",
-	 CN_REJECT_NONE, 1, {{CN_EV_BATTERY, CN_VAL_NUMBER, 100}}, 100, false, -1, -1},
+	 CN_REJECT_NONE, 1, {{CN_EV_BUTTON, CN_VAL_PRESS, 0}}, 100, false, -1, -1},
 	/* Tuya TS0044 multi-button */
 	{"tuya 1_single", "{\"action\":\"1_single\",\"battery\":80}",
 	 CN_REJECT_NONE, 1, {{CN_EV_BUTTON, CN_VAL_PRESS, 0}}, 80, false, -1, -1},
 	{"tuya 4_hold", "{\"action\":\"4_hold\",\"battery\":80}",
 	 CN_REJECT_NONE, 1, {{CN_EV_BUTTON, CN_VAL_LONG_PRESS, 0}}, 80, false, -1, -1},
 	{"tuya 2_release", "{\"action\":\"2_release\",\"battery\":80}",
-	 CN_REJECT_NONE, 1, {{CN_EV_BATTERY, CN_VAL_NUMBER, 80}}, 80, false, -1, -1},
-	{"not a number prefix", "{\"action\":\"x_single\"}", CN_REJECT_NONE, 0, {{0}}, -1, false, -1, -1},
+	 CN_REJECT_NONE, 1, {{CN_EV_BUTTON, CN_VAL_PRESS, 0}}, 80, false, -1, -1},
+	{"not a number prefix", "{\"action\":\"x_single\"}", CN_REJECT_NONE, 1, {{CN_EV_BUTTON, CN_VAL_PRESS, 0}}, -1, false, -1, -1},
 	{"ikea on", "{\"action\":\"on\",\"battery\":87,\"linkquality\":140}",
 	 CN_REJECT_NONE, 1, {{CN_EV_BUTTON, CN_VAL_PRESS, 0}}, 87, false, 140, -1},
+	/* words outside the table are presses of unknown meaning (only a
+	 * call button's count, ingest decides) */
 	{"ikea dimmer", "{\"action\":\"brightness_move_up\",\"battery\":87}",
-	 CN_REJECT_NONE, 1, {{CN_EV_BATTERY, CN_VAL_NUMBER, 87}}, 87, false, -1, -1},
-	{"case matters", "{\"action\":\"Emergency\"}", CN_REJECT_NONE, 0, {{0}}, -1, false, -1, -1},
+	 CN_REJECT_NONE, 1, {{CN_EV_BUTTON, CN_VAL_PRESS, 0}}, 87, false, -1, -1},
+	{"case matters", "{\"action\":\"Emergency\"}", CN_REJECT_NONE, 1, {{CN_EV_BUTTON, CN_VAL_PRESS, 0}}, -1, false, -1, -1},
 	/* Tuya MIR-HE200 mmWave radar with fall detection */
 	{"radar fall",
 	 "{\"fall_down_status\":\"fall\",\"fall_sensitivity\":8,\"illuminance_lux\":105,"
@@ -979,9 +981,10 @@ static const struct test_payload_z2m_row test_payload_z2m_rows[] = {
 	 CN_REJECT_NONE, 1, {{CN_EV_DOOR, CN_VAL_OPEN, 0}}, -1, false, -1, -1},
 	{"bad occupancy alone", "{\"occupancy\":\"yes\"}", CN_REJECT_BAD_TYPE, 0, {{0}}, -1, false, -1, -1},
 	{"bad action", "{\"action\":5,\"linkquality\":3}", CN_REJECT_BAD_TYPE, 0, {{0}}, -1, false, -1, -1},
-	{"bad smoke with battery", "{\"smoke\":1,\"battery\":50}", CN_REJECT_BAD_TYPE, 0, {{0}}, -1, false, -1, -1},
+	{"smoke as 1", "{\"smoke\":1,\"battery\":50}", CN_REJECT_NONE, 1, {{CN_EV_SMOKE, CN_VAL_TRUE, 0}}, 50, false, -1, -1},
+	{"bad smoke with battery", "{\"smoke\":2,\"battery\":50}", CN_REJECT_BAD_TYPE, 0, {{0}}, -1, false, -1, -1},
 	{"bad fall_down_status", "{\"fall_down_status\":2}", CN_REJECT_BAD_TYPE, 0, {{0}}, -1, false, -1, -1},
-	{"bad water_leak", "{\"water_leak\":\"true\"}", CN_REJECT_BAD_TYPE, 0, {{0}}, -1, false, -1, -1},
+	{"bad water_leak", "{\"water_leak\":\"yes\"}", CN_REJECT_BAD_TYPE, 0, {{0}}, -1, false, -1, -1},
 	{"bad contact", "{\"contact\":[]}", CN_REJECT_BAD_TYPE, 0, {{0}}, -1, false, -1, -1},
 	/* not a state object */
 	{"array", "[]", CN_REJECT_BAD_TYPE, 0, {{0}}, -1, false, -1, -1},

@@ -215,6 +215,7 @@ static void test_rules_priorities_of_every_kind(void **state)
 		[AK_SOS] = 1, [AK_FALL] = 1, [AK_SMOKE] = 1, [AK_GAS] = 1, [AK_WATER_LEAK] = 2,
 		[AK_INACTIVITY] = 2, [AK_NIGHT_EXIT] = 2, [AK_MISSED_CHECKIN] = 2, [AK_MISSED_VISIT] = 2,
 		[AK_DEVICE_OFFLINE] = 3, [AK_LOW_BATTERY] = 4, [AK_MANUAL] = 2,
+		[AK_CARBON_MONOXIDE] = 1,
 	};
 	for (int k = 0; k < AK_COUNT; k++) {
 		assert_int_equal(alert_kind_priority((enum alert_kind)k), want[k]);

@@ -1,4 +1,4 @@
-#include "db_resource.h"
+#include "db_crud.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,13 +142,56 @@ enum cn_err db_res_delete(struct db *db, const struct res_desc *d, const char *i
 	return rc;
 }
 
+static enum cn_err audit_site_add(struct db *db, int64_t audit_id, const char *site_id)
+{
+	static const char sql[] = "INSERT INTO audit_sites(audit_id, site_id) VALUES (?1, ?2)"
+	                          " ON CONFLICT DO NOTHING";
+	if (!site_id || !site_id[0])
+		return CN_OK;
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return CN_ERR_DB;
+	sqlite3_bind_int64(st, 1, audit_id);
+	db_bind_text(st, 2, site_id);
+	return db_step_done(st);
+}
+
+/* The sites one side of a change names: its own site_id, and for an
+ * account, the sites of the residents in its resident_ids. */
+static enum cn_err audit_sites_of(struct db *db, int64_t audit_id, const json_t *obj)
+{
+	static const char resident_site[] =
+		"INSERT INTO audit_sites(audit_id, site_id)"
+		" SELECT ?1, site_id FROM residents WHERE id = ?2 AND site_id IS NOT NULL"
+		" ON CONFLICT DO NOTHING";
+	if (!json_is_object(obj))
+		return CN_OK;
+	enum cn_err rc = audit_site_add(db, audit_id, json_string_value(json_object_get(obj, "site_id")));
+	const json_t *ids = json_object_get(obj, "resident_ids");
+	size_t i;
+	const json_t *id;
+	json_array_foreach(ids, i, id) {
+		if (rc != CN_OK)
+			break;
+		if (!json_is_string(id))
+			continue;
+		sqlite3_stmt *st = db_stmt(db, resident_site);
+		if (!st)
+			return CN_ERR_DB;
+		sqlite3_bind_int64(st, 1, audit_id);
+		db_bind_text(st, 2, json_string_value(id));
+		rc = db_step_done(st);
+	}
+	return rc;
+}
+
 enum cn_err db_audit_add(struct db *db, int64_t now, const char *actor_id, const char *site_id,
                          const char *action, const char *resource, const char *resource_id,
                          const json_t *before, const json_t *after)
 {
 	static const char sql[] =
 		"INSERT INTO audit(ts, actor_id, site_id, action, resource, resource_id, before, after)"
-		" VALUES (:now, :actor, :site, :action, :resource, :rid, :before, :after)";
+		" VALUES (:now, :actor, :site, :action, :resource, :rid, :before, :after) RETURNING id";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
@@ -160,5 +203,13 @@ enum cn_err db_audit_add(struct db *db, int64_t now, const char *actor_id, const
 	db_bind_named_text(st, ":rid", resource_id);
 	db_bind_json_value(st, "before", COL_JSON, before);
 	db_bind_json_value(st, "after", COL_JSON, after);
-	return db_step_done(st);
+	int64_t audit_id = 0;
+	enum cn_err rc = db_step_int64(st, &audit_id);
+	if (rc == CN_OK)
+		rc = audit_site_add(db, audit_id, site_id);
+	if (rc == CN_OK)
+		rc = audit_sites_of(db, audit_id, before);
+	if (rc == CN_OK)
+		rc = audit_sites_of(db, audit_id, after);
+	return rc;
 }

@@ -3,13 +3,13 @@
  * create, patch, delete, each through the policy, with validation, an
  * audit row in the same transaction, and resource hooks for what is
  * particular to each. The route's arg is the struct api_resource. */
-#ifndef CN_API_RESOURCE_H
-#define CN_API_RESOURCE_H
+#ifndef CN_API_CRUD_H
+#define CN_API_CRUD_H
 
 #include <stdbool.h>
 
 #include "api.h"
-#include "db_resource.h"
+#include "db_crud.h"
 #include "policy.h"
 #include "validate.h"
 
@@ -24,6 +24,9 @@ struct api_resource {
 	/* Checks and rewrites a create (before == NULL) or patch body in
 	 * place (e.g. hash a password); false with the response set. */
 	bool (*prepare)(struct api_req *r, json_t *body, const json_t *before);
+	/* Optional, on create before the policy looks at the body: fills the
+	 * defaults the spec gives (a shift's site_id). false: response set. */
+	bool (*defaults)(struct api_req *r, json_t *body);
 	/* Writes that go with the row, inside the transaction. */
 	enum cn_err (*after_write)(struct api_req *r, const char *id, const json_t *body);
 	/* Runs after the commit (in-memory registries). */

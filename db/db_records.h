@@ -1,12 +1,12 @@
-/* The descriptors of the plain REST resources (see db_resource.h), and the
+/* The descriptors of the plain REST resources (see db_crud.h), and the
  * few statements around them that are not plain CRUD. */
-#ifndef CN_DB_RESOURCES_H
-#define CN_DB_RESOURCES_H
+#ifndef CN_DB_RECORDS_H
+#define CN_DB_RECORDS_H
 
 #include <stdbool.h>
 
 #include "db_devices.h"
-#include "db_resource.h"
+#include "db_crud.h"
 
 extern const struct res_desc db_sites;
 extern const struct res_desc db_channels;

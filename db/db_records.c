@@ -1,4 +1,4 @@
-#include "db_resources.h"
+#include "db_records.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -43,7 +43,7 @@ static const struct res_col staff_cols[] = {
 	"s.id, s.site_id, s.name, s.role, s.phone, s.username, s.active AS \"active@b\","        \
 	" s.skills AS \"skills@j\", s.email, s.contacts AS \"contacts@j\", CASE WHEN s.role = 'family' THEN"                            \
 	" (SELECT json_group_array(resident_id) FROM (SELECT resident_id FROM staff_residents"   \
-	"  WHERE staff_id = s.id ORDER BY resident_id)) END AS \"resident_ids@j\","              \
+	"  WHERE staff_id = s.id ORDER BY resident_id)) END AS \"resident_ids@o\","              \
 	" s.created_at AS \"created_at@t\", s.updated_at AS \"updated_at@t\""
 static const char *const staff_filters[] = {"site_id", "role", "active", NULL};
 const struct res_desc db_staff = {

@@ -13,8 +13,8 @@
  *           for each filter; rows come in key order with the key first
  *   delete  :id, :now
  * Values never reach SQL text. */
-#ifndef CN_DB_RESOURCE_H
-#define CN_DB_RESOURCE_H
+#ifndef CN_DB_CRUD_H
+#define CN_DB_CRUD_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-#include "api_resource.h"
+#include "api_crud.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -29,7 +29,7 @@ json_t *res_fetch_visible(struct api_req *r, const struct api_resource *res, con
 			struct pol_target none = {0};
 			policy_require(r, res->pol, act, &none);
 		} else {
-			api_error(r, CN_ERR_NOT_FOUND, "no %s with id %s", res->desc->name, id);
+			api_not_found(r);
 		}
 		return NULL;
 	}
@@ -173,6 +173,10 @@ void res_create(struct api_req *r)
 	else
 		new_id(res->id_prefix, id);
 	json_object_del(body, "id");
+	if (res->defaults && !res->defaults(r, body)) {
+		json_decref(body);
+		return;
+	}
 	struct pol_target t;
 	target_of(r, res, body, &t);
 	/* 404 from the policy on a create means the body names a site or a
