@@ -48,6 +48,12 @@ struct config {
 	long offline_after;
 	long event_retention_days;
 	char *log_level;
+	char *public_url;    /* NULL: http://{http_bind}:{http_port} */
+	char *smtp_url;
+	char *smtp_from;
+	char *smtp_username;
+	char *smtp_password;
+	long notify_max_active;
 };
 
 enum config_result {

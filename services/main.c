@@ -36,6 +36,8 @@
 #include "mqtt_client.h"
 #include "routes.h"
 #include "scheduler.h"
+#include "notifier.h"
+#include "http_client.h"
 #include "stream.h"
 #include "xalloc.h"
 
@@ -106,6 +108,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	app.throttle = login_throttle_new((int)cfg.login_max_hashes);
+	if (httpc_global_init() != CN_OK) {
+		fprintf(stderr, "carenetd: cannot initialise libcurl\n");
+		goto out;
+	}
 	if (db_connect(cfg.db_path, cfg.db_url, &db, err, sizeof(err)) != CN_OK) {
 		fprintf(stderr, "carenetd: db_path: %s\n", err);
 		goto out;
@@ -157,6 +163,13 @@ int main(int argc, char **argv)
 	/* Bind the API port before starting any worker: a port in use stops
 	 * start-up before anything was read from the broker. */
 	if (http_server_start(&app, api_routes, api_route_count, &http, err, sizeof(err)) != CN_OK) {
+		fprintf(stderr, "carenetd: %s\n", err);
+		goto out;
+	}
+	/* Channel messages leave from their own thread, before anything can
+	 * page (deliveries queued before a restart go out at once). */
+	app.wake_notifier = notifier_wake;
+	if (notifier_start(&app, &app.notifier, err, sizeof(err)) != CN_OK) {
 		fprintf(stderr, "carenetd: %s\n", err);
 		goto out;
 	}
@@ -218,6 +231,7 @@ out:
 	mqtt_client_stop_reading(app.mqtt);
 	ingest_stop(app.ingest);
 	scheduler_stop(app.scheduler);
+	notifier_stop(app.notifier);
 	mqtt_client_stop(app.mqtt, SHUTDOWN_FLUSH_MS);
 	leader_free(leader); /* closing its connection frees the lock */
 	stream_hub_free(app.hub);
@@ -230,5 +244,6 @@ out:
 	if (status == 0)
 		log_info("main", "stopped");
 	config_free(&cfg);
+	httpc_global_cleanup();
 	return status;
 }

@@ -77,6 +77,7 @@ void outbox_clear(struct outbox *ob)
 	ob->n = 0;
 	ob->max_change_id = 0;
 	ob->wake_scheduler = false;
+	ob->wake_notifier = false;
 	ob->alerts_raised = 0;
 }
 
@@ -154,6 +155,8 @@ void outbox_flush(struct outbox *ob, struct app *app, struct db *db)
 		stream_hub_notify(app->hub, ob->max_change_id);
 	if (ob->wake_scheduler)
 		scheduler_wake(app->scheduler);
+	if (ob->wake_notifier && app->wake_notifier)
+		app->wake_notifier(app->notifier);
 	outbox_clear(ob);
 }
 

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "db.h"
 #include "db_auth.h"
+#include "db_deliveries.h"
 #include "db_records.h"
 #include "devices.h"
 #include "payload.h"
@@ -25,6 +26,7 @@ static const char *const tiers[] = {"primary", "backup", "supervisor", NULL};
 static const char *const statuses[] = {"enrolled", "paused", "discharged", NULL};
 static const char *const presences[] = {"home", "daycare", "away", NULL};
 static const char *const providers[] = {"staff", "volunteer", "clinic", "partner", NULL};
+static const char *const locales[] = {"zh-CN", "en", NULL};
 static const char *const protocols[] = {"native", "z2m", NULL};
 static const char *const device_kinds[] = {"sos_button", "fall_detector", "motion", "door",
                                            "bed", "water_leak", "smoke", "gas", "temperature",
@@ -81,6 +83,7 @@ static const struct field_spec site_fields[] = {
 	{"name", FIELD_STRING, true, 1, 200},
 	{"address", FIELD_STRING, false, 0, 500, NULL, true},
 	{"phone", FIELD_STRING, false, 0, 40, NULL, true},
+	{"locale", FIELD_ENUM, false, 0, 0, locales},
 };
 
 static void site_target(struct api_req *r, const json_t *obj, struct pol_target *t)
@@ -111,7 +114,56 @@ static const struct field_spec staff_fields[] = {
 	{"active", FIELD_BOOL},
 	{"skills", FIELD_ARRAY, false, 0, 8},
 	{"resident_ids", FIELD_ARRAY, false, 0, 50},
+	{"email", FIELD_STRING, false, 3, 254, NULL, true},
+	{"contacts", FIELD_ARRAY, false, 0, 10},
 };
+
+/* A staff member's contact points (contract.md section 4). */
+static const struct field_spec staff_contact_fields[] = {
+	{"channel_id", FIELD_ID, true},
+	{"address", FIELD_STRING, false, 0, 254},
+	{"priorities", FIELD_ARRAY, false, 0, 4},
+	{"delay_s", FIELD_INT, false, 0, 3600},
+};
+
+/* The channel a contact point names must exist and be the caller's to
+ * use; 400 naming the field otherwise. */
+static bool check_channel_ref(struct api_req *r, const char *field, const char *id)
+{
+	struct db_channel ch;
+	if (!id || db_channel_get(r->db, id, &ch) != CN_OK ||
+	    (r->who->role != ROLE_ADMIN && ch.site_id[0] && strcmp(ch.site_id, r->who->site_id) != 0)) {
+		api_error(r, CN_ERR_INVALID, "%s: no such channel", field);
+		return false;
+	}
+	return true;
+}
+
+static bool check_contacts(struct api_req *r, const json_t *arr)
+{
+	size_t i;
+	json_t *c;
+	json_array_foreach(arr, i, c)
+	{
+		char prefix[48], field[80];
+		snprintf(prefix, sizeof(prefix), "contacts[%zu].", i);
+		if (!validate_fields(r, c, prefix, staff_contact_fields, N(staff_contact_fields), false))
+			return false;
+		snprintf(field, sizeof(field), "%schannel_id", prefix);
+		if (!check_channel_ref(r, field, str(c, "channel_id")))
+			return false;
+		size_t k;
+		json_t *p;
+		json_array_foreach(json_object_get(c, "priorities"), k, p)
+		{
+			if (!json_is_integer(p) || json_integer_value(p) < 1 || json_integer_value(p) > 4) {
+				api_error(r, CN_ERR_INVALID, "%spriorities[%zu]: must be 1-4", prefix, k);
+				return false;
+			}
+		}
+	}
+	return true;
+}
 
 static void staff_target(struct api_req *r, const json_t *obj, struct pol_target *t)
 {
@@ -175,8 +227,10 @@ static bool staff_prepare(struct api_req *r, json_t *body, const json_t *before)
 		json_t *v;
 		json_object_foreach(body, key, v)
 		{
-			if (strcmp(key, "name") && strcmp(key, "phone") && strcmp(key, "password")) {
-				api_error(r, CN_ERR_FORBIDDEN, "%s: you may change only your name, phone and password",
+			if (strcmp(key, "name") && strcmp(key, "phone") && strcmp(key, "password") &&
+			    strcmp(key, "email") && strcmp(key, "contacts")) {
+				api_error(r, CN_ERR_FORBIDDEN,
+				          "%s: you may change only your name, phone, password, email and contacts",
 				          key);
 				return false;
 			}
@@ -199,6 +253,8 @@ static bool staff_prepare(struct api_req *r, json_t *body, const json_t *before)
 		return false;
 	}
 	if (json_object_get(body, "site_id") && site && !check_site_ref(r, "site_id", site))
+		return false;
+	if (!check_contacts(r, json_object_get(body, "contacts")))
 		return false;
 	json_t *skills = json_object_get(body, "skills");
 	size_t i;
@@ -321,6 +377,7 @@ static const struct field_spec resident_fields[] = {
 	{"presence_until", FIELD_TIME, false, 0, 0, NULL, true},
 	{"monitoring", FIELD_OBJECT},
 	{"needs", FIELD_ARRAY, false, 0, 50},
+	{"access_notes", FIELD_STRING, false, 0, 1000, NULL, true},
 };
 
 const struct field_spec api_monitoring_fields[] = {
@@ -336,6 +393,10 @@ const struct field_spec api_contact_fields[] = {
 	{"name", FIELD_STRING, true, 1, 200},
 	{"phone", FIELD_STRING, true, 1, 40},
 	{"relation", FIELD_STRING, false, 0, 100, NULL, true},
+	{"email", FIELD_STRING, false, 3, 254, NULL, true},
+	{"notify", FIELD_BOOL},
+	{"channels", FIELD_ARRAY, false, 0, 10},
+	{"order", FIELD_INT, false, 0, 100},
 };
 
 const struct field_spec api_need_fields[] = {
@@ -389,6 +450,20 @@ static bool resident_prepare(struct api_req *r, json_t *body, const json_t *befo
 	                 api_contact_fields, N(api_contact_fields)) ||
 	    !check_items(r, json_object_get(body, "needs"), "needs", api_need_fields, N(api_need_fields)))
 		return false;
+	size_t ci;
+	json_t *ec;
+	json_array_foreach(json_object_get(body, "emergency_contacts"), ci, ec)
+	{
+		size_t k;
+		json_t *cid;
+		json_array_foreach(json_object_get(ec, "channels"), k, cid)
+		{
+			char field[80];
+			snprintf(field, sizeof(field), "emergency_contacts[%zu].channels[%zu]", ci, k);
+			if (!json_is_string(cid) || !check_channel_ref(r, field, json_string_value(cid)))
+				return false;
+		}
+	}
 	json_t *mon = json_object_get(body, "monitoring");
 	if (mon) {
 		if (!validate_fields(r, mon, "monitoring.", api_monitoring_fields, N(api_monitoring_fields), true))

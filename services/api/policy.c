@@ -49,6 +49,7 @@ static const enum rule rules[ROLE_COUNT][PR_COUNT][PA_COUNT] = {
 		[PR_REQUEST] =    {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
 		[PR_REPORT] =     {ALL, ALL, NO, NO, NO, NO, NO},
 		[PR_AUDIT] =      {ALL, ALL, NO, NO, NO, NO, NO},
+		[PR_CHANNEL] =    {ALL, ALL, ALL, ALL, ALL, NO, NO},
 	},
 	[ROLE_COORDINATOR] = {
 		[PR_SITE] =       {ALL, SITE, NO, SITE, NO, NO, NO},
@@ -63,6 +64,7 @@ static const enum rule rules[ROLE_COUNT][PR_COUNT][PA_COUNT] = {
 		[PR_REQUEST] =    {ALL, SITE, SITE, NO, SITE, SITE, SITE},
 		[PR_REPORT] =     {ALL, SITE, NO, NO, NO, NO, NO},
 		[PR_AUDIT] =      {ALL, SITE, NO, NO, NO, NO, NO},
+		[PR_CHANNEL] =    {ALL, SITE, SITE_NEW, SITE, SITE, NO, NO},
 	},
 	[ROLE_CAREGIVER] = {
 		[PR_SITE] =       {ALL, SITE, NO, SITE_SEEN, NO, NO, NO},
@@ -79,6 +81,7 @@ static const enum rule rules[ROLE_COUNT][PR_COUNT][PA_COUNT] = {
 		[PR_REQUEST] =    {ALL, SITE, SITE, NO, REQUESTER, OWN_WORK, SITE},
 		[PR_REPORT] =     {NO, NO, NO, NO, NO, NO, NO},
 		[PR_AUDIT] =      {NO, NO, NO, NO, NO, NO, NO},
+		[PR_CHANNEL] =    {NO, NO, NO, NO, NO, NO, NO},
 	},
 	[ROLE_VOLUNTEER] = {
 		[PR_SITE] =       {NO, NO, NO, NO, NO, NO, NO},
@@ -93,6 +96,7 @@ static const enum rule rules[ROLE_COUNT][PR_COUNT][PA_COUNT] = {
 		[PR_REQUEST] =    {ALL, VOL_SEE, NO, NO, VOL_SEEN, VOL_WORK, VOL_SEE},
 		[PR_REPORT] =     {NO, NO, NO, NO, NO, NO, NO},
 		[PR_AUDIT] =      {NO, NO, NO, NO, NO, NO, NO},
+		[PR_CHANNEL] =    {NO, NO, NO, NO, NO, NO, NO},
 	},
 	[ROLE_FAMILY] = {
 		[PR_SITE] =       {NO, NO, NO, NO, NO, NO, NO},
@@ -107,6 +111,7 @@ static const enum rule rules[ROLE_COUNT][PR_COUNT][PA_COUNT] = {
 		[PR_REQUEST] =    {ALL, FAMILY, FAMILY, NO, FAMILY, NO, NO},
 		[PR_REPORT] =     {NO, NO, NO, NO, NO, NO, NO},
 		[PR_AUDIT] =      {NO, NO, NO, NO, NO, NO, NO},
+		[PR_CHANNEL] =    {NO, NO, NO, NO, NO, NO, NO},
 	},
 };
 

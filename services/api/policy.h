@@ -29,6 +29,7 @@ enum pol_resource {
 	PR_REQUEST,
 	PR_REPORT,
 	PR_AUDIT,
+	PR_CHANNEL, /* /v1/channels: admin; coordinator for their site */
 	PR_COUNT
 };
 

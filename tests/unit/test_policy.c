@@ -148,6 +148,7 @@ static const char *const action_names[PA_COUNT] = {"LIST",   "READ", "CREATE", "
 static const char *const resource_names[PR_COUNT] = {
 	"sites",      "staff",    "residents", "devices",  "events",  "shifts",
 	"alerts",     "attendance", "services", "requests", "reports", "audit",
+	"channels",
 };
 static const char *const role_names[ROLE_COUNT] = {"admin", "coordinator", "caregiver",
                                                    "volunteer", "family"};
@@ -184,6 +185,7 @@ static const struct row table[] = {
 	{ROLE_ADMIN, PR_REQUEST, /*        */ "AAAAAAA"},
 	{ROLE_ADMIN, PR_REPORT, /*         */ "AA-----"},
 	{ROLE_ADMIN, PR_AUDIT, /*          */ "AA-----"},
+	{ROLE_ADMIN, PR_CHANNEL, /* */ "AAAAA--"},
 
 	{ROLE_COORDINATOR, PR_SITE, /*     */ "AS-S---"},
 	{ROLE_COORDINATOR, PR_STAFF, /*    */ "ASQPP--"},
@@ -197,6 +199,7 @@ static const struct row table[] = {
 	{ROLE_COORDINATOR, PR_REQUEST, /*  */ "ASS-SSS"},
 	{ROLE_COORDINATOR, PR_REPORT, /*   */ "AS-----"},
 	{ROLE_COORDINATOR, PR_AUDIT, /*    */ "AS-----"},
+	{ROLE_COORDINATOR, PR_CHANNEL, /* */ "ASCSS--"},
 
 	{ROLE_CAREGIVER, PR_SITE, /*       */ "AS-s---"},
 	{ROLE_CAREGIVER, PR_STAFF, /*      */ "-M-M---"},
@@ -210,6 +213,7 @@ static const struct row table[] = {
 	{ROLE_CAREGIVER, PR_REQUEST, /*    */ "ASS-KGS"},
 	{ROLE_CAREGIVER, PR_REPORT, /*     */ "-------"},
 	{ROLE_CAREGIVER, PR_AUDIT, /*      */ "-------"},
+	{ROLE_CAREGIVER, PR_CHANNEL, /* */ "-------"},
 
 	{ROLE_VOLUNTEER, PR_SITE, /*       */ "-------"},
 	{ROLE_VOLUNTEER, PR_STAFF, /*      */ "-M-M---"},
@@ -223,6 +227,7 @@ static const struct row table[] = {
 	{ROLE_VOLUNTEER, PR_REQUEST, /*    */ "AV--vWV"},
 	{ROLE_VOLUNTEER, PR_REPORT, /*     */ "-------"},
 	{ROLE_VOLUNTEER, PR_AUDIT, /*      */ "-------"},
+	{ROLE_VOLUNTEER, PR_CHANNEL, /* */ "-------"},
 
 	{ROLE_FAMILY, PR_SITE, /*          */ "-------"},
 	{ROLE_FAMILY, PR_STAFF, /*         */ "-M-M---"},
@@ -236,6 +241,7 @@ static const struct row table[] = {
 	{ROLE_FAMILY, PR_REQUEST, /*       */ "AFF-F--"},
 	{ROLE_FAMILY, PR_REPORT, /*        */ "-------"},
 	{ROLE_FAMILY, PR_AUDIT, /*         */ "-------"},
+	{ROLE_FAMILY, PR_CHANNEL, /* */ "-------"},
 };
 
 #define N_ROWS (sizeof(table) / sizeof(table[0]))
@@ -379,6 +385,7 @@ static void test_policy_scope(void **state)
 		{ROLE_COORDINATOR, PR_SHIFT, true, false, false, false},
 		{ROLE_COORDINATOR, PR_ALERT, true, false, false, false},
 		{ROLE_COORDINATOR, PR_AUDIT, true, false, false, false},
+		{ROLE_COORDINATOR, PR_CHANNEL, true, false, false, false},
 		{ROLE_COORDINATOR, PR_SERVICE, false, false, false, false},
 		/* caregiver: their site; shifts: only their own */
 		{ROLE_CAREGIVER, PR_RESIDENT, true, false, false, false},
