@@ -166,13 +166,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "carenetd: %s\n", err);
 		goto out;
 	}
-	/* Channel messages leave from their own thread, before anything can
-	 * page (deliveries queued before a restart go out at once). */
-	app.wake_notifier = notifier_wake;
-	if (notifier_start(&app, &app.notifier, err, sizeof(err)) != CN_OK) {
-		fprintf(stderr, "carenetd: %s\n", err);
-		goto out;
-	}
 	/* The client exists (and queues) before any part may publish; it
 	 * connects only once ingest is there to take what arrives. */
 	if (mqtt_client_new(&cfg, &metrics, &app.mqtt, err, sizeof(err)) != CN_OK) {
@@ -200,6 +193,15 @@ int main(int argc, char **argv)
 	} else {
 		atomic_store(&app.leader, true);
 		atomic_store(&metrics.leader, 1);
+	}
+	/* Channel messages leave from their own thread, on the leader only (a
+	 * standby's API may queue deliveries; the leader's notifier finds them
+	 * within a second), before ingest and the scheduler can page:
+	 * deliveries queued before a restart or a takeover go out at once. */
+	app.wake_notifier = notifier_wake;
+	if (notifier_start(&app, &app.notifier, err, sizeof(err)) != CN_OK) {
+		fprintf(stderr, "carenetd: %s\n", err);
+		goto out;
 	}
 	if (scheduler_start(&app, &app.scheduler, err, sizeof(err)) != CN_OK ||
 	    ingest_start(&app, &app.ingest, err, sizeof(err)) != CN_OK) {

@@ -57,6 +57,9 @@ struct notifier {
 	struct chan_rate *rates;
 	size_t n_rates;
 	int64_t next_tag;
+	/* Transfers that finished in this round, recorded together. */
+	struct httpc_done *done;
+	size_t n_done;
 	struct outbox ob;
 	char public_url[256];
 };
@@ -321,9 +324,19 @@ static int64_t dispatch(struct notifier *n, int64_t now)
 	enum cn_err rc = db_deliveries_due(n->db, now, due, DUE_MAX, &nd);
 	if (rc != CN_OK || nd == 0)
 		goto out;
-	for (size_t i = 0; i < nd; i++)
+	size_t fresh = 0;
+	for (size_t i = 0; i < nd; i++) {
 		taken[i] = in_flight(n, due[i].id);
-	rc = db_begin(n->db);
+		fresh += !taken[i];
+	}
+	if (fresh == 0)
+		goto out; /* all in flight: nothing to write */
+	/* What leaves now carries an ack link whose hash this transaction
+	 * stores: it is on disk before the message goes. Outcomes, recorded
+	 * in record_outcomes(), commit without an fsync. */
+	rc = db_set_synchronous(n->db, true);
+	if (rc == CN_OK)
+		rc = db_begin(n->db);
 	if (rc != CN_OK)
 		goto out;
 	for (size_t i = 0; rc == CN_OK && i < nd; i++) {
@@ -404,8 +417,11 @@ static int64_t dispatch(struct notifier *n, int64_t now)
 	}
 	if (rc == CN_OK)
 		rc = db_commit(n->db);
-	if (rc != CN_OK) {
+	if (rc != CN_OK)
 		db_rollback(n->db);
+	if (db_set_synchronous(n->db, false) != CN_OK)
+		log_warn("notify", "cannot go back to synchronous=NORMAL");
+	if (rc != CN_OK) {
 		for (size_t i = 0; i < np; i++)
 			chmsg_out_free(&prep[i].o.msg);
 		log_error("notify", "cannot prepare deliveries: %s; retrying", cn_strerror(rc));
@@ -421,22 +437,35 @@ out:
 	return wake_at;
 }
 
+static struct flight *flight_of(struct notifier *n, int64_t tag)
+{
+	for (size_t i = 0; i < n->n_flights; i++)
+		if (n->flights[i].used && n->flights[i].tag == tag)
+			return &n->flights[i];
+	return NULL;
+}
+
+/* Called by httpc_run() for each finished transfer: only noted here, and
+ * recorded with the others of the round by record_outcomes(). */
 static void on_done(void *ctx, const struct httpc_done *res)
 {
 	struct notifier *n = ctx;
-	struct flight *f = NULL;
-	for (size_t i = 0; i < n->n_flights && !f; i++)
-		if (n->flights[i].used && n->flights[i].tag == res->tag)
-			f = &n->flights[i];
-	if (!f)
+	if (!flight_of(n, res->tag) || n->n_done >= n->n_flights)
 		return;
-	int64_t now = clock_now_ms();
-	enum cn_err rc = db_begin(n->db);
+	n->done[n->n_done++] = *res;
+}
+
+/* The outcome of one finished message, inside record_outcomes()'s
+ * transaction. */
+static enum cn_err record_one(struct notifier *n, const struct flight *f,
+                              const struct httpc_done *res, int64_t now)
+{
+	enum cn_err rc = CN_OK;
 	int64_t failed_alerts[MERGE_MAX];
 	int failed_levels[MERGE_MAX];
 	size_t nfail = 0;
 	for (size_t i = 0; rc == CN_OK && i < f->n; i++) {
-		struct db_delivery *d = &f->d[i];
+		const struct db_delivery *d = &f->d[i];
 		struct db_alert_row row;
 		rc = db_alert_get_row(n->db, d->alert_id, &row);
 		if (rc != CN_OK)
@@ -488,6 +517,22 @@ static void on_done(void *ctx, const struct httpc_done *res)
 			rc = alerts_escalate_failed(n->app, n->db, failed_alerts[i],
 			                            failed_levels[i], now, &n->ob);
 	}
+	return rc;
+}
+
+/* Records every outcome of the round in one transaction: the notifier
+ * takes the write lock once per round, not once per message. */
+static void record_outcomes(struct notifier *n)
+{
+	if (n->n_done == 0)
+		return;
+	int64_t now = clock_now_ms();
+	enum cn_err rc = db_begin(n->db);
+	for (size_t i = 0; rc == CN_OK && i < n->n_done; i++) {
+		const struct flight *f = flight_of(n, n->done[i].tag);
+		if (f)
+			rc = record_one(n, f, &n->done[i], now);
+	}
 	if (rc == CN_OK)
 		rc = db_commit(n->db);
 	app_note_store_result(n->app, rc);
@@ -499,7 +544,12 @@ static void on_done(void *ctx, const struct httpc_done *res)
 	} else {
 		outbox_flush(&n->ob, n->app, n->db);
 	}
-	f->used = false;
+	for (size_t i = 0; i < n->n_done; i++) {
+		struct flight *f = flight_of(n, n->done[i].tag);
+		if (f)
+			f->used = false;
+	}
+	n->n_done = 0;
 }
 
 static void *notifier_main(void *arg)
@@ -518,6 +568,7 @@ static void *notifier_main(void *arg)
 		if (wait > IDLE_WAIT_MS)
 			wait = IDLE_WAIT_MS;
 		httpc_run(n->http, (int)wait, on_done, n);
+		record_outcomes(n);
 	}
 	return NULL;
 }
@@ -535,9 +586,17 @@ enum cn_err notifier_start(struct app *app, struct notifier **out, char *err, si
 		         cfg->http_tls_cert ? "s" : "", cfg->http_bind, cfg->http_port);
 	n->n_flights = (size_t)(cfg->notify_max_active > 0 ? cfg->notify_max_active : 16);
 	n->flights = xcalloc(n->n_flights, sizeof(*n->flights));
+	n->done = xcalloc(n->n_flights, sizeof(*n->done));
 	n->http = httpc_new((int)n->n_flights, TIMEOUT_MS);
 	outbox_init(&n->ob);
-	enum cn_err rc = n->http ? db_open(cfg->db_path, &n->db, err, err_size) : CN_ERR_IO;
+	enum cn_err rc = n->http ? db_connect(cfg->db_path, cfg->db_url, &n->db, err, err_size)
+	                         : CN_ERR_IO;
+	/* Its writes are small and many: they must not make the ingest writer
+	 * wait for an fsync each. An outcome lost to a power cut means a
+	 * re-send with the same delivery_id, which receivers de-duplicate;
+	 * what a message carries (its ack link) commits durably (dispatch). */
+	if (rc == CN_OK)
+		rc = db_set_synchronous(n->db, false);
 	if (rc == CN_OK && pthread_create(&n->thread, NULL, notifier_main, n) != 0) {
 		snprintf(err, err_size, "notifier: cannot start the thread");
 		rc = CN_ERR_IO;
@@ -548,6 +607,7 @@ enum cn_err notifier_start(struct app *app, struct notifier **out, char *err, si
 		db_close(n->db);
 		httpc_free(n->http);
 		free(n->flights);
+		free(n->done);
 		free(n);
 		return rc;
 	}
@@ -566,6 +626,7 @@ void notifier_stop(struct notifier *n)
 	outbox_free(&n->ob);
 	db_close(n->db);
 	free(n->flights);
+	free(n->done);
 	free(n->rates);
 	free(n);
 }
