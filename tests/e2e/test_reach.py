@@ -273,10 +273,11 @@ def test_rate_limit_merges_waiting_messages_into_one(api, mq, rx):
     reqs = rx.wait_for("/wecom", count=2, timeout=90)
     content = json.loads(reqs[1]["body"])["text"]["content"]
     assert "Bo Wang" in content and "Cai Zhou" in content
-    time.sleep(0.5)
+    def statuses():
+        return sorted(api.ok("GET", "/v1/alerts/%s" % i)["deliveries"][0]["status"] for i in (second, third))
+    # The outcome is recorded after the receiver answered: poll for it.
+    wait_until(lambda: statuses() == ["merged", "sent"], timeout=30, what="merged and sent recorded")
     assert len(rx.on("/wecom")) == 2
-    statuses = sorted(api.ok("GET", "/v1/alerts/%s" % i)["deliveries"][0]["status"] for i in (second, third))
-    assert statuses == ["merged", "sent"]
 
 
 def test_queued_deliveries_survive_a_restart(api, mq, rx, daemon):
