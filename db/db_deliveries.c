@@ -226,8 +226,8 @@ enum cn_err db_deliveries_counts(struct db *db,
 		return CN_ERR_DB;
 	int rc;
 	while ((rc = db_step(st)) == DB_ROW)
-		fn(ctx, (const char *)db_col_text(st, 0),
-		   (const char *)db_col_text(st, 1), db_col_int64(st, 2));
+		fn(ctx, (const char *)db_col_text(st, 0), (const char *)db_col_text(st, 1),
+		   db_col_int64(st, 2));
 	return row_done(st, rc);
 }
 

@@ -589,8 +589,8 @@ enum cn_err notifier_start(struct app *app, struct notifier **out, char *err, si
 	n->done = xcalloc(n->n_flights, sizeof(*n->done));
 	n->http = httpc_new((int)n->n_flights, TIMEOUT_MS);
 	outbox_init(&n->ob);
-	enum cn_err rc = n->http ? db_connect(cfg->db_path, cfg->db_url, &n->db, err, err_size)
-	                         : CN_ERR_IO;
+	enum cn_err rc =
+		n->http ? db_connect(cfg->db_path, cfg->db_url, &n->db, err, err_size) : CN_ERR_IO;
 	/* Its writes are small and many: they must not make the ingest writer
 	 * wait for an fsync each. An outcome lost to a power cut means a
 	 * re-send with the same delivery_id, which receivers de-duplicate;
