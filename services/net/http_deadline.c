@@ -2,7 +2,6 @@
 #include "http_deadline.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -27,7 +26,6 @@ struct http_deadlines {
 	bool stopping;
 	int64_t timeout_ms;
 	struct tracked head; /* sentinel of a circular list */
-	atomic_uint_fast64_t cut;
 };
 
 static int64_t mono_ms(void)
@@ -48,7 +46,6 @@ static void sweep(struct http_deadlines *d, int64_t now)
 			continue;
 		t->cut = true;
 		shutdown(t->fd, SHUT_RDWR);
-		atomic_fetch_add(&d->cut, 1);
 		log_debug("http",
 		          "headers not complete %lld ms after the connection opened; closing",
 		          (long long)(now - t->since_ms));
@@ -78,7 +75,6 @@ enum cn_err http_deadlines_start(int64_t timeout_ms, struct http_deadlines **out
 	pthread_cond_init(&d->wake, NULL);
 	d->timeout_ms = timeout_ms;
 	d->head.next = d->head.prev = &d->head;
-	atomic_init(&d->cut, 0);
 	*out = NULL;
 	if (pthread_create(&d->sweeper, NULL, sweeper_main, d) != 0) {
 		pthread_cond_destroy(&d->wake);
@@ -158,8 +154,3 @@ static void set_waiting(struct MHD_Connection *conn, bool waiting)
 void http_deadlines_headers_done(struct MHD_Connection *conn) { set_waiting(conn, false); }
 
 void http_deadlines_request_done(struct MHD_Connection *conn) { set_waiting(conn, true); }
-
-uint64_t http_deadlines_cut(const struct http_deadlines *d)
-{
-	return d ? atomic_load(&((struct http_deadlines *)d)->cut) : 0;
-}

@@ -38,7 +38,4 @@ void http_deadlines_headers_done(struct MHD_Connection *conn);
  * for its next request's headers. */
 void http_deadlines_request_done(struct MHD_Connection *conn);
 
-/* Connections shut down for a late header so far. */
-uint64_t http_deadlines_cut(const struct http_deadlines *d);
-
 #endif
