@@ -225,6 +225,12 @@ static bool parse_body(struct api_req *r, struct MHD_Connection *conn, struct re
 		api_error(r, CN_ERR_MEDIA_TYPE, "request body must be UTF-8 JSON (charset=utf-8)");
 		return false;
 	}
+	/* jansson reads a NUL outside a string as whitespace; JSON has no
+	 * such byte, and the MQTT path refuses it, so REST refuses it too. */
+	if (memchr(st->body, '\0', st->len)) {
+		api_error(r, CN_ERR_INVALID, "body: invalid JSON: a NUL byte is not allowed");
+		return false;
+	}
 	json_error_t jerr;
 	r->body = json_loadb(st->body, st->len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!r->body) {

@@ -88,6 +88,15 @@ def test_only_utf8_json_bodies(api):
     assert r.status_code == 201, r.text
 
 
+def test_a_nul_byte_in_a_body_is_refused_as_over_mqtt(api):
+    # jansson alone would read the NUL as whitespace and take the site.
+    r = api.request("POST", "/v1/sites", raw=b'{"id": "s-nul",\x00 "name": "Nul"}',
+                    headers={"Content-Type": "application/json"})
+    assert r.status_code == 400
+    assert "NUL" in r.json()["error"]["message"]
+    assert api.get("/v1/sites/s-nul").status_code == 404
+
+
 def test_head_wherever_get_and_cors_only_for_listed_origins(api, daemon):
     a = Site(api)
     for path in ("/healthz", "/v1/sites", "/v1/sites/" + a.id, "/v1/openapi.json"):

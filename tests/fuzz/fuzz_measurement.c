@@ -49,8 +49,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > 4096)
 		return 0;
-	json_t *j = json_loadb((const char *)data, size, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
-	                       NULL);
+	/* As the REST body reader does: a NUL byte is refused before jansson
+	 * (which would read it as whitespace). */
+	json_t *j = memchr(data, '\0', size)
+	                    ? NULL
+	                    : json_loadb((const char *)data, size,
+	                                 JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
 	char field[64];
 	for (int t = 0; t < CN_MEAS_COUNT; t++) {
 		struct cn_measurement m;
@@ -64,12 +68,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		}
 		/* The same bytes as the value of an MQTT event of this type. */
+		/* Built with memcpy, not "%.*s": the bytes may hold a NUL, and
+		 * the MQTT path sees every byte of the payload. */
 		char buf[4200];
-		int n = snprintf(buf, sizeof(buf), "{\"type\":\"%s\",\"value\":%.*s}",
-		                 cn_meas_type_name((enum cn_meas_type)t), (int)size,
-		                 (const char *)data);
-		if (n <= 0 || (size_t)n >= sizeof(buf))
+		int head = snprintf(buf, sizeof(buf), "{\"type\":\"%s\",\"value\":",
+		                    cn_meas_type_name((enum cn_meas_type)t));
+		if (head <= 0 || (size_t)head + size + 1 > sizeof(buf))
 			continue;
+		memcpy(buf + head, data, size);
+		buf[(size_t)head + size] = '}';
+		int n = head + (int)size + 1;
 		struct cn_event ev;
 		enum cn_reject erj = cn_payload_decode_native_event(buf, (size_t)n, NULL, &ev);
 		if (erj == CN_REJECT_NONE) {
