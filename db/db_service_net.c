@@ -1,5 +1,7 @@
 #include "db_service_net.h"
 
+#include "db_regions.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -170,6 +172,7 @@ const struct res_desc db_requests = {
 		" JOIN residents r ON r.id = q.resident_id JOIN services s ON s.id = q.service_id"
 		" WHERE (:after = 0 OR q.rowid < :after)"
 		" AND (:site IS NULL OR r.site_id = :site)"
+		" AND (:region IS NULL OR r.site_id IN " DB_REGION_SITES(":region") ")"
 		" AND (:family IS NULL OR q.resident_id IN (SELECT resident_id FROM staff_residents"
 		"      WHERE staff_id = :family))"
 		" AND (:volunteer IS NULL OR q.assignee_id = :volunteer"
