@@ -111,3 +111,22 @@ bool api_region_holds_site(struct api_req *r, const char *site_id)
 		db_region_holds_site(r->db, r->who->region_id, site_id, &found);
 	return found;
 }
+
+bool api_region_readable(struct api_req *r, const char *id)
+{
+	if (r->who->role != ROLE_ADMIN && r->who->role != ROLE_OFFICER) {
+		api_error(r, CN_ERR_FORBIDDEN, "your role (%s) reads a site's figures, not a region's",
+		          role_name(r->who->role));
+		return false;
+	}
+	bool within = r->who->role == ROLE_ADMIN;
+	if (!within && db_region_is_within(r->db, id, r->who->region_id, &within) != CN_OK)
+		within = false;
+	json_t *region = NULL;
+	if (!within || db_res_get(r->db, &db_regions, id, &region) != CN_OK) {
+		api_not_found(r);
+		return false;
+	}
+	json_decref(region);
+	return true;
+}

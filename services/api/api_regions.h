@@ -15,4 +15,10 @@ extern const struct api_resource api_regions;
  * role, a NULL site or a database error. */
 bool api_region_holds_site(struct api_req *r, const char *site_id);
 
+/* Whether the caller may read the figures of region `id` rolled up: an
+ * admin any region, an officer their own and those below it (404 for
+ * others and for an unknown id), nobody else (403). False with the answer
+ * set. */
+bool api_region_readable(struct api_req *r, const char *id);
+
 #endif

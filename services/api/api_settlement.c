@@ -358,21 +358,14 @@ static bool wants_csv(struct api_req *r)
 	return accept && strstr(accept, "text/csv") != NULL;
 }
 
-/* The region a caller may read the settlement of (*region a new
- * reference), or false with the answer set: admins any, an officer their
- * own and below (404 otherwise), nobody else. */
+/* The region of a region report (*region a new reference), or false with
+ * the answer set (api_region_readable). */
 static bool readable_region(struct api_req *r, const char *id, json_t **region)
 {
 	*region = NULL;
-	if (r->who->role != ROLE_ADMIN && r->who->role != ROLE_OFFICER) {
-		api_error(r, CN_ERR_FORBIDDEN, "your role (%s) reads a site's settlement, not a region's",
-		          role_name(r->who->role));
+	if (!api_region_readable(r, id))
 		return false;
-	}
-	bool within = r->who->role == ROLE_ADMIN;
-	if (!within && db_region_is_within(r->db, id, r->who->region_id, &within) != CN_OK)
-		within = false;
-	if (!within || db_res_get(r->db, &db_regions, id, region) != CN_OK) {
+	if (db_res_get(r->db, &db_regions, id, region) != CN_OK) {
 		api_not_found(r);
 		return false;
 	}
