@@ -195,12 +195,12 @@ void api_report_response(struct api_req *r)
 	 * is their region. */
 	if (!site && !region && r->who->role == ROLE_OFFICER)
 		region = r->who->region_id;
+	if (region && !api_region_readable(r, region))
+		return;
 	if (site && region) {
 		api_error(r, CN_ERR_INVALID, "site_id: give site_id or region_id, not both");
 		return;
 	}
-	if (region && !api_region_readable(r, region))
-		return;
 	struct pol_target t = {.site_id = site, .in_region = api_region_holds_site(r, site)};
 	if (!region && !policy_require(r, PR_REPORT, PA_READ, site ? &t : NULL))
 		return;
