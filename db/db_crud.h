@@ -43,7 +43,7 @@ struct res_list_query {
 	int64_t after;
 	int limit;
 	const char *site, *family, *self, *volunteer;
-	const char *region; /* an officer's region: only sites in it or below (:region) */
+	const char *region;           /* an officer's region: only sites in it or below (:region) */
 	const char *filter_values[8]; /* in the order of desc->filters; NULL = no filter */
 };
 

@@ -11,8 +11,8 @@ enum cn_err db_evidence_home(struct db *db, const char *request_id, char **locat
 	*location = NULL;
 	*radius_m = 300;
 	struct db_stmt *st = db_stmt(db, "SELECT r.location, s.visit_radius_m FROM requests q"
-	                               " JOIN residents r ON r.id = q.resident_id"
-	                               " JOIN sites s ON s.id = r.site_id WHERE q.id = :id");
+	                                 " JOIN residents r ON r.id = q.resident_id"
+	                                 " JOIN sites s ON s.id = r.site_id WHERE q.id = :id");
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_named_text(st, ":id", request_id);
@@ -66,7 +66,7 @@ enum cn_err db_evidence_get(struct db *db, const char *request_id, json_t **out)
 {
 	*out = NULL;
 	struct db_stmt *st = db_stmt(db, "SELECT step, lat, lon, accuracy_m, distance_m, off_site,"
-	                               " recorded_at FROM visit_evidence WHERE request_id = :id");
+	                                 " recorded_at FROM visit_evidence WHERE request_id = :id");
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_named_text(st, ":id", request_id);
@@ -77,8 +77,8 @@ enum cn_err db_evidence_get(struct db *db, const char *request_id, json_t **out)
 		const char *step = (const char *)db_col_text(st, 0);
 		char at[32];
 		cn_time_format_rfc3339(db_col_int64(st, 6), at);
-		json_t *pt = json_pack("{s:f, s:f, s:s}", "lat", db_col_double(st, 1),
-		                       "lon", db_col_double(st, 2), "recorded_at", at);
+		json_t *pt = json_pack("{s:f, s:f, s:s}", "lat", db_col_double(st, 1), "lon",
+		                       db_col_double(st, 2), "recorded_at", at);
 		json_object_set_new(pt, "accuracy_m",
 		                    db_col_type(st, 3) == DB_NULL
 		                            ? json_null()

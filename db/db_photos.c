@@ -11,7 +11,7 @@ enum cn_err db_photo_add(struct db *db, const char *request_id, const char *type
 {
 	*n = 0;
 	struct db_stmt *st = db_stmt(db, "SELECT coalesce(max(n), 0) FROM request_photos"
-	                               " WHERE request_id = :id");
+	                                 " WHERE request_id = :id");
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_named_text(st, ":id", request_id);
@@ -43,7 +43,7 @@ enum cn_err db_photo_list(struct db *db, const char *request_id, json_t **out)
 {
 	*out = NULL;
 	struct db_stmt *st = db_stmt(db, "SELECT n, content_type, size, uploaded_by, created_at"
-	                               " FROM request_photos WHERE request_id = :id ORDER BY n");
+	                                 " FROM request_photos WHERE request_id = :id ORDER BY n");
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_named_text(st, ":id", request_id);
@@ -53,11 +53,11 @@ enum cn_err db_photo_list(struct db *db, const char *request_id, json_t **out)
 		char at[32];
 		cn_time_format_rfc3339(db_col_int64(st, 4), at);
 		json_array_append_new(
-			arr, json_pack("{s:I, s:s, s:I, s:s, s:s}", "n",
-		                       (json_int_t)db_col_int64(st, 0), "content_type",
-		                       (const char *)db_col_text(st, 1), "size",
-		                       (json_int_t)db_col_int64(st, 2), "uploaded_by",
-		                       (const char *)db_col_text(st, 3), "created_at", at));
+			arr,
+			json_pack("{s:I, s:s, s:I, s:s, s:s}", "n", (json_int_t)db_col_int64(st, 0),
+		                  "content_type", (const char *)db_col_text(st, 1), "size",
+		                  (json_int_t)db_col_int64(st, 2), "uploaded_by",
+		                  (const char *)db_col_text(st, 3), "created_at", at));
 	}
 	db_reset(st);
 	if (rc != DB_DONE) {
@@ -75,7 +75,7 @@ enum cn_err db_photo_get(struct db *db, const char *request_id, int n, char **da
 	*len = 0;
 	*type = NULL;
 	struct db_stmt *st = db_stmt(db, "SELECT content_type, data FROM request_photos"
-	                               " WHERE request_id = :id AND n = :n");
+	                                 " WHERE request_id = :id AND n = :n");
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_named_text(st, ":id", request_id);
@@ -101,8 +101,8 @@ enum cn_err db_photo_get(struct db *db, const char *request_id, int n, char **da
 enum cn_err db_visit_confirm(struct db *db, const char *request_id, const char *by, int64_t now)
 {
 	struct db_stmt *st = db_stmt(db, "INSERT INTO visit_confirmations(request_id, confirmed_by,"
-	                               " confirmed_at) VALUES (:id, :by, :now)"
-	                               " ON CONFLICT (request_id) DO NOTHING");
+	                                 " confirmed_at) VALUES (:id, :by, :now)"
+	                                 " ON CONFLICT (request_id) DO NOTHING");
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_named_text(st, ":id", request_id);
@@ -117,8 +117,9 @@ enum cn_err db_visit_confirm(struct db *db, const char *request_id, const char *
 enum cn_err db_visit_confirmation(struct db *db, const char *request_id, json_t **out)
 {
 	*out = NULL;
-	struct db_stmt *st = db_stmt(db, "SELECT confirmed_by, confirmed_at FROM visit_confirmations"
-	                               " WHERE request_id = :id");
+	struct db_stmt *st =
+		db_stmt(db, "SELECT confirmed_by, confirmed_at FROM visit_confirmations"
+	                    " WHERE request_id = :id");
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_named_text(st, ":id", request_id);
@@ -126,8 +127,8 @@ enum cn_err db_visit_confirmation(struct db *db, const char *request_id, json_t 
 	if (rc == DB_ROW) {
 		char at[32];
 		cn_time_format_rfc3339(db_col_int64(st, 1), at);
-		*out = json_pack("{s:s, s:s}", "confirmed_by",
-		                 (const char *)db_col_text(st, 0), "confirmed_at", at);
+		*out = json_pack("{s:s, s:s}", "confirmed_by", (const char *)db_col_text(st, 0),
+		                 "confirmed_at", at);
 	} else if (rc == DB_DONE) {
 		*out = json_null();
 	}

@@ -21,7 +21,7 @@ const struct res_desc db_regions = {
 		SET("parent_id") " updated_at = :now WHERE id = :id",
 	.sql_get = "SELECT " REGION_COLUMNS " FROM regions WHERE id = :id",
 	.sql_list = "SELECT rowid AS _key, " REGION_COLUMNS " FROM regions WHERE rowid > :after"
-		    " AND (:region IS NULL OR id IN " DB_REGION_SUBTREE(":region") ")"
+		    " AND (:region IS NULL OR id IN " DB_REGION_SUBTREE ")"
 		    " AND (:f_parent_id IS NULL OR parent_id = :f_parent_id)"
 		    " AND (:f_level IS NULL OR level = :f_level)"
 		    " ORDER BY rowid LIMIT :limit",
@@ -34,11 +34,11 @@ enum cn_err db_region_is_within(struct db *db, const char *id, const char *ances
 	*found = false;
 	/* A recursive walk up, bounded in depth even if the data were bad. */
 	struct db_stmt *st = db_stmt(db, "WITH RECURSIVE up(id, parent_id, depth) AS ("
-	                               " SELECT id, parent_id, 0 FROM regions WHERE id = :id"
-	                               " UNION ALL SELECT r.id, r.parent_id, up.depth + 1"
-	                               " FROM regions r JOIN up ON r.id = up.parent_id"
-	                               " WHERE up.depth < 16)"
-	                               " SELECT count(*) FROM up WHERE id = :ancestor");
+	                                 " SELECT id, parent_id, 0 FROM regions WHERE id = :id"
+	                                 " UNION ALL SELECT r.id, r.parent_id, up.depth + 1"
+	                                 " FROM regions r JOIN up ON r.id = up.parent_id"
+	                                 " WHERE up.depth < 16)"
+	                                 " SELECT count(*) FROM up WHERE id = :ancestor");
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_named_text(st, ":id", id);
@@ -66,7 +66,7 @@ enum cn_err db_region_holds_site(struct db *db, const char *region_id, const cha
                                  bool *found)
 {
 	static const char sql[] =
-		"SELECT count(*) FROM sites WHERE id = :site AND region_id IN " DB_REGION_SUBTREE(":region");
+		"SELECT count(*) FROM sites WHERE id = :site AND region_id IN " DB_REGION_SUBTREE;
 	*found = false;
 	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
@@ -81,8 +81,8 @@ enum cn_err db_region_holds_site(struct db *db, const char *region_id, const cha
 
 enum cn_err db_region_site_ids(struct db *db, const char *region_id, json_t **out)
 {
-	static const char sql[] = "SELECT s.id FROM sites s WHERE s.region_id IN "
-	                          DB_REGION_SUBTREE(":region") " ORDER BY s.id";
+	static const char sql[] =
+		"SELECT s.id FROM sites s WHERE s.region_id IN " DB_REGION_SUBTREE " ORDER BY s.id";
 	*out = NULL;
 	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)

@@ -10,15 +10,15 @@
 #include "db.h"
 #include "db_crud.h"
 
-/* The ids of region `p` (a parameter such as ":region") and of the
- * regions below it. The tree is at most three levels deep (district >
- * street > community, each parent one level up: api_regions.c), so two
- * joins reach every descendant without a recursive query. */
-#define DB_REGION_SUBTREE(p)                                                                   \
-	"(SELECT g.id FROM regions g WHERE g.id = " p " OR g.parent_id = " p " OR g.parent_id" \
-	" IN (SELECT h.id FROM regions h WHERE h.parent_id = " p "))"
-/* The ids of the sites in region `p` or below. */
-#define DB_REGION_SITES(p) "(SELECT rs.id FROM sites rs WHERE rs.region_id IN " DB_REGION_SUBTREE(p) ")"
+/* The ids of region :region and of the regions below it. The tree is at
+ * most three levels deep (district > street > community, each parent one
+ * level up: api_regions.c), so two joins reach every descendant without
+ * a recursive query. The statement binds :region. */
+#define DB_REGION_SUBTREE                                                                          \
+	"(SELECT g.id FROM regions g WHERE g.id = :region OR g.parent_id = :region OR g.parent_id" \
+	" IN (SELECT h.id FROM regions h WHERE h.parent_id = :region))"
+/* The ids of the sites in region :region or below. */
+#define DB_REGION_SITES "(SELECT rs.id FROM sites rs WHERE rs.region_id IN " DB_REGION_SUBTREE ")"
 
 extern const struct res_desc db_regions;
 

@@ -172,7 +172,7 @@ const struct res_desc db_requests = {
 		" JOIN residents r ON r.id = q.resident_id JOIN services s ON s.id = q.service_id"
 		" WHERE (:after = 0 OR q.rowid < :after)"
 		" AND (:site IS NULL OR r.site_id = :site)"
-		" AND (:region IS NULL OR r.site_id IN " DB_REGION_SITES(":region") ")"
+		" AND (:region IS NULL OR r.site_id IN " DB_REGION_SITES ")"
 		" AND (:family IS NULL OR q.resident_id IN (SELECT resident_id FROM staff_residents"
 		"      WHERE staff_id = :family))"
 		" AND (:volunteer IS NULL OR q.assignee_id = :volunteer"
@@ -348,8 +348,8 @@ enum cn_err db_request_candidates(struct db *db, const char *site_id, const char
 	"   AND resolved_by IS NULL)) AS paged,"                                                      \
 	" (dispatched_at IS NOT NULL OR on_site_at IS NOT NULL) AS responded"                         \
 	" FROM alerts WHERE created_at >= :from AND created_at < :to"                                 \
-	" AND (:site IS NULL OR site_id = :site)"                                                   \
-	" AND (:region IS NULL OR site_id IN " DB_REGION_SITES(":region") ")) "
+	" AND (:site IS NULL OR site_id = :site)"                                                     \
+	" AND (:region IS NULL OR site_id IN " DB_REGION_SITES ")) "
 
 /* Within a threshold, and decided: answered, or unanswered for longer. */
 #define WITHIN(at, cond, ms)                                                       \
@@ -382,7 +382,7 @@ enum cn_err db_report_counts(struct db *db, const struct db_report_query *q,
 		" FROM requests q JOIN residents r ON r.id = q.resident_id"
 		" WHERE q.window_end >= :from AND q.window_end < :to"
 		" AND (:site IS NULL OR r.site_id = :site)"
-		" AND (:region IS NULL OR r.site_id IN " DB_REGION_SITES(":region") ")";
+		" AND (:region IS NULL OR r.site_id IN " DB_REGION_SITES ")";
 	memset(out, 0, sizeof(*out));
 	struct db_stmt *st = db_stmt(db, alerts_sql);
 	if (!st)

@@ -5,24 +5,21 @@
 
 /* One done visit of a site's month, with what the payer checks beside
  * the price it was billed at: off site, photos, the family's word. */
-#define VISIT_SQL                                                                              \
-	"SELECT p.id, p.name, p.subsidy, q.id, s.id, s.name,"                                  \
-	" coalesce(q.billed_unit, s.unit), coalesce(q.billed_price_cents, s.price_cents),"     \
-	" coalesce(q.billed_duration_min, s.duration_min), coalesce(q.started_at, 0),"        \
-	" q.completed_at, q.assignee_id,"                                                      \
+#define VISIT_SQL                                                                                 \
+	"SELECT p.id, p.name, p.subsidy, q.id, s.id, s.name,"                                     \
+	" coalesce(q.billed_unit, s.unit), coalesce(q.billed_price_cents, s.price_cents),"        \
+	" coalesce(q.billed_duration_min, s.duration_min), coalesce(q.started_at, 0),"            \
+	" q.completed_at, q.assignee_id,"                                                         \
 	" (SELECT coalesce(max(e.off_site), 0) FROM visit_evidence e WHERE e.request_id = q.id)," \
-	" (SELECT count(*) FROM request_photos f WHERE f.request_id = q.id),"                  \
-	" (SELECT count(*) FROM visit_confirmations c WHERE c.request_id = q.id)"              \
-	" FROM requests q JOIN residents p ON p.id = q.resident_id"                            \
-	" JOIN services s ON s.id = q.service_id"                                              \
-	" WHERE p.site_id = :site AND q.status = 'done'"                                       \
-	" AND q.completed_at >= :from AND q.completed_at < :to"                                \
+	" (SELECT count(*) FROM request_photos f WHERE f.request_id = q.id),"                     \
+	" (SELECT count(*) FROM visit_confirmations c WHERE c.request_id = q.id)"                 \
+	" FROM requests q JOIN residents p ON p.id = q.resident_id"                               \
+	" JOIN services s ON s.id = q.service_id"                                                 \
+	" WHERE p.site_id = :site AND q.status = 'done'"                                          \
+	" AND q.completed_at >= :from AND q.completed_at < :to"                                   \
 	" ORDER BY p.id, q.completed_at, q.id"
 
-static const char *text(struct db_stmt *st, int col)
-{
-	return (const char *)db_col_text(st, col);
-}
+static const char *text(struct db_stmt *st, int col) { return (const char *)db_col_text(st, col); }
 
 enum cn_err db_settlement_visits(struct db *db, const char *site_id, int64_t from, int64_t to,
                                  json_t **out)
@@ -42,8 +39,9 @@ enum cn_err db_settlement_visits(struct db *db, const char *site_id, int64_t fro
 			"resident_id", text(st, 0), "resident_name", text(st, 1), "subsidy",
 			text(st, 2), "request_id", text(st, 3), "service_id", text(st, 4),
 			"service_name", text(st, 5), "unit", text(st, 6), "price_cents",
-			(json_int_t)db_col_int64(st, 7), "duration_min", (json_int_t)db_col_int64(st, 8),
-			"started_at", (json_int_t)db_col_int64(st, 9), "completed_at",
+			(json_int_t)db_col_int64(st, 7), "duration_min",
+			(json_int_t)db_col_int64(st, 8), "started_at",
+			(json_int_t)db_col_int64(st, 9), "completed_at",
 			(json_int_t)db_col_int64(st, 10), "assignee_id", text(st, 11), "off_site",
 			db_col_int64(st, 12) != 0, "photos", (json_int_t)db_col_int64(st, 13),
 			"confirmed", db_col_int64(st, 14) != 0);
@@ -78,13 +76,12 @@ enum cn_err db_settlement_adjustments(struct db *db, const char *site_id, const 
 	while ((rc = db_step(st)) == DB_ROW) {
 		char id[24];
 		snprintf(id, sizeof(id), "%lld", (long long)db_col_int64(st, 0));
-		json_t *v = json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s?, s:I, s:s, s:s, s:I}", "id",
-		                      id, "resident_id", text(st, 1), "resident_name", text(st, 2),
-		                      "subsidy", text(st, 3), "for_month", text(st, 4),
-		                      "request_id", text(st, 5), "amount_cents",
-		                      (json_int_t)db_col_int64(st, 6), "reason", text(st, 7),
-		                      "created_by", text(st, 8), "created_at",
-		                      (json_int_t)db_col_int64(st, 9));
+		json_t *v = json_pack(
+			"{s:s, s:s, s:s, s:s?, s:s, s:s?, s:I, s:s, s:s, s:I}", "id", id,
+			"resident_id", text(st, 1), "resident_name", text(st, 2), "subsidy",
+			text(st, 3), "for_month", text(st, 4), "request_id", text(st, 5),
+			"amount_cents", (json_int_t)db_col_int64(st, 6), "reason", text(st, 7),
+			"created_by", text(st, 8), "created_at", (json_int_t)db_col_int64(st, 9));
 		if (v)
 			json_array_append_new(arr, v);
 	}
@@ -131,8 +128,8 @@ enum cn_err db_settlement_close(struct db *db, const char *site_id, const char *
                                 const char *by, int64_t now, const char *report)
 {
 	static const char sql[] = "INSERT INTO settlement_closes(site_id, month, closed_by,"
-	                          " closed_at, report) VALUES (:site, :month, :by, :now, :report)"
-	                          " ON CONFLICT (site_id, month) DO NOTHING";
+				  " closed_at, report) VALUES (:site, :month, :by, :now, :report)"
+				  " ON CONFLICT (site_id, month) DO NOTHING";
 	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
@@ -151,7 +148,7 @@ enum cn_err db_settlement_closed(struct db *db, const char *site_id, const char 
                                  bool *closed, json_t **report)
 {
 	static const char sql[] = "SELECT report FROM settlement_closes"
-	                          " WHERE site_id = :site AND month = :month";
+				  " WHERE site_id = :site AND month = :month";
 	*closed = false;
 	if (report)
 		*report = NULL;
@@ -206,8 +203,8 @@ enum cn_err db_settlement_request_month(struct db *db, const char *request_id, c
                                         char resident[65], int64_t *completed_at)
 {
 	static const char sql[] = "SELECT p.site_id, p.id, coalesce(q.completed_at, 0)"
-	                          " FROM requests q JOIN residents p ON p.id = q.resident_id"
-	                          " WHERE q.id = :id";
+				  " FROM requests q JOIN residents p ON p.id = q.resident_id"
+				  " WHERE q.id = :id";
 	site[0] = '\0';
 	resident[0] = '\0';
 	*completed_at = 0;
@@ -247,11 +244,12 @@ enum cn_err db_volunteer_visits(struct db *db, const char *staff_id, int64_t fro
 	json_t *arr = json_array();
 	int rc;
 	while ((rc = db_step(st)) == DB_ROW)
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:I, s:I, s:I}", "request_id",
-		                                     text(st, 0), "service_id", text(st, 1),
-		                                     "duration_min", (json_int_t)db_col_int64(st, 2),
-		                                     "started_at", (json_int_t)db_col_int64(st, 3),
-		                                     "completed_at", (json_int_t)db_col_int64(st, 4)));
+		json_array_append_new(arr,
+		                      json_pack("{s:s, s:s, s:I, s:I, s:I}", "request_id",
+		                                text(st, 0), "service_id", text(st, 1),
+		                                "duration_min", (json_int_t)db_col_int64(st, 2),
+		                                "started_at", (json_int_t)db_col_int64(st, 3),
+		                                "completed_at", (json_int_t)db_col_int64(st, 4)));
 	db_reset(st);
 	if (rc != DB_DONE) {
 		json_decref(arr);

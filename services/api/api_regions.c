@@ -115,7 +115,8 @@ bool api_region_holds_site(struct api_req *r, const char *site_id)
 bool api_region_readable(struct api_req *r, const char *id)
 {
 	if (r->who->role != ROLE_ADMIN && r->who->role != ROLE_OFFICER) {
-		api_error(r, CN_ERR_FORBIDDEN, "your role (%s) reads a site's figures, not a region's",
+		api_error(r, CN_ERR_FORBIDDEN,
+		          "your role (%s) reads a site's figures, not a region's",
 		          role_name(r->who->role));
 		return false;
 	}

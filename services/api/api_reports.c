@@ -96,9 +96,9 @@ static enum cn_err build_report(struct api_req *r, const struct db_report_query 
 	                       : json_null();
 	*out = json_pack("{s:o,s:o,s:s,s:s,s:I,s:o,s:o,s:o,s:{s:o,s:o},s:o,s:o,s:{s:I,s:I,s:o}}",
 	                 "site_id", q->site_id ? json_string(q->site_id) : json_null(), "region_id",
-	                 q->region_id ? json_string(q->region_id) : json_null(), "from",
-	                 from, "to", to, "alerts", (json_int_t)c.alerts, "by_kind", by_kind,
-	                 "by_outcome", by_outcome, "ack", ack, "on_site", "within_45min_pct",
+	                 q->region_id ? json_string(q->region_id) : json_null(), "from", from, "to",
+	                 to, "alerts", (json_int_t)c.alerts, "by_kind", by_kind, "by_outcome",
+	                 by_outcome, "ack", ack, "on_site", "within_45min_pct",
 	                 pct(c.onsite_within[0], c.onsite_decided[0]), "within_60min_pct",
 	                 pct(c.onsite_within[1], c.onsite_decided[1]), "false_alarm_pct",
 	                 pct(c.false_alarms, c.with_outcome), "exceptions", exceptions, "visits",

@@ -305,7 +305,8 @@ static void step(struct api_req *r, enum step s, const struct step_args *a)
 	if (rc == CN_OK && s == STEP_COMPLETE)
 		rc = db_settlement_bill(r->db, id);
 	if (rc == CN_OK && a->has_location)
-		rc = api_evidence_record(r, id, s == STEP_START ? "start" : "complete", &a->location);
+		rc = api_evidence_record(r, id, s == STEP_START ? "start" : "complete",
+		                         &a->location);
 	if (rc == CN_OK)
 		rc = windows_on_request(r->app, r->db, id, r->now, &ob);
 	if (rc == CN_OK)

@@ -34,9 +34,9 @@
 
 /* The sums a resident, a site and a region report alike, in this order in
  * the CSV. */
-static const char *const sum_keys[] = {
-	"visits_done",   "nominal_minutes",   "actual_minutes", "short_visits", "visits_cents",
-	"adjustments_cents", "amount_cents",  "subsidy_cents",  "family_cents"};
+static const char *const sum_keys[] = {"visits_done",  "nominal_minutes", "actual_minutes",
+                                       "short_visits", "visits_cents",    "adjustments_cents",
+                                       "amount_cents", "subsidy_cents",   "family_cents"};
 
 static const char *str(const json_t *obj, const char *key)
 {
@@ -141,7 +141,8 @@ static json_t *resident_month(const char *id, const json_t *visits, const json_t
 		json_array_append_new(vout, line);
 	}
 	for (size_t i = 0; i < na; i++) {
-		json_array_append_new(aout, adjustment_line(json_array_get(adjs, i), &lines[nv + i]));
+		json_array_append_new(aout,
+		                      adjustment_line(json_array_get(adjs, i), &lines[nv + i]));
 		adj_cents += lines[nv + i].adjust_cents;
 	}
 	const json_t *first = nv ? json_array_get(visits, 0) : json_array_get(adjs, 0);
@@ -155,9 +156,10 @@ static json_t *resident_month(const char *id, const json_t *visits, const json_t
 		json_is_object(sub) ? str(sub, "scheme") : NULL, "allowance_cents",
 		(json_int_t)allowance, "visits_done", t.count, "nominal_minutes", t.nominal_min,
 		"actual_minutes", t.actual_min, "short_visits", t.short_count, "visits_cents",
-		(json_int_t)visits_cents, "adjustments_cents", (json_int_t)adj_cents, "amount_cents",
-		(json_int_t)t.amount_cents, "subsidy_cents", (json_int_t)t.subsidy_cents,
-		"family_cents", (json_int_t)t.family_cents, "visits", vout, "adjustments", aout);
+		(json_int_t)visits_cents, "adjustments_cents", (json_int_t)adj_cents,
+		"amount_cents", (json_int_t)t.amount_cents, "subsidy_cents",
+		(json_int_t)t.subsidy_cents, "family_cents", (json_int_t)t.family_cents, "visits",
+		vout, "adjustments", aout);
 	json_decref(sub);
 	free(lines);
 	return obj;
@@ -410,7 +412,8 @@ void api_report_settlement(struct api_req *r)
 			api_not_found(r);
 			return;
 		}
-		struct pol_target t = {.site_id = site, .in_region = api_region_holds_site(r, site)};
+		struct pol_target t = {.site_id = site,
+		                       .in_region = api_region_holds_site(r, site)};
 		if (!policy_require(r, PR_SETTLEMENT, PA_READ, &t))
 			return;
 		rc = site_report(r, site, ms, &rep);
@@ -521,7 +524,8 @@ void api_settlement_adjust(struct api_req *r)
 		}
 		month_of(done_at, done_ms);
 		if (strcmp(done_ms, for_ms) != 0) {
-			api_error(r, CN_ERR_INVALID, "request_id: the visit was settled in %s", done_ms);
+			api_error(r, CN_ERR_INVALID, "request_id: the visit was settled in %s",
+			          done_ms);
 			return;
 		}
 	}
@@ -537,20 +541,21 @@ void api_settlement_adjust(struct api_req *r)
 		if (last[0] && settle_month_parse(last, &last_closed) != 0)
 			last_closed = -1;
 		settle_month_format(settle_month_for(for_month, last_closed), month);
-		struct db_adjustment a = {site,   resident, month,  for_ms,
-		                          request, amount,  str(r->body, "reason"), r->who->id};
+		struct db_adjustment a = {
+			site,      resident, month, for_ms, request, amount, str(r->body, "reason"),
+			r->who->id};
 		rc = db_settlement_adjust(r->db, &a, r->now, &id);
 	}
 	char ids[24];
 	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	json_t *line = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:I, s:s, s:s}", "id", ids,
-	                         "site_id", site, "resident_id", resident, "month", month,
-	                         "for_month", for_ms, "request_id", request, "amount_cents",
-	                         (json_int_t)amount, "reason", str(r->body, "reason"),
-	                         "created_by", r->who->id);
+	json_t *line =
+		json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:I, s:s, s:s}", "id", ids, "site_id",
+	                  site, "resident_id", resident, "month", month, "for_month", for_ms,
+	                  "request_id", request, "amount_cents", (json_int_t)amount, "reason",
+	                  str(r->body, "reason"), "created_by", r->who->id);
 	if (rc == CN_OK)
-		rc = db_audit_add(r->db, r->now, r->who->id, site, "create", "settlement_adjustments",
-		                  ids, NULL, line);
+		rc = db_audit_add(r->db, r->now, r->who->id, site, "create",
+		                  "settlement_adjustments", ids, NULL, line);
 	if (api_commit(r, rc, NULL, NULL))
 		api_reply(r, 201, json_incref(line));
 	json_decref(line);

@@ -1,6 +1,7 @@
 /* The monthly settlement (contract section 8): GET /v1/reports/settlement
- * (JSON, or CSV with Accept: text/csv) and POST
- * /v1/settlements/{month}/close, POST /v1/settlements/adjustments. Each is an api_handler (api.h). */
+ * (JSON, or CSV with Accept: text/csv), POST /v1/settlements/{month}/close
+ * and POST /v1/settlements/adjustments; the volunteer hours. Each is an
+ * api_handler (api.h). */
 #ifndef CN_API_SETTLEMENT_H
 #define CN_API_SETTLEMENT_H
 

@@ -15,7 +15,7 @@
 #include "db_regions.h"
 
 static const char *const roles[] = {"admin",  "coordinator", "caregiver", "volunteer",
-                                    "family", "clinician",   "officer", NULL};
+                                    "family", "clinician",   "officer",   NULL};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -52,8 +52,10 @@ static const enum rule rules[ROLE_COUNT][PR_COUNT][PA_COUNT] =
 				[PR_REQUEST] = {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
 				[PR_REPORT] = {ALL, ALL, NO, NO, NO, NO, NO},
 				[PR_AUDIT] = {ALL, ALL, NO, NO, NO, NO, NO},
-				[PR_REGION] = {ALL, ALL, ALL, ALL, NO, NO, NO},     /* never deleted */
-				[PR_SETTLEMENT] = {ALL, ALL, ALL, NO, NO, NO, NO}, /* CREATE: close a month */
+				/* regions are never deleted; CREATE of a settlement is
+				 * closing a month or an adjustment line */
+				[PR_REGION] = {ALL, ALL, ALL, ALL, NO, NO, NO},
+				[PR_SETTLEMENT] = {ALL, ALL, ALL, NO, NO, NO, NO},
 				[PR_MEASUREMENT] = {ALL, ALL, ALL, NO, NO, NO, NO},
 				[PR_THRESHOLD] = {ALL, ALL, NO, ALL, NO, NO, NO},
 				[PR_ACTIVITY] = {ALL, ALL, NO, NO, NO, NO, NO},
@@ -73,7 +75,8 @@ static const enum rule rules[ROLE_COUNT][PR_COUNT][PA_COUNT] =
 				[PR_REQUEST] = {ALL, SITE, SITE, NO, SITE, SITE, SITE},
 				[PR_REPORT] = {ALL, SITE, NO, NO, NO, NO, NO},
 				[PR_AUDIT] = {ALL, SITE, NO, NO, NO, NO, NO},
-				[PR_REGION] = {ALL, ALL, NO, NO, NO, NO, NO}, /* names of places, no people */
+				/* regions: names of places, nobody's data */
+				[PR_REGION] = {ALL, ALL, NO, NO, NO, NO, NO},
 				[PR_SETTLEMENT] = {ALL, SITE, NO, NO, NO, NO, NO},
 				[PR_MEASUREMENT] = {ALL, SITE, SITE, NO, NO, NO, NO},
 				[PR_THRESHOLD] = {ALL, SITE, NO, SITE, NO, NO, NO},

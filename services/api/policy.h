@@ -35,8 +35,8 @@ enum pol_resource {
 	PR_MEASUREMENT, /* a resident's health readings */
 	PR_THRESHOLD,   /* vital-sign thresholds of a site (site_id) or resident */
 	PR_ACTIVITY,    /* a resident's daily activity summaries */
-	PR_REGION,     /* districts, streets, communities (contract section 8) */
-	PR_SETTLEMENT, /* the monthly settlement; CREATE is closing a month */
+	PR_REGION,      /* districts, streets, communities (contract section 8) */
+	PR_SETTLEMENT,  /* the monthly settlement; CREATE is closing a month */
 	PR_COUNT
 };
 
@@ -54,13 +54,13 @@ enum pol_action {
 /* What the handler knows about the object (NULL/false when not relevant,
  * e.g. for a list). */
 struct pol_target {
-	const char *site_id;     /* the object's site */
-	bool family_member;      /* caller is family of the object's resident */
-	bool own;                /* the object is the caller's own record, shift or assignment */
-	bool open_to_volunteers; /* a request a volunteer may take */
-	bool privileged;         /* staff record of an admin or coordinator */
-	bool requester;          /* a request the caller made (they may cancel it) */
-	bool in_region;          /* the object's site (or the region itself) lies in the
+	const char *site_id;       /* the object's site */
+	bool family_member;        /* caller is family of the object's resident */
+	bool own;                  /* the object is the caller's own record, shift or assignment */
+	bool open_to_volunteers;   /* a request a volunteer may take */
+	bool privileged;           /* staff record of an admin or coordinator */
+	bool requester;            /* a request the caller made (they may cancel it) */
+	bool in_region;            /* the object's site (or the region itself) lies in the
 	                          * caller's region or below; the handler resolves the
 	                          * region tree, and the flag counts for officers only */
 	char site_buf[ID_MAX + 1]; /* room for a site_id the handler looked up */
@@ -73,11 +73,11 @@ enum pol_decision policy_decide(const struct principal *who, enum pol_resource r
 
 /* How a list must be narrowed for the caller. */
 struct pol_scope {
-	const char *site_id;  /* only this site (coordinator, caregiver), or NULL */
-	const char *family;   /* only residents of this family member, or NULL */
-	const char *volunteer;/* only requests open to or assigned to this volunteer */
-	const char *self;     /* only the caller's own rows (staff, shifts) */
-	const char *region_id;/* only sites in this region or below (officer) */
+	const char *site_id;   /* only this site (coordinator, caregiver), or NULL */
+	const char *family;    /* only residents of this family member, or NULL */
+	const char *volunteer; /* only requests open to or assigned to this volunteer */
+	const char *self;      /* only the caller's own rows (staff, shifts) */
+	const char *region_id; /* only sites in this region or below (officer) */
 };
 void policy_scope(const struct principal *who, enum pol_resource res, struct pol_scope *out);
 

@@ -30,7 +30,7 @@ enum role {
 /* The authenticated caller. */
 struct principal {
 	char id[ID_MAX + 1];
-	char site_id[ID_MAX + 1]; /* empty: no site (admins) */
+	char site_id[ID_MAX + 1];   /* empty: no site (admins) */
 	char region_id[ID_MAX + 1]; /* an officer's region; empty for other roles */
 	enum role role;
 };
@@ -41,7 +41,7 @@ bool role_from_name(const char *name, enum role *out);
 /* Route flags. */
 #define API_PUBLIC 1u /* no token needed */
 #define API_STREAM 2u /* the handler sets up a long-lived stream */
-#define API_WRITE 4u  /* changes data: 503 while storage is full */
+#define API_WRITE  4u /* changes data: 503 while storage is full */
 #define API_UPLOAD 8u /* a raw body (not JSON) of up to HTTP_UPLOAD_MAX bytes */
 
 struct api_req;
@@ -57,11 +57,8 @@ struct api_req {
 	const char *method;
 	const char *path;
 	const struct route_match *match;
-	const void *route_arg;   /* the route's arg (a resource descriptor) */
-	json_t *body;            /* parsed JSON body or NULL; owned by the server */
-	const unsigned char *raw; /* API_UPLOAD routes: the body as sent; owned by the server */
-	size_t raw_len;
-	const char *raw_type;    /* its Content-Type, or NULL; borrowed */
+	const void *route_arg;       /* the route's arg (a resource descriptor) */
+	json_t *body;                /* parsed JSON body or NULL; owned by the server */
 	const struct principal *who; /* NULL on public routes */
 	int64_t now;                 /* ms, read once per request */
 	const char *client_ip;
@@ -71,13 +68,19 @@ struct api_req {
 
 	/* The response. Handlers set these through the helpers below. */
 	int status;
-	json_t *out;             /* owned */
-	char *out_text;          /* owned; used when out is NULL */
-	const char *out_type;    /* content type of out_text */
-	size_t out_len;          /* > 0: out_text holds this many bytes (binary) */
-	int retry_after_s;       /* > 0: send Retry-After */
-	bool preflight;          /* a CORS preflight: answer with the allow headers */
-	void *stream;            /* API_STREAM handlers: see stream.h */
+	json_t *out;          /* owned */
+	char *out_text;       /* owned; used when out is NULL */
+	const char *out_type; /* content type of out_text */
+	int retry_after_s;    /* > 0: send Retry-After */
+	bool preflight;       /* a CORS preflight: answer with the allow headers */
+	void *stream;         /* API_STREAM handlers: see stream.h */
+	/* issue 19. API_UPLOAD routes: the body as sent (owned by the server)
+	 * and its Content-Type (borrowed, or NULL). out_len > 0: out_text
+	 * holds that many bytes (a binary answer, api_reply_bytes). */
+	const unsigned char *raw;
+	size_t raw_len;
+	const char *raw_type;
+	size_t out_len;
 };
 
 /* Path parameter i of the matched route (always a safe id). */

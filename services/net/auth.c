@@ -84,8 +84,8 @@ int auth_password_verify(const char *stored_hash, const char *password)
 	return crypto_pwhash_str_verify(stored_hash, password, strlen(password)) == 0;
 }
 
-static const char *const role_names[ROLE_COUNT] = {"admin",     "coordinator", "caregiver",
-                                                   "volunteer", "family",      "clinician", "officer"};
+static const char *const role_names[ROLE_COUNT] = {
+	"admin", "coordinator", "caregiver", "volunteer", "family", "clinician", "officer"};
 
 const char *role_name(enum role role)
 {

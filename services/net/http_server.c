@@ -45,8 +45,8 @@ struct request_state {
 	char *body;
 	size_t len, cap;
 	bool too_large;
-	size_t max;     /* the body's bound: HTTP_BODY_MAX, or HTTP_UPLOAD_MAX for API_UPLOAD */
-	size_t drained; /* bytes of an oversized chunked body read and dropped */
+	size_t max;      /* the body's bound: HTTP_BODY_MAX, or HTTP_UPLOAD_MAX for API_UPLOAD */
+	size_t drained;  /* bytes of an oversized chunked body read and dropped */
 	int64_t started; /* ms (monotonic) when the headers were complete */
 };
 
@@ -383,7 +383,7 @@ static enum MHD_Result send_console(struct http_server *srv, struct MHD_Connecti
 /* Answers 413 at once, without the body: queued while MHD has read only
  * the headers, it sends the answer and closes instead of reading on. */
 static enum MHD_Result refuse_too_large(struct http_server *srv, struct MHD_Connection *conn,
-                                       const char *method, const char *url, size_t max)
+                                        const char *method, const char *url, size_t max)
 {
 	struct api_req r;
 	memset(&r, 0, sizeof(r));

@@ -27,8 +27,8 @@
 
 #define MY_SITE    "site-1"
 #define OTHER_SITE "site-2"
-#define ME "me-1"
-#define MY_REGION "region-1"
+#define ME         "me-1"
+#define MY_REGION  "region-1"
 
 /* ---- the targets ---- */
 
@@ -47,9 +47,9 @@ enum variant {
 };
 
 static const char *const variant_names[V_COUNT] = {
-	"no target", "own site", "other site", "own object", "family member's",
-	"open to volunteers", "privileged, own site", "privileged, other site", "made by caller",
-	"in caller's region",
+	"no target",       "own site",           "other site",           "own object",
+	"family member's", "open to volunteers", "privileged, own site", "privileged, other site",
+	"made by caller",  "in caller's region",
 };
 
 static const struct pol_target *target_of(enum variant v, struct pol_target *t)
@@ -115,21 +115,38 @@ struct letter {
 
 static const struct letter letters[] = {
 	{'-', "may never: 403 whatever the target", {F, F, F, F, F, F, F, F, F, F}},
-	{'A', "allowed whatever the target (lists are narrowed by policy_scope)", {A, A, A, A, A, A, A, A, A, A}},
+	{'A',
+         "allowed whatever the target (lists are narrowed by policy_scope)",
+         {A, A, A, A, A, A, A, A, A, A}},
 	{'S', "their site: allowed; another site's (or none): 404", {H, A, H, A, H, A, A, H, A, H}},
-	{'s', "sees their site's but may not change it: 403; another site's: 404", {H, F, H, F, H, F, F, H, F, H}},
+	{'s',
+         "sees their site's but may not change it: 403; another site's: 404",
+         {H, F, H, F, H, F, F, H, F, H}},
 	{'C', "creates at their own site; at another site 403", {F, A, F, A, F, A, A, F, A, F}},
-	{'Q', "creates caregivers, volunteers, family at their site; admins, coordinators or another site 403",
-	 {F, A, F, A, F, A, F, F, A, F}},
-	{'P', "users of their site; admins and coordinators 403; another site's 404", {H, A, H, A, H, A, F, H, A, H}},
+	{'Q',
+         "creates caregivers, volunteers, family at their site; admins, coordinators or another site 403",
+         {F, A, F, A, F, A, F, F, A, F}},
+	{'P',
+         "users of their site; admins and coordinators 403; another site's 404",
+         {H, A, H, A, H, A, F, H, A, H}},
 	{'M', "their own record only; anyone else 403", {F, F, F, A, F, F, F, F, F, F}},
-	{'F', "residents in their resident_ids (and their alerts, requests); others 404", {H, H, H, H, A, H, H, H, H, H}},
+	{'F',
+         "residents in their resident_ids (and their alerts, requests); others 404",
+         {H, H, H, H, A, H, H, H, H, H}},
 	{'f', "their residents': 403; others 404", {H, H, H, H, F, H, H, H, H, H}},
 	{'V', "requests open to or assigned to them; others 404", {H, H, H, A, H, A, H, H, H, H}},
-	{'W', "works requests assigned to them; an open one they see 403; others 404", {H, H, H, A, H, F, H, H, H, H}},
-	{'v', "requests they see (open, assigned): 403; others 404", {H, H, H, F, H, F, H, H, H, H}},
-	{'G', "works requests assigned to them; their site's others 403; another site's 404", {H, F, H, A, H, F, F, H, F, H}},
-	{'K', "cancels requests they made; their site's others 403; another site's 404", {H, F, H, F, H, F, F, H, A, H}},
+	{'W',
+         "works requests assigned to them; an open one they see 403; others 404",
+         {H, H, H, A, H, F, H, H, H, H}},
+	{'v',
+         "requests they see (open, assigned): 403; others 404",
+         {H, H, H, F, H, F, H, H, H, H}},
+	{'G',
+         "works requests assigned to them; their site's others 403; another site's 404",
+         {H, F, H, A, H, F, F, H, F, H}},
+	{'K',
+         "cancels requests they made; their site's others 403; another site's 404",
+         {H, F, H, F, H, F, F, H, A, H}},
 	{'O', "their own shifts; anyone else's 404", {H, H, H, A, H, H, H, H, H, H}},
 	{'o', "their own shifts: 403; anyone else's 404", {H, H, H, F, H, H, H, H, H, H}},
 	{'R', "in their region or below (officer); others 404", {H, H, H, H, H, H, H, H, H, A}},
@@ -155,14 +172,12 @@ static const enum pol_action actions[PA_COUNT] = {PA_LIST,   PA_READ, PA_CREATE,
 static const char *const action_names[PA_COUNT] = {"LIST",   "READ", "CREATE", "UPDATE",
                                                    "DELETE", "ACT",  "ASSIGN"};
 static const char *const resource_names[PR_COUNT] = {
-	"sites",   "staff",  "residents",    "devices",    "events",
-	"shifts",  "alerts", "attendance",   "services",   "requests",
-	"reports", "audit",  "measurements", "thresholds", "activity",
-	"regions", "settlement",
+	"sites",        "staff",      "residents", "devices",  "events",     "shifts",
+	"alerts",       "attendance", "services",  "requests", "reports",    "audit",
+	"measurements", "thresholds", "activity",  "regions",  "settlement",
 };
-static const char *const role_names[ROLE_COUNT] = {"admin",     "coordinator", "caregiver",
-                                                   "volunteer", "family",      "clinician",
-                                                   "officer"};
+static const char *const role_names[ROLE_COUNT] = {
+	"admin", "coordinator", "caregiver", "volunteer", "family", "clinician", "officer"};
 
 struct row {
 	enum role role;
