@@ -81,6 +81,14 @@ void api_evidence_present(struct api_req *r, json_t *request)
 	json_t *ev = NULL;
 	json_t *conf = NULL;
 	if (id && db_evidence_get(r->db, id, &ev) == CN_OK) {
+		/* An officer checks that the visit was on site, not where the
+		 * resident lives: the flags and distances, no coordinates. */
+		static const char *const steps[] = {"start", "complete"};
+		for (size_t i = 0; r->who->role == ROLE_OFFICER && i < 2; i++) {
+			json_t *pt = json_object_get(ev, steps[i]);
+			json_object_del(pt, "lat");
+			json_object_del(pt, "lon");
+		}
 		if (db_visit_confirmation(r->db, id, &conf) == CN_OK)
 			json_object_set_new(ev, "confirmation", conf);
 		json_object_set_new(request, "evidence", ev);

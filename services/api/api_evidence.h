@@ -25,7 +25,8 @@ bool api_location_parse(struct api_req *r, const char *field, const json_t *v,
 enum cn_err api_evidence_record(struct api_req *r, const char *id, const char *step,
                                 const struct api_location *loc);
 
-/* Adds "evidence" (see db_evidence_get) to a request as the API shows it. */
+/* Adds "evidence" (see db_evidence_get) to a request as the API shows it;
+ * an officer's has no coordinates. */
 void api_evidence_present(struct api_req *r, json_t *request);
 
 #endif

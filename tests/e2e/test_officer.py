@@ -40,7 +40,7 @@ def site_with_visit(api, prefix, region, service, cents):
     now = time.time()
     coord.ok("POST", "/v1/requests/%s/assign" % req["id"],
              {"staff_id": site.primary["id"], "window_start": iso(now - 60), "window_end": iso(now + 3600)})
-    carer.ok("POST", "/v1/requests/%s/start" % req["id"])
+    carer.ok("POST", "/v1/requests/%s/start" % req["id"], {"location": {"lat": 22.5, "lon": 114.0}})
     carer.ok("POST", "/v1/requests/%s/complete" % req["id"])
     return site, res, req
 
@@ -99,7 +99,10 @@ def test_officer_sees_only_their_region_and_no_health(api):
     assert sorted(q["id"] for q in reqs) == sorted([qa["id"], qb["id"]])
     assert all("address" not in q["resident"] and "missed_alert_id" not in q for q in reqs)
     assert off.get("/v1/requests/" + qc["id"]).status_code == 404
-    assert off.ok("GET", "/v1/requests/" + qa["id"])["status"] == "done"
+    seen = off.ok("GET", "/v1/requests/" + qa["id"])
+    assert seen["status"] == "done" and seen["evidence"]["off_site"] is False
+    # The visit's evidence without coordinates (they would show the home).
+    assert "lat" not in seen["evidence"]["start"] and seen["evidence"]["start"]["off_site"] is False
     regions = sorted(x["id"] for x in off.ok("GET", "/v1/regions")["items"])
     assert regions == ["c1", "c2", "st1"]
 

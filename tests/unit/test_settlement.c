@@ -116,6 +116,46 @@ static void test_settlement_adjustments_count_in_amount_not_visits(void **state)
 	assert_int_equal(m.family_cents, 0);
 }
 
+/* Whatever the lines, a month reconciles to the cent: subsidy and family
+ * share add up to the amount, the subsidy never passes the allowance, the
+ * amount is the visits plus the adjustments floored at 0. A fixed
+ * pseudo-random walk over prices, units, durations and corrections. */
+static void test_settlement_month_reconciles_to_the_cent(void **state)
+{
+	(void)state;
+	uint32_t x = 12345;
+	int64_t t = 1790000000000LL;
+	for (int round = 0; round < 500; round++) {
+		struct settle_line lines[12];
+		int n = 1 + (int)(x % 12);
+		int64_t visits = 0, adj = 0;
+		for (int i = 0; i < n; i++) {
+			x = x * 1103515245u + 12345u;
+			struct settle_line l = {(x >> 3) & 1 ? SETTLE_UNIT_HOUR : SETTLE_UNIT_VISIT,
+			                        (int64_t)(x % 100000),
+			                        (int)((x >> 8) % 240),
+			                        t,
+			                        t + (int64_t)((x >> 4) % 200) * MIN,
+			                        (x >> 5) % 5 == 0,
+			                        (int64_t)((x >> 6) % 20000) - 10000};
+			lines[i] = l;
+			struct settle_priced p = settle_line_price(&l);
+			if (l.adjustment)
+				adj += l.adjust_cents;
+			else
+				visits += p.amount_cents;
+		}
+		int64_t allowance = (int64_t)((x >> 7) % 50000);
+		struct settle_month_total m = settle_resident_month(lines, n, allowance);
+		int64_t want = visits + adj > 0 ? visits + adj : 0;
+		assert_int_equal(m.amount_cents, want);
+		assert_int_equal(m.subsidy_cents + m.family_cents, m.amount_cents);
+		assert_true(m.subsidy_cents <= allowance && m.subsidy_cents >= 0);
+		assert_true(m.family_cents >= 0);
+		assert_int_equal(m.count + m.adjustments, n);
+	}
+}
+
 static void test_settlement_months_parse_format_and_bounds(void **state)
 {
 	(void)state;
@@ -185,6 +225,7 @@ int main(void)
 		cmocka_unit_test(test_settlement_actual_minutes_and_short),
 		cmocka_unit_test(test_settlement_allowance_caps_the_subsidy),
 		cmocka_unit_test(test_settlement_adjustments_count_in_amount_not_visits),
+		cmocka_unit_test(test_settlement_month_reconciles_to_the_cent),
 		cmocka_unit_test(test_settlement_months_parse_format_and_bounds),
 		cmocka_unit_test(test_settlement_change_after_close_lands_next_month),
 		cmocka_unit_test(test_settlement_distance_and_off_site),
