@@ -105,37 +105,19 @@ CREATE INDEX settlement_adjustments_by_month ON settlement_adjustments(site_id, 
 -- An officer (civil-affairs staff) reads the sites of their region and below.
 ALTER TABLE staff ADD COLUMN region_id TEXT REFERENCES regions(id);
 
--- Role `officer`. SQLite cannot alter a CHECK constraint, so staff is
--- rebuilt as in 005 (foreign keys checked at commit; the one ON DELETE
--- CASCADE child, staff_residents, kept aside while the old table is
--- dropped). The column list is staff's as of this migration: a migration
--- landing before this one that adds staff columns must add them here too.
-PRAGMA defer_foreign_keys=ON;
-CREATE TEMP TABLE staff_residents_keep8 AS SELECT staff_id, resident_id FROM staff_residents;
-CREATE TABLE staff_new (
-  id            TEXT PRIMARY KEY,
-  site_id       TEXT REFERENCES sites(id),
-  name          TEXT NOT NULL,
-  role          TEXT NOT NULL CHECK (role IN ('admin','coordinator','caregiver','volunteer','family','clinician','officer')),
-  phone         TEXT,
-  username      TEXT NOT NULL UNIQUE,
-  password_hash TEXT,
-  active        INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0,1)),
-  skills        TEXT NOT NULL DEFAULT '[]',
-  created_at    INTEGER NOT NULL,
-  updated_at    INTEGER NOT NULL,
-  region_id     TEXT REFERENCES regions(id)
-);
-INSERT INTO staff_new (id, site_id, name, role, phone, username, password_hash, active, skills,
-                       created_at, updated_at, region_id)
-  SELECT id, site_id, name, role, phone, username, password_hash, active, skills, created_at,
-         updated_at, region_id FROM staff;
-DROP TABLE staff;
-ALTER TABLE staff_new RENAME TO staff;
+-- Role `officer`. SQLite cannot alter a CHECK constraint. Rather than
+-- rebuilding staff with a fixed column list (which would drop any column
+-- another migration added to staff, such as 007's), the role column is
+-- replaced in place: a new column with the wider check takes the values,
+-- the old one (and the index over it) is dropped, the new one renamed.
+-- Every other column, and every row and key, stays as it is. The default
+-- is only there because SQLite adds a NOT NULL column with one; every
+-- insert names the role.
+ALTER TABLE staff ADD COLUMN role_v8 TEXT NOT NULL DEFAULT 'caregiver'
+  CHECK (role_v8 IN ('admin','coordinator','caregiver','volunteer','family','clinician','officer'));
+UPDATE staff SET role_v8 = role;
+DROP INDEX staff_by_site;
+ALTER TABLE staff DROP COLUMN role;
+ALTER TABLE staff RENAME COLUMN role_v8 TO role;
 CREATE INDEX staff_by_site ON staff(site_id, role);
-INSERT INTO staff_residents (staff_id, resident_id)
-  SELECT staff_id, resident_id FROM staff_residents_keep8
-  WHERE NOT EXISTS (SELECT 1 FROM staff_residents s WHERE s.staff_id = staff_residents_keep8.staff_id
-                    AND s.resident_id = staff_residents_keep8.resident_id);
-DROP TABLE staff_residents_keep8;
 CREATE INDEX sites_by_region ON sites(region_id);

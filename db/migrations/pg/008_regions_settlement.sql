@@ -104,7 +104,7 @@ CREATE INDEX settlement_adjustments_by_month ON settlement_adjustments(site_id, 
 -- An officer (civil-affairs staff) reads the sites of their region and below.
 ALTER TABLE staff ADD COLUMN region_id TEXT REFERENCES regions(id);
 
--- Role `officer` (SQLite rebuilds staff for this).
+-- Role `officer` (SQLite replaces the role column for this: its 008).
 ALTER TABLE staff DROP CONSTRAINT staff_role_check;
 ALTER TABLE staff ADD CONSTRAINT staff_role_check
   CHECK (role IN ('admin','coordinator','caregiver','volunteer','family','clinician','officer'));
