@@ -3,7 +3,11 @@
  * what one visit costs, what a resident's month adds up to, how much of it
  * the subsidy pays, in which month a correction lands, and whether a visit
  * was made where the resident lives. No I/O, no db, no clock of its own:
- * every time is an argument (ms since the epoch, months in UTC). */
+ * every time is an argument (ms since the epoch). settle_month_of and
+ * settle_month_start are UTC calendar arithmetic; the settlement report
+ * itself (api_settlement.c) bounds its months by the local calendar of the
+ * configured timezone (clock.h), and uses the parse, format and month_for
+ * helpers here. */
 #ifndef CN_SETTLEMENT_H
 #define CN_SETTLEMENT_H
 
