@@ -27,7 +27,7 @@ import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
 BUILD = os.path.join(ROOT, "build")
-DAEMON = os.path.join(BUILD, "carenetd")
+DAEMON = os.environ.get("BENCH_DAEMON", os.path.join(BUILD, "carenetd"))  # another build to compare
 SIM = os.path.join(BUILD, "carenet-sim")
 BARE_SQLITE = os.path.join(BUILD, "bench/bare_sqlite")
 BARE_HTTP = os.path.join(BUILD, "bench/bare_http")
@@ -510,6 +510,15 @@ def sample_queue(d, out, stop_ev):
         stop_ev.wait(0.1)
 
 
+def daemon_counters(d):
+    """(ingest commits so far, carenetd's CPU seconds so far)."""
+    _, body = http_get(d.url + "/metrics", timeout=2)
+    batches = int(re.search(rb"^carenet_ingest_batches_total (\d+)", body, re.M).group(1))
+    with open("/proc/%d/stat" % d.p.pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return batches, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def alarm_only():
     """BENCH_ONLY=alarm: the alarm part alone, at a fixed background rate."""
     rate = float(os.environ.get("BENCH_BG_RATE", "13000"))
@@ -549,15 +558,21 @@ def alarm_only():
                 db.commit()
                 db.close()
                 d.start()
+            batches0, cpu0 = daemon_counters(d)
             depths, stop_ev = [], threading.Event()
             sampler = threading.Thread(target=sample_queue, args=(d, depths, stop_ev), daemon=True)
             sampler.start()
             try:
                 res = alarm_latency(port, rate, g)
+            except RuntimeError as e:  # a run that lost pages: say so, go on
+                res = (None, None, None, None)
+                log(str(e))
             finally:
                 stop_ev.set()
                 sampler.join()
+            batches1, cpu1 = daemon_counters(d)
             print(json.dumps({"run": i + 1, "bg_rate": rate, "page_p50_ms": res[0], "page_p99_ms": res[1],
+                              "commits": batches1 - batches0, "cpu_s": round(cpu1 - cpu0, 2),
                               "ack_p50_ms": res[2], "ack_p99_ms": res[3],
                               "queue_max": max(depths) if depths else None,
                               "queue_over_1000": sum(1 for x in depths if x > 1000),
