@@ -31,15 +31,6 @@
 
 #define SWEEP_MS        1000
 #define BATCH_BUDGET_MS 4 /* a batch stops taking messages after this much work */
-/* Bulk messages are gathered for up to GATHER_MS, or until GATHER_MIN
- * wait, before a batch takes them (alarms never wait: they wake the
- * thread at once). Without it a fast thread under moderate load commits
- * every few messages, and each commit rewrites the same hot pages into
- * the WAL: at 13,000 events/s, 1,500 commits a second spent a third of
- * the thread in commits and wrote tens of MB/s of WAL for the checkpoint
- * and the alarm acks' fsync to carry. */
-#define GATHER_MS  5
-#define GATHER_MIN 256
 /* ---- queue ---- */
 
 /* Case-sensitive search of `needle` in the first `len` bytes. */
@@ -120,11 +111,7 @@ void ingest_submit(struct ingest *in, const char *topic, const void *payload, si
 	}
 	atomic_store(&in->app->metrics->ingest_queue_depth,
 	             (int)(in->normal.count + in->urgent.count));
-	/* The thread waits either for anything (the lanes are empty) or, while
-	 * gathering, for an alarm or GATHER_MIN: a wake-up per bulk message
-	 * would only cost it a context switch each. */
-	if (urgent || in->normal.count == 1 || in->normal.count == GATHER_MIN)
-		pthread_cond_signal(&in->not_empty);
+	pthread_cond_signal(&in->not_empty);
 	pthread_mutex_unlock(&in->lock);
 }
 
@@ -296,27 +283,6 @@ static bool run_all(struct ingest *in, struct ingest_msg **batch, size_t n, bool
 	return true;
 }
 
-/* With in->lock held: lets a few bulk messages gather into one batch
- * (GATHER_MS, GATHER_MIN), unless an alarm waits or we are stopping. */
-static void gather(struct ingest *in)
-{
-	while (!in->stop && in->urgent.count == 0 && in->normal.count > 0 &&
-	       in->normal.count < GATHER_MIN) {
-		int64_t due = in->normal.ring[in->normal.head]->received_at + GATHER_MS;
-		int64_t wait = due - clock_now_ms();
-		if (wait <= 0 || wait > GATHER_MS)
-			break; /* due, or the wall clock stepped */
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += (long)wait * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&in->not_empty, &in->lock, &until);
-	}
-}
-
 static void *ingest_main(void *arg)
 {
 	struct ingest *in = arg;
@@ -338,7 +304,6 @@ static void *ingest_main(void *arg)
 			}
 			pthread_cond_timedwait(&in->not_empty, &in->lock, &until);
 		}
-		gather(in);
 		size_t nu = 0, n = 0;
 		while (in->urgent.count > 0)
 			urgent[nu++] = lane_pop(&in->urgent);
