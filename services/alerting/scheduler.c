@@ -21,8 +21,8 @@
 #include "windows.h"
 #include "xalloc.h"
 
-#define IDLE_WAIT_MS 1000 /* look again at least this often (and checkpoint) */
-#define RETRY_MS     1000 /* after a database error */
+#define IDLE_WAIT_MS  1000 /* look again at least this often (and checkpoint) */
+#define RETRY_MS      1000 /* after a database error */
 #define CHECKPOINT_MS 1000 /* a PASSIVE checkpoint at most this often */
 
 struct scheduler {
@@ -34,7 +34,7 @@ struct scheduler {
 	bool woken, stop;
 	bool resent; /* unsent pages re-published after the first connect */
 	struct outbox ob;
-	int64_t next_wellbeing; /* next look for finished days to judge */
+	int64_t next_wellbeing;  /* next look for finished days to judge */
 	int64_t next_checkpoint; /* clock_mono_ms() of the next checkpoint */
 };
 
