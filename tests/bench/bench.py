@@ -42,6 +42,8 @@ PRESSES = int(os.environ.get("BENCH_PRESSES", "1000"))
 # database, BENCH_WARM ingest runs first, then BENCH_ALARM_RUNS latency
 # runs) with the background at BENCH_BG_RATE events/s: a fixed rate, so
 # that two builds compare at the same load. Prints one JSON line a run.
+# The filled database is kept in build/bench-cache.db (BENCH_FRESH=1 fills
+# it again, e.g. after a new migration or for an older BENCH_DAEMON).
 ONLY = os.environ.get("BENCH_ONLY", "")
 DEADLINE = time.monotonic() + 600  # the whole benchmark: at most 10 minutes
 
