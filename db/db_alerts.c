@@ -1,4 +1,5 @@
 #include "db_alerts.h"
+#include "db_events.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -466,6 +467,8 @@ enum cn_err db_notifications_unsent(struct db *db, struct db_unsent_page *out, s
 enum cn_err db_event_set_alert(struct db *db, int64_t event_id, int64_t alert_id)
 {
 	static const char sql[] = "UPDATE events SET alert_id = ?2 WHERE id = ?1";
+	if (db_held_set_alert(db, event_id, alert_id))
+		return CN_OK; /* stored with it at the commit */
 	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;

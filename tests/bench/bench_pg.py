@@ -25,6 +25,11 @@ BARE_PG = os.path.join(B.BUILD, "bench/bare_pg")
 RESIDENTS, PRESSES, LOAD_DEVICES = 2000, 200, 2000
 INGEST_COUNT = int(os.environ.get("BENCH_PG_INGEST_COUNT", "40000"))
 FAILOVERS = 3
+# BENCH_PG_ONLY=ingest: only the bare insert and the ingest figure (for a
+# quick before/after of an ingest change); the report files are not written.
+ONLY = os.environ.get("BENCH_PG_ONLY", "")
+# BENCH_PG_DAEMON: another carenetd binary (say, one built before a change).
+B.DAEMON = os.environ.get("BENCH_PG_DAEMON", B.DAEMON)
 B.DEADLINE = time.monotonic() + 480
 
 
@@ -203,6 +208,9 @@ def main():
         node.start("leader")
         res["ingest_events_s"] = ingest(pg, "bench", port)
         res["ingest_ratio"] = res["ingest_events_s"] / res["bare_pg_rows_s"]
+        if ONLY == "ingest":
+            print(json.dumps(res, indent=2))
+            return
         idle = latency(port, "a", 0)
         busy = latency(port, "b", res["ingest_events_s"] / 2)
         res.update({"alarm_idle_page_p50_ms": idle["page_p50_ms"], "alarm_idle_page_p99_ms": idle["page_p99_ms"],
