@@ -273,8 +273,8 @@ enum cn_err db_notification_add(struct db *db, int64_t alert_id, const char *sta
                                 bool nobody_on_shift, int64_t now, int64_t *id)
 {
 	static const char sql[] =
-		"INSERT INTO notifications(alert_id, staff_id, level, nobody_on_shift, created_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5)";
+		"INSERT INTO notifications(alert_id, staff_id, level, nobody_on_shift, created_at,"
+		" sent_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)";
 	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
@@ -287,6 +287,16 @@ enum cn_err db_notification_add(struct db *db, int64_t alert_id, const char *sta
 	if (rc == CN_OK)
 		*id = db_last_insert_id(db);
 	return rc;
+}
+
+enum cn_err db_notification_mark_unsent(struct db *db, int64_t id)
+{
+	static const char sql[] = "UPDATE notifications SET sent_at = NULL WHERE id = ?1";
+	struct db_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return CN_ERR_DB;
+	db_bind_int64(st, 1, id);
+	return db_step_done(st);
 }
 
 enum cn_err db_notification_mark_sent(struct db *db, int64_t id, int64_t now)
