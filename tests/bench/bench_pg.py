@@ -182,6 +182,56 @@ def failover(url, port):
     return B.median(times), max(times), B.median(leads)
 
 
+def both_engines(pg_res, pg_started):
+    """The SQLite figures of this `make bench` (bench.py ran just before,
+    build/bench.json) next to PostgreSQL's, each store judged against its
+    own bare client. Returns markdown lines (also printed)."""
+    path = os.path.join(B.BUILD, "bench.json")
+    sq = {}
+    note = "no SQLite figures: build/bench.json is missing (run `make bench`)"
+    if os.path.exists(path):
+        with open(path) as f:
+            doc = json.load(f)
+        sq = dict(doc.get("results", {}), **doc.get("limits", {}), **doc.get("ratios", {}))
+        age = time.time() - os.path.getmtime(path)
+        note = "SQLite: bench.py of %s%s; PostgreSQL: bench_pg.py of %s." % (
+            doc.get("date", "?"), "" if age < 3600 else " (an earlier run, not this one)", pg_started)
+
+    def f(d, k, fmt):
+        v = d.get(k)
+        return fmt % v if isinstance(v, (int, float)) else "-"
+
+    def ratio(d, a, b):
+        return "%.2f" % (d[a] / d[b]) if d.get(a) and d.get(b) else "-"
+
+    rows = [
+        ("bare client, batched insert into the events table (rows/s)",
+         f(sq, "sqlite_rows_s", "%.0f") + " (1,000 rows a transaction, synchronous=FULL)",
+         f(pg_res, "bare_pg_rows_s", "%.0f") + " (100-row INSERT, a durable commit each)"),
+        ("ingest, stored events/s", f(sq, "ingest_events_s", "%.0f"), f(pg_res, "ingest_events_s", "%.0f")),
+        ("ingest / its own bare insert", ratio(sq, "ingest_events_s", "sqlite_rows_s"),
+         f(pg_res, "ingest_ratio", "%.2f")),
+        ("ingest / broker QoS 1 pass-through", f(sq, "ingest_ratio", "%.2f"), "-"),
+        ("SOS to first page p50 / p99, under load (ms)",
+         f(sq, "alarm_page_p50_ms", "%.1f") + " / " + f(sq, "alarm_page_p99_ms", "%.1f"),
+         f(pg_res, "alarm_load_page_p50_ms", "%.1f") + " / " + f(pg_res, "alarm_load_page_p99_ms", "%.1f")),
+        ("SOS to ack p50, under load (ms)", f(sq, "alarm_ack_p50_ms", "%.1f"),
+         f(pg_res, "alarm_load_ack_p50_ms", "%.1f")),
+        ("SOS to first page p50 / p99, idle (ms)", "-",
+         f(pg_res, "alarm_idle_page_p50_ms", "%.1f") + " / " + f(pg_res, "alarm_idle_page_p99_ms", "%.1f")),
+        ("failover: leader killed -> first ack, median / max (s)", "- (one node)",
+         f(pg_res, "failover_ack_s_median", "%.2f") + " / " + f(pg_res, "failover_ack_s_max", "%.2f")),
+    ]
+    lines = ["## Both engines side by side", "", note, "",
+             "| figure | SQLite | PostgreSQL |", "| --- | --- | --- |"]
+    lines += ["| %s | %s | %s |" % r for r in rows]
+    width = max(len(r[0]) for r in rows)
+    print("\n%-*s  %-28s  %s" % (width, "both engines", "SQLite", "PostgreSQL"))
+    for r in rows:
+        print("%-*s  %-28s  %s" % (width, r[0], r[1].split(" (")[0], r[2].split(" (")[0]))
+    return lines
+
+
 def main():
     started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     B.WORK = os.path.join(B.BUILD, "bench-pg-run")
@@ -238,6 +288,7 @@ def main():
              "| figure | value |", "| --- | --- |"]
     for k, v in res.items():
         lines.append("| `%s` | %s |" % (k, ("%.3f" % v) if isinstance(v, float) else v))
+    lines += [""] + both_engines(res, started)
     with open(os.path.join(B.ROOT, "docs/performance-pg.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print(json.dumps(res, indent=2))
