@@ -46,6 +46,8 @@ struct held_row {
 struct db_held {
 	struct held_row rows[HELD_MAX];
 	size_t n;
+	/* Flushing now, or looking up a device none of whose events is held:
+	 * statements on events need not store the held ones first. */
 	bool flushing;
 	struct seq_top *top; /* by device key; owned */
 	size_t top_cap;
@@ -250,15 +252,19 @@ static bool seq_is_new(struct db *db, struct db_held *h, int64_t key, int64_t se
 	if (!t)
 		return false;
 	if (t->state == SEQ_UNKNOWN) {
+		/* Nothing of this device is held (an event is held only once its
+		 * device's entry is known), so the held rows need not go first. */
+		h->flushing = true;
 		struct db_stmt *st = db_stmt(db, sql);
-		if (!st)
-			return false;
-		db_bind_int64(st, 1, key);
-		if (db_step(st) == DB_ROW) {
-			t->state = db_col_int64(st, 1) > 0 ? SEQ_MAX : SEQ_NONE;
-			t->max = db_col_int64(st, 0);
+		if (st) {
+			db_bind_int64(st, 1, key);
+			if (db_step(st) == DB_ROW) {
+				t->state = db_col_int64(st, 1) > 0 ? SEQ_MAX : SEQ_NONE;
+				t->max = db_col_int64(st, 0);
+			}
+			db_reset(st);
 		}
-		db_reset(st);
+		h->flushing = false;
 		if (t->state == SEQ_UNKNOWN)
 			return false;
 	}
