@@ -10,8 +10,9 @@
 
 #include <stdbool.h>
 
-#include "db.h"
+#include "cn_error.h"
 
+struct db;
 struct db_held;
 
 /* The connection's slot for its held events (owned by the connection;
