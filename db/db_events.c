@@ -24,6 +24,7 @@
 /* ---- PostgreSQL: held events ---- */
 
 #define HELD_MAX     512       /* rows in one INSERT at most */
+#define HELD_BYTES   (1 << 20) /* and about this many payload bytes */
 #define SEQ_KEYS_MAX (1 << 22) /* device keys the seq cache covers */
 #define HELD_COLS    10
 
@@ -46,6 +47,7 @@ struct held_row {
 struct db_held {
 	struct held_row rows[HELD_MAX];
 	size_t n;
+	size_t bytes; /* of the held payloads */
 	/* Flushing now, or looking up a device none of whose events is held:
 	 * statements on events need not store the held ones first. */
 	bool flushing;
@@ -126,6 +128,7 @@ static void held_clear(struct db_held *h)
 		free(h->rows[i].raw);
 	}
 	h->n = 0;
+	h->bytes = 0;
 }
 
 void db_held_free(struct db_held *h)
@@ -301,6 +304,7 @@ static void hold(struct db_held *h, const struct db_event_new *ev)
 		r->raw = xmalloc(ev->raw_len);
 		memcpy(r->raw, ev->raw, ev->raw_len);
 		r->raw_len = ev->raw_len;
+		h->bytes += ev->raw_len;
 	}
 }
 
@@ -354,7 +358,7 @@ static enum cn_err pg_event_insert(struct db *db, const struct db_event_new *ev,
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING";
 	struct db_held *h = held_of(db);
 	if (db_in_txn(db) && (!ev->has_seq || seq_is_new(db, h, ev->device_key, ev->seq))) {
-		if (h->n == HELD_MAX) {
+		if (h->n == HELD_MAX || h->bytes >= HELD_BYTES) {
 			enum cn_err frc = db_held_flush(db);
 			if (frc != CN_OK)
 				return frc;
