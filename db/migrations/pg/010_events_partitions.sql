@@ -20,6 +20,10 @@
 -- off, or a month not created yet), so no insert ever fails for want of a
 -- partition; its rows are pruned by DELETE and it is normally empty.
 -- Nothing references events by foreign key.
+--
+-- Renumbering: nothing here depends on this file's number, but it rebuilds
+-- `events` with the columns of 001 listed below; a migration landing
+-- before it that adds a column or index to events must add it here too.
 
 ALTER TABLE events RENAME TO events_unpartitioned;
 ALTER INDEX events_pkey RENAME TO events_unpartitioned_pkey;
