@@ -5,6 +5,9 @@
 #include "api_refs.h"
 #include "db_records.h"
 
+/* The language of the site's channel messages and ack pages. */
+static const char *const locales[] = {"zh-CN", "en", NULL};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *str(const json_t *obj, const char *key)
@@ -17,6 +20,7 @@ static const struct field_spec site_fields[] = {
 	{"name", FIELD_STRING, true, 1, 200},
 	{"address", FIELD_STRING, false, 0, 500, NULL, true},
 	{"phone", FIELD_STRING, false, 0, 40, NULL, true},
+	{"locale", FIELD_ENUM, false, 0, 0, locales},
 };
 
 static void site_target(struct api_req *r, const json_t *obj, struct pol_target *t)

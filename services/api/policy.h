@@ -32,6 +32,7 @@ enum pol_resource {
 	PR_MEASUREMENT, /* a resident's health readings */
 	PR_THRESHOLD,   /* vital-sign thresholds of a site (site_id) or resident */
 	PR_ACTIVITY,    /* a resident's daily activity summaries */
+	PR_CHANNEL,     /* /v1/channels: admin; coordinator for their site */
 	PR_COUNT
 };
 

@@ -162,9 +162,9 @@ static const enum pol_action actions[PA_COUNT] = {PA_LIST,   PA_READ, PA_CREATE,
 static const char *const action_names[PA_COUNT] = {"LIST",   "READ", "CREATE", "UPDATE",
                                                    "DELETE", "ACT",  "ASSIGN"};
 static const char *const resource_names[PR_COUNT] = {
-	"sites",   "staff",  "residents",    "devices",    "events",
-	"shifts",  "alerts", "attendance",   "services",   "requests",
-	"reports", "audit",  "measurements", "thresholds", "activity",
+	"sites",        "staff",      "residents", "devices",  "events",  "shifts",
+	"alerts",       "attendance", "services",  "requests", "reports", "audit",
+	"measurements", "thresholds", "activity",  "channels",
 };
 static const char *const role_names[ROLE_COUNT] = {"admin",     "coordinator", "caregiver",
                                                    "volunteer", "family",      "clinician"};
@@ -204,6 +204,7 @@ static const struct row table[] = {
 	{ROLE_ADMIN, PR_MEASUREMENT, /*    */ "AAA----"},
 	{ROLE_ADMIN, PR_THRESHOLD, /*      */ "AA-A---"},
 	{ROLE_ADMIN, PR_ACTIVITY, /*       */ "AA-----"},
+	{ROLE_ADMIN, PR_CHANNEL, /*        */ "AAAAA--"},
 
 	{ROLE_COORDINATOR, PR_SITE, /*     */ "AS-S---"},
 	{ROLE_COORDINATOR, PR_STAFF, /*    */ "ASQPP--"},
@@ -220,6 +221,7 @@ static const struct row table[] = {
 	{ROLE_COORDINATOR, PR_MEASUREMENT, "ASS----"},
 	{ROLE_COORDINATOR, PR_THRESHOLD, "AS-S---"},
 	{ROLE_COORDINATOR, PR_ACTIVITY, /* */ "AS-----"},
+	{ROLE_COORDINATOR, PR_CHANNEL, /*  */ "ASCSS--"},
 
 	{ROLE_CAREGIVER, PR_SITE, /*       */ "AS-s---"},
 	{ROLE_CAREGIVER, PR_STAFF, /*      */ "-M-M---"},
@@ -236,6 +238,7 @@ static const struct row table[] = {
 	{ROLE_CAREGIVER, PR_MEASUREMENT, /**/ "ASS----"},
 	{ROLE_CAREGIVER, PR_THRESHOLD, /*  */ "AS-s---"},
 	{ROLE_CAREGIVER, PR_ACTIVITY, /*   */ "AS-----"},
+	{ROLE_CAREGIVER, PR_CHANNEL, /*    */ "-------"},
 
 	{ROLE_VOLUNTEER, PR_SITE, /*       */ "-------"},
 	{ROLE_VOLUNTEER, PR_STAFF, /*      */ "-M-M---"},
@@ -252,6 +255,7 @@ static const struct row table[] = {
 	{ROLE_VOLUNTEER, PR_MEASUREMENT, /**/ "-------"},
 	{ROLE_VOLUNTEER, PR_THRESHOLD, /*  */ "-------"},
 	{ROLE_VOLUNTEER, PR_ACTIVITY, /*   */ "-------"},
+	{ROLE_VOLUNTEER, PR_CHANNEL, /*    */ "-------"},
 
 	{ROLE_FAMILY, PR_SITE, /*          */ "-------"},
 	{ROLE_FAMILY, PR_STAFF, /*         */ "-M-M---"},
@@ -268,6 +272,7 @@ static const struct row table[] = {
 	{ROLE_FAMILY, PR_MEASUREMENT, /*   */ "AFf----"},
 	{ROLE_FAMILY, PR_THRESHOLD, /*     */ "-------"},
 	{ROLE_FAMILY, PR_ACTIVITY, /*      */ "AF-----"},
+	{ROLE_FAMILY, PR_CHANNEL, /*       */ "-------"},
 
 	/* The partner clinic: residents of their site with their health;
 	 * nothing of devices, events, shifts, attendance, services, requests,
@@ -287,6 +292,7 @@ static const struct row table[] = {
 	{ROLE_CLINICIAN, PR_MEASUREMENT, /**/ "ASS----"},
 	{ROLE_CLINICIAN, PR_THRESHOLD, /*  */ "AS-S---"},
 	{ROLE_CLINICIAN, PR_ACTIVITY, /*   */ "AS-----"},
+	{ROLE_CLINICIAN, PR_CHANNEL, /*    */ "-------"},
 };
 
 #define N_ROWS (sizeof(table) / sizeof(table[0]))
@@ -439,6 +445,7 @@ static void test_policy_scope(void **state)
 		{ROLE_COORDINATOR, PR_SHIFT, true, false, false, false},
 		{ROLE_COORDINATOR, PR_ALERT, true, false, false, false},
 		{ROLE_COORDINATOR, PR_AUDIT, true, false, false, false},
+		{ROLE_COORDINATOR, PR_CHANNEL, true, false, false, false},
 		{ROLE_COORDINATOR, PR_SERVICE, false, false, false, false},
 		/* caregiver: their site; shifts: only their own */
 		{ROLE_CAREGIVER, PR_RESIDENT, true, false, false, false},
