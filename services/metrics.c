@@ -111,6 +111,12 @@ char *metrics_render(struct metrics *m)
 			    chmsg_kind_name((enum chmsg_kind)k), dstatus[s],
 			    (unsigned long long)atomic_load(&m->deliveries[k][s]));
 	put(&b,
+	    "# HELP carenet_notifier_rounds_total Rounds of the notifier's loop (about one a second"
+	    " when idle).\n"
+	    "# TYPE carenet_notifier_rounds_total counter\n"
+	    "carenet_notifier_rounds_total %llu\n",
+	    (unsigned long long)atomic_load(&m->notifier_rounds));
+	put(&b,
 	    "# HELP carenet_notifier_transactions_total Write transactions the notifier opened"
 	    " (to send, record outcomes or escalate; none while nothing is due).\n"
 	    "# TYPE carenet_notifier_transactions_total counter\n"

@@ -38,6 +38,7 @@ struct metrics {
 	/* Write transactions the notifier opened (it opens none while
 	 * nothing is due). */
 	atomic_uint_fast64_t notifier_transactions;
+	atomic_uint_fast64_t notifier_rounds; /* its loop's rounds */
 };
 
 enum metrics_delivery { MD_QUEUED, MD_SENT, MD_RETRYING, MD_FAILED, MD_MERGED };

@@ -592,29 +592,38 @@ static enum cn_err record_one(struct notifier *n, const struct flight *f,
 	return rc;
 }
 
-/* A level none of whose messages got through is no reason to wait the
- * step time: the next level is paged now. Checked by reading first; the
- * paging transaction (durable, like any page) is opened only when a
- * level did fail everywhere. If it cannot commit, the scheduler still
- * escalates at the step time. */
-static void escalate_failed_levels(struct notifier *n)
+/* Whether one of the round's outcomes gives a delivery up for good (a
+ * 4xx) while its alert may still be open: then the round may page the
+ * next level, and a page commits durably. Decided before the
+ * transaction, from the answers alone. */
+static bool round_may_escalate(struct notifier *n)
 {
-	size_t k = 0;
-	for (size_t i = 0; i < n->n_failed; i++) {
-		bool all = false;
-		if (db_deliveries_level_failed(n->db, n->failed[i].alert_id, n->failed[i].level,
-		                               &all) == CN_OK &&
-		    all)
-			n->failed[k++] = n->failed[i];
+	for (size_t i = 0; i < n->n_done; i++) {
+		const struct flight *f = flight_of(n, n->done[i].tag);
+		for (size_t k = 0; f && k < f->n; k++) {
+			struct delivery_attempt a = {
+				.status = n->done[i].status,
+				.transport = n->done[i].transport,
+				.smtp = n->done[i].smtp,
+				.attempts = f->d[k].attempts + 1,
+				.alert_open = true,
+				.now = 0,
+			};
+			int64_t retry_at = 0;
+			if (delivery_decide(&a, &retry_at) == DN_FAILED)
+				return true;
+		}
 	}
-	n->n_failed = 0;
-	if (k == 0)
-		return;
-	int64_t now = clock_now_ms();
-	enum cn_err rc = db_set_synchronous(n->db, true);
-	if (rc == CN_OK)
-		rc = db_begin(n->db);
-	for (size_t i = 0; rc == CN_OK && i < k; i++) {
+	return false;
+}
+
+/* A level none of whose messages got through is no reason to wait the
+ * step time: the next level is paged now, in the same transaction as the
+ * outcome that showed it. */
+static enum cn_err escalate_failed_levels(struct notifier *n, int64_t now)
+{
+	enum cn_err rc = CN_OK;
+	for (size_t i = 0; rc == CN_OK && i < n->n_failed; i++) {
 		bool all = false;
 		rc = db_deliveries_level_failed(n->db, n->failed[i].alert_id, n->failed[i].level,
 		                                &all);
@@ -622,49 +631,53 @@ static void escalate_failed_levels(struct notifier *n)
 			rc = alerts_escalate_failed(n->app, n->db, n->failed[i].alert_id,
 			                            n->failed[i].level, now, &n->ob);
 	}
-	atomic_fetch_add(&n->app->metrics->notifier_transactions, 1);
-	struct txn_end t = {.app = n->app, .db = n->db, .ob = &n->ob, .note = true};
-	rc = txn_commit(&t, rc);
-	if (db_set_synchronous(n->db, false) != CN_OK)
-		log_warn("notify", "cannot go back to synchronous=NORMAL");
-	if (rc != CN_OK)
-		log_error("notify", "cannot escalate after failed deliveries: %s", cn_strerror(rc));
+	n->n_failed = 0;
+	return rc;
 }
 
 /* Records every outcome of the round in one transaction: the notifier
- * takes the write lock once per round, not once per message. */
+ * takes the write lock once per round, not once per message. The commit
+ * skips the fsync (synchronous=NORMAL) unless the round may page the next
+ * level (round_may_escalate). */
 static void record_outcomes(struct notifier *n)
 {
 	if (n->n_done == 0)
 		return;
 	int64_t now = clock_now_ms();
-	enum cn_err rc = db_begin(n->db);
+	bool durable = round_may_escalate(n);
+	enum cn_err rc = durable ? db_set_synchronous(n->db, true) : CN_OK;
+	if (rc == CN_OK)
+		rc = db_begin(n->db);
 	for (size_t i = 0; rc == CN_OK && i < n->n_done; i++) {
 		const struct flight *f = flight_of(n, n->done[i].tag);
 		if (f)
 			rc = record_one(n, f, &n->done[i], now);
 	}
+	if (rc == CN_OK)
+		rc = escalate_failed_levels(n, now);
+	n->n_failed = 0;
 	atomic_fetch_add(&n->app->metrics->notifier_transactions, 1);
-	struct txn_end t = {.app = n->app, .db = n->db, .note = true};
+	struct txn_end t = {.app = n->app, .db = n->db, .ob = &n->ob, .note = true};
 	rc = txn_commit(&t, rc);
-	if (rc != CN_OK) {
-		/* The deliveries stay queued as they were and are tried again. */
-		n->n_failed = 0;
+	if (durable && db_set_synchronous(n->db, false) != CN_OK)
+		log_warn("notify", "cannot go back to synchronous=NORMAL");
+	/* After a failure the deliveries stay queued as they were and are
+	 * tried again. */
+	if (rc != CN_OK)
 		log_error("notify", "cannot record a delivery outcome: %s", cn_strerror(rc));
-	}
 	for (size_t i = 0; i < n->n_done; i++) {
 		struct flight *f = flight_of(n, n->done[i].tag);
 		if (f)
 			f->used = false;
 	}
 	n->n_done = 0;
-	escalate_failed_levels(n);
 }
 
 static void *notifier_main(void *arg)
 {
 	struct notifier *n = arg;
 	while (!atomic_load(&n->stop)) {
+		atomic_fetch_add(&n->app->metrics->notifier_rounds, 1);
 		int64_t now = clock_now_ms();
 		int64_t wake_at = dispatch(n, now);
 		int64_t next = 0;

@@ -126,8 +126,11 @@ def test_each_channel_sends_its_exact_request_signed_as_the_receiver_verifies(ap
     assert "/a/" in msg.get_payload(decode=True).decode()
 
     def all_sent():
+        # The deliveries and the timeline are read one after the other:
+        # poll until both show the last outcome.
         a = api.ok("GET", "/v1/alerts/%s" % alert_id)
-        return a if len(a["deliveries"]) == 7 and all(d["status"] == "sent" for d in a["deliveries"]) else None
+        done = len(a["deliveries"]) == 7 and all(d["status"] == "sent" for d in a["deliveries"])
+        return a if done and [l["action"] for l in a["timeline"]].count("delivered") == 7 else None
     a = wait_until(all_sent, 20, what="all deliveries sent")
     kinds = sorted(d["kind"] for d in a["deliveries"])
     assert kinds == sorted(["webhook", "sms", "voice", "wecom", "dingtalk", "feishu", "email"])
@@ -197,6 +200,8 @@ def test_a_residents_contact_acknowledges_from_an_sms(api, mq, rx):
     site = Site(api)
     sms = channel(api, site, "sms", rx, secret=SECRET)
     alert_id, dev = sos(api, mq, site, emergency_contacts=[
+        {"name": "Zhou Min", "relation": "neighbour", "phone": "+86 138 3333 4444", "notify": False,
+         "channels": [sms["id"]], "order": 0},
         {"name": "Li Wei", "relation": "son", "phone": "+86 138 1111 2222", "notify": True,
          "channels": [sms["id"]], "order": 1}], access_notes="Key safe 4711")
     (req,) = rx.wait_for("/sms")[:1]
@@ -211,7 +216,40 @@ def test_a_residents_contact_acknowledges_from_an_sms(api, mq, rx):
     line = [l for l in a["timeline"] if l["action"] == "acknowledged"][-1]
     assert "Li Wei" in line["detail"] and line["actor"] == "contact:Li Wei"
     dev.wait_for(r"carenet/dev/pendant-1/cmd")
-    assert a["deliveries"][0]["contact"]["name"] == "Li Wei"
+    # Only the contact with notify is messaged.
+    assert [d["contact"]["name"] for d in a["deliveries"]] == ["Li Wei"]
+
+
+def test_contact_points_follow_their_priorities_and_delay(api, mq, rx):
+    """An SMS at once, a voice call delay_s later if still unacknowledged
+    then, and nothing on a channel kept for other priorities."""
+    site = Site(api)
+    sms = channel(api, site, "sms", rx)
+    voice = channel(api, site, "voice", rx)
+    hook = channel(api, site, "webhook", rx)
+    reach(api, site.primary, {"channel_id": sms["id"], "priorities": [1, 2]},
+          {"channel_id": voice["id"], "priorities": [1], "delay_s": 5},
+          {"channel_id": hook["id"], "priorities": [3, 4]})
+    first, _ = sos(api, mq, site, "Ann Li", "p-1")
+    (s1,) = rx.wait_for("/sms")[:1]
+    (v1,) = rx.wait_for("/voice", timeout=30)[:1]
+    assert v1["at"] - s1["at"] >= 4.0  # delay_s after the page, not at once
+    assert json.loads(v1["body"])["to"] == site.primary["phone"]
+    # The P3/P4 webhook is not for an SOS (P1).
+    assert sorted(d["kind"] for d in api.ok("GET", "/v1/alerts/%s" % first)["deliveries"]) == ["sms", "voice"]
+    assert rx.on("/webhook") == []
+
+    # Acknowledged before the delay is up: the voice call is never made.
+    second, _ = sos(api, mq, site, "Bo Wang", "p-2")
+    api.ok("POST", "/v1/alerts/%s/ack" % second, {}, status=(200,))
+    rx.wait_for("/sms", count=2)
+
+    def voice_given_up():
+        (d,) = [d for d in api.ok("GET", "/v1/alerts/%s" % second)["deliveries"] if d["kind"] == "voice"]
+        return d if d["status"] == "failed" else None
+    d = wait_until(voice_given_up, 30, what="the delayed voice call given up")
+    assert d["attempts"] == 0 and "acknowledged" in d["last_error"]
+    assert len(rx.on("/voice")) == 1
 
 
 def test_5xx_is_retried_with_backoff_until_sent(api, mq, rx):
@@ -278,6 +316,39 @@ def test_rate_limit_merges_waiting_messages_into_one(api, mq, rx):
     # The outcome is recorded after the receiver answered: poll for it.
     wait_until(lambda: statuses() == ["merged", "sent"], timeout=30, what="merged and sent recorded")
     assert len(rx.on("/wecom")) == 2
+
+
+def metric(daemon, name):
+    text = requests.get(daemon.url + "/metrics").text
+    return int(re.search(r"^%s (\d+)$" % re.escape(name), text, re.M).group(1))
+
+
+def test_the_notifier_opens_no_write_transaction_while_nothing_can_be_sent(api, mq, rx, daemon):
+    """The alarm path shares the write lock with the notifier: it takes it
+    only to send or record something, never to find nothing to do."""
+    site = Site(api)
+    robot = channel(api, site, "wecom", rx, rate_per_min=1)
+    reach(api, site.primary, {"channel_id": robot["id"]})
+
+    def quiet_for_rounds(k):
+        tx = metric(daemon, "carenet_notifier_transactions_total")
+        start = metric(daemon, "carenet_notifier_rounds_total")
+        wait_until(lambda: metric(daemon, "carenet_notifier_rounds_total") >= start + k, 30,
+                   what="%d notifier rounds" % k)
+        assert metric(daemon, "carenet_notifier_transactions_total") == tx
+
+    quiet_for_rounds(3)  # nothing queued at all
+    first, _ = sos(api, mq, site, "Ann Li", "p-1")
+    rx.wait_for("/wecom")
+    wait_until(lambda: api.ok("GET", "/v1/alerts/%s" % first)["deliveries"][0]["status"] == "sent", 20,
+               what="the first message's outcome recorded")
+    assert metric(daemon, "carenet_notifier_transactions_total") >= 2  # its dispatch and its outcome
+    # The budget is spent: the next page waits for its slot, and the
+    # notifier, looking at it every round, writes nothing meanwhile.
+    second, _ = sos(api, mq, site, "Bo Wang", "p-2")
+    assert [d["status"] for d in api.ok("GET", "/v1/alerts/%s" % second)["deliveries"]] == ["queued"]
+    quiet_for_rounds(3)
+    assert len(rx.on("/wecom")) == 1
 
 
 def test_queued_deliveries_survive_a_restart(api, mq, rx, daemon):
