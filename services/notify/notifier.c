@@ -32,6 +32,13 @@
 #define MERGE_MAX    32 /* alerts one merged message lists */
 #define IDLE_WAIT_MS 1000
 #define TIMEOUT_MS   5000 /* contract: a receiver has 5 s */
+/* The alarm path shares the one write lock: the notifier writes at most
+ * once per WRITE_GAP_MS (what is due meanwhile goes in the next
+ * transaction together), and while alarms or events wait in the ingest
+ * queue it waits too, for at most YIELD_MAX_MS. */
+#define WRITE_GAP_MS  50
+#define YIELD_STEP_MS 5
+#define YIELD_MAX_MS  500
 
 /* One message in flight: the deliveries it carries (more than one when
  * merged). */
@@ -72,7 +79,37 @@ struct notifier {
 	size_t n_failed, cap_failed;
 	struct outbox ob;
 	char public_url[256];
+	int64_t write_after; /* no write transaction before (WRITE_GAP_MS) */
+	int64_t yield_since; /* first time a write waited for ingest; 0: none */
+	int64_t write_retry; /* a write was put off: look again then; 0: none */
 };
+
+/* Whether the notifier may open a write transaction now. If not, when to
+ * look again is in n->write_retry. */
+static bool may_write(struct notifier *n, int64_t now)
+{
+	if (now < n->write_after) {
+		n->write_retry = n->write_after;
+		return false;
+	}
+	if (atomic_load(&n->app->metrics->ingest_queue_depth) > 0) {
+		if (!n->yield_since)
+			n->yield_since = now;
+		if (now - n->yield_since < YIELD_MAX_MS) {
+			n->write_retry = now + YIELD_STEP_MS;
+			return false;
+		}
+	}
+	n->yield_since = 0;
+	return true;
+}
+
+/* A write transaction ended: the next one not before WRITE_GAP_MS. */
+static void wrote(struct notifier *n)
+{
+	atomic_fetch_add(&n->app->metrics->notifier_transactions, 1);
+	n->write_after = clock_now_ms() + WRITE_GAP_MS;
+}
 
 void notifier_wake(struct notifier *n)
 {
@@ -456,57 +493,6 @@ static enum cn_err dispatch_group(struct notifier *n, const struct db_delivery *
 	return rc;
 }
 
-/* Starts what is due; returns when to look again (0: nothing known).
- * Reads first, outside any transaction: the write transaction is opened
- * only when something is sent or given up, and no transfer starts before
- * it committed (nothing network-bound runs while it is open). */
-static int64_t dispatch(struct notifier *n, int64_t now)
-{
-	struct db_delivery *due = xcalloc(DUE_MAX, sizeof(*due));
-	struct group *groups = xcalloc(DUE_MAX, sizeof(*groups));
-	struct prepared *prep = xcalloc(n->n_flights, sizeof(*prep));
-	bool *taken = xcalloc(DUE_MAX, sizeof(*taken));
-	size_t nd = 0, np = 0, ng = 0;
-	int64_t wake_at = 0;
-	enum cn_err rc = db_deliveries_due(n->db, now, due, DUE_MAX, &nd);
-	if (rc != CN_OK || nd == 0)
-		goto out;
-	for (size_t i = 0; i < nd; i++)
-		taken[i] = in_flight(n, due[i].id);
-	if (plan_groups(n, due, nd, taken, groups, &ng, now, &wake_at, &rc) == 0 || rc != CN_OK)
-		goto out; /* all in flight or waiting: nothing to write */
-	/* What leaves now carries an ack link whose hash this transaction
-	 * stores: it is on disk before the message goes. Outcomes, recorded
-	 * in record_outcomes(), commit without an fsync. */
-	rc = db_set_synchronous(n->db, true);
-	if (rc == CN_OK)
-		rc = db_begin(n->db);
-	for (size_t i = 0; rc == CN_OK && i < ng; i++)
-		rc = dispatch_group(n, due, &groups[i], prep, &np, now);
-	atomic_fetch_add(&n->app->metrics->notifier_transactions, 1);
-	struct txn_end t = {.app = n->app, .db = n->db};
-	rc = txn_commit(&t, rc);
-	if (db_set_synchronous(n->db, false) != CN_OK)
-		log_warn("notify", "cannot go back to synchronous=NORMAL");
-	if (rc != CN_OK) {
-		for (size_t i = 0; i < np; i++)
-			chmsg_out_free(&prep[i].o.msg);
-		log_error("notify", "cannot prepare deliveries: %s; retrying", cn_strerror(rc));
-		wake_at = now + 1000;
-		goto out;
-	}
-	for (size_t i = 0; i < np; i++)
-		start(n, &prep[i]);
-out:
-	if (rc != CN_OK && !wake_at)
-		wake_at = now + 1000;
-	free(due);
-	free(groups);
-	free(prep);
-	free(taken);
-	return wake_at;
-}
-
 static struct flight *flight_of(struct notifier *n, int64_t tag)
 {
 	for (size_t i = 0; i < n->n_flights; i++)
@@ -516,7 +502,7 @@ static struct flight *flight_of(struct notifier *n, int64_t tag)
 }
 
 /* Called by httpc_run() for each finished transfer: only noted here, and
- * recorded with the others of the round by record_outcomes(). */
+ * recorded with the others of the round by run_round(). */
 static void on_done(void *ctx, const struct httpc_done *res)
 {
 	struct notifier *n = ctx;
@@ -541,7 +527,7 @@ static void note_failed(struct notifier *n, int64_t alert_id, int level)
 	n->failed[n->n_failed++] = (struct failed_level){alert_id, level};
 }
 
-/* The outcome of one finished message, inside record_outcomes()'s
+/* The outcome of one finished message, inside run_round()'s
  * transaction. */
 static enum cn_err record_one(struct notifier *n, const struct flight *f,
                               const struct httpc_done *res, int64_t now)
@@ -635,17 +621,40 @@ static enum cn_err escalate_failed_levels(struct notifier *n, int64_t now)
 	return rc;
 }
 
-/* Records every outcome of the round in one transaction: the notifier
- * takes the write lock once per round, not once per message. The commit
- * skips the fsync (synchronous=NORMAL) unless the round may page the next
- * level (round_may_escalate). */
-static void record_outcomes(struct notifier *n)
+/* One round, in one write transaction at most: records the outcomes of
+ * the transfers that finished (and pages the next level where a level's
+ * deliveries all failed), gives up what cannot go, and prepares what may
+ * leave now, storing each ack link's hash. What is due is read first,
+ * outside any transaction: nothing to record and nothing that can be sent
+ * means no transaction at all. The transfers start once it committed;
+ * nothing network-bound runs while it is open. The commit is durable
+ * when a message leaves (its ack link must outlive a power cut) or the
+ * next level may be paged; otherwise synchronous=NORMAL. Returns when to
+ * look again (0: nothing known). */
+static int64_t run_round(struct notifier *n, int64_t now)
 {
-	if (n->n_done == 0)
-		return;
-	int64_t now = clock_now_ms();
-	bool durable = round_may_escalate(n);
-	enum cn_err rc = durable ? db_set_synchronous(n->db, true) : CN_OK;
+	struct db_delivery *due = xcalloc(DUE_MAX, sizeof(*due));
+	struct group *groups = xcalloc(DUE_MAX, sizeof(*groups));
+	struct prepared *prep = xcalloc(n->n_flights, sizeof(*prep));
+	bool *taken = xcalloc(DUE_MAX, sizeof(*taken));
+	size_t nd = 0, np = 0, ng = 0, work = 0;
+	int64_t wake_at = 0;
+	enum cn_err rc = db_deliveries_due(n->db, now, due, DUE_MAX, &nd);
+	if (rc == CN_OK && nd > 0) {
+		for (size_t i = 0; i < nd; i++)
+			taken[i] = in_flight(n, due[i].id);
+		work = plan_groups(n, due, nd, taken, groups, &ng, now, &wake_at, &rc);
+	}
+	if (rc != CN_OK) {
+		log_error("notify", "cannot read the due deliveries: %s; retrying",
+		          cn_strerror(rc));
+		wake_at = now + 1000;
+		goto out;
+	}
+	if ((work == 0 && n->n_done == 0) || !may_write(n, now))
+		goto out;
+	bool durable = work > 0 || round_may_escalate(n);
+	rc = durable ? db_set_synchronous(n->db, true) : CN_OK;
 	if (rc == CN_OK)
 		rc = db_begin(n->db);
 	for (size_t i = 0; rc == CN_OK && i < n->n_done; i++) {
@@ -656,21 +665,37 @@ static void record_outcomes(struct notifier *n)
 	if (rc == CN_OK)
 		rc = escalate_failed_levels(n, now);
 	n->n_failed = 0;
-	atomic_fetch_add(&n->app->metrics->notifier_transactions, 1);
+	for (size_t i = 0; rc == CN_OK && i < ng; i++)
+		rc = dispatch_group(n, due, &groups[i], prep, &np, now);
 	struct txn_end t = {.app = n->app, .db = n->db, .ob = &n->ob, .note = true};
 	rc = txn_commit(&t, rc);
+	wrote(n);
 	if (durable && db_set_synchronous(n->db, false) != CN_OK)
 		log_warn("notify", "cannot go back to synchronous=NORMAL");
-	/* After a failure the deliveries stay queued as they were and are
-	 * tried again. */
-	if (rc != CN_OK)
-		log_error("notify", "cannot record a delivery outcome: %s", cn_strerror(rc));
+	/* The finished transfers' flights are free again; after a failure
+	 * their deliveries stay queued as they were and are tried again. */
 	for (size_t i = 0; i < n->n_done; i++) {
 		struct flight *f = flight_of(n, n->done[i].tag);
 		if (f)
 			f->used = false;
 	}
 	n->n_done = 0;
+	if (rc != CN_OK) {
+		for (size_t i = 0; i < np; i++)
+			chmsg_out_free(&prep[i].o.msg);
+		log_error("notify", "cannot record or prepare deliveries: %s; retrying",
+		          cn_strerror(rc));
+		wake_at = now + 1000;
+		goto out;
+	}
+	for (size_t i = 0; i < np; i++)
+		start(n, &prep[i]);
+out:
+	free(due);
+	free(groups);
+	free(prep);
+	free(taken);
+	return wake_at;
 }
 
 static void *notifier_main(void *arg)
@@ -679,18 +704,21 @@ static void *notifier_main(void *arg)
 	while (!atomic_load(&n->stop)) {
 		atomic_fetch_add(&n->app->metrics->notifier_rounds, 1);
 		int64_t now = clock_now_ms();
-		int64_t wake_at = dispatch(n, now);
+		int64_t wake_at = run_round(n, now);
 		int64_t next = 0;
 		if (db_deliveries_next_due(n->db, now, &next) == CN_OK && next > 0 &&
 		    (!wake_at || next < wake_at))
 			wake_at = next;
+		/* A write put off (may_write): look again then. */
+		if (n->write_retry && (!wake_at || n->write_retry < wake_at))
+			wake_at = n->write_retry;
+		n->write_retry = 0;
 		int64_t wait = wake_at ? wake_at - clock_now_ms() : IDLE_WAIT_MS;
 		if (wait < 1)
 			wait = 1;
 		if (wait > IDLE_WAIT_MS)
 			wait = IDLE_WAIT_MS;
 		httpc_run(n->http, (int)wait, on_done, n);
-		record_outcomes(n);
 	}
 	return NULL;
 }
