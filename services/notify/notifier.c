@@ -38,7 +38,7 @@
  * queue it waits too, for at most YIELD_MAX_MS. */
 #define WRITE_GAP_MS  50
 #define YIELD_STEP_MS 5
-#define YIELD_MAX_MS  500
+#define YIELD_MAX_MS  100
 
 /* One message in flight: the deliveries it carries (more than one when
  * merged). */
@@ -371,12 +371,23 @@ struct group {
 
 /* Whether a flight slot is free for another message (none claimed by the
  * `np` prepared ones). */
+/* A flight whose transfer finished and whose outcome this round records
+ * (its deliveries are read by record_one() before dispatch_group() may
+ * fill it again, in the same transaction). */
+static bool finishing(const struct notifier *n, const struct flight *f)
+{
+	for (size_t i = 0; i < n->n_done; i++)
+		if (n->done[i].tag == f->tag)
+			return true;
+	return false;
+}
+
 static struct flight *free_flight(struct notifier *n, const struct prepared *prep, size_t np)
 {
 	if (httpc_free_slots(n->http) <= (int)np)
 		return NULL;
 	for (size_t s = 0; s < n->n_flights; s++) {
-		bool claimed = n->flights[s].used;
+		bool claimed = n->flights[s].used && !finishing(n, &n->flights[s]);
 		for (size_t q = 0; q < np && !claimed; q++)
 			claimed = prep[q].f == &n->flights[s];
 		if (!claimed)
