@@ -9,11 +9,13 @@
 #include "clock.h"
 #include "config.h"
 #include "db_alerts.h"
+#include "db_deliveries.h"
 #include "db_health.h"
 #include "encode.h"
 #include "escalation.h"
 #include "log.h"
 #include "metrics.h"
+#include "notify_plan.h"
 #include "outbox.h"
 #include "xalloc.h"
 
@@ -164,6 +166,17 @@ static enum cn_err page_level(struct app *app, struct db *db, int64_t alert_id, 
 			goto out;
 	}
 	rc = db_alert_json(db, alert_id, false, &alert);
+	if (rc != CN_OK)
+		goto out;
+	/* The same people on the channels they carry, and on the first page
+	 * the resident's own contacts: rows in this transaction, sent by the
+	 * notifier thread after the commit. */
+	int priority = (int)json_integer_value(json_object_get(alert, "priority"));
+	for (size_t i = 0; rc == CN_OK && i < n; i++)
+		rc = notify_plan_staff(app, db, alert_id, site_id, priority, level, ids[i], now,
+		                       ob);
+	if (rc == CN_OK && level == 0)
+		rc = notify_plan_contacts(app, db, alert_id, site_id, resident_id, level, now, ob);
 	if (rc == CN_OK)
 		rc = db_resident_card(db, resident_id, &card);
 	if (rc != CN_OK)
@@ -314,8 +327,10 @@ enum cn_err alerts_note_active(struct app *app, struct db *db, enum alert_kind k
 	return rc;
 }
 
-enum cn_err alerts_escalate(struct app *app, struct db *db, int64_t alert_id, int64_t now,
-                            struct outbox *ob)
+/* failed_level >= 0: every delivery of that level failed, so the next
+ * level is paged now rather than at the step time. */
+static enum cn_err escalate(struct app *app, struct db *db, int64_t alert_id, int64_t now,
+                            int failed_level, struct outbox *ob)
 {
 	struct db_alert_row row;
 	enum cn_err rc = db_alert_get_row(db, alert_id, &row);
@@ -323,16 +338,27 @@ enum cn_err alerts_escalate(struct app *app, struct db *db, int64_t alert_id, in
 		return rc;
 	if (strcmp(row.status, "open") != 0 || row.next_escalation_at == 0)
 		return CN_OK; /* acknowledged meanwhile */
+	if (failed_level >= 0 && row.level != failed_level)
+		return CN_OK; /* that level is behind us already */
 	long steps[3];
 	step_times(app, steps);
 	struct escalation esc = escalation_next(row.level, row.priority, steps, now);
 	if (!esc.mask)
 		return db_alert_set_level(db, alert_id, row.level, 0, now, false);
+	/* At the top of the ladder a failed channel is no reason to page the
+	 * same people again at once: the step time applies. */
+	if (failed_level >= 0 && esc.level <= row.level)
+		return CN_OK;
 	int level = esc.level;
 	int64_t next = esc.next_at;
 	char detail[96];
-	snprintf(detail, sizeof(detail), "no acknowledgement after %ld s: level %d",
-	         steps[row.priority - 1], level);
+	if (failed_level >= 0)
+		snprintf(detail, sizeof(detail),
+		         "every channel delivery of level %d failed: level %d at once",
+		         failed_level, level);
+	else
+		snprintf(detail, sizeof(detail), "no acknowledgement after %ld s: level %d",
+		         steps[row.priority - 1], level);
 	rc = db_timeline_add(db, alert_id, now, "system", "escalated", detail);
 	bool nobody = false;
 	if (rc == CN_OK)
@@ -344,6 +370,18 @@ enum cn_err alerts_escalate(struct app *app, struct db *db, int64_t alert_id, in
 		rc = announce(app, db, alert_id, "escalated", now, ob);
 	ob->wake_scheduler = true;
 	return rc;
+}
+
+enum cn_err alerts_escalate(struct app *app, struct db *db, int64_t alert_id, int64_t now,
+                            struct outbox *ob)
+{
+	return escalate(app, db, alert_id, now, -1, ob);
+}
+
+enum cn_err alerts_escalate_failed(struct app *app, struct db *db, int64_t alert_id, int level,
+                                   int64_t now, struct outbox *ob)
+{
+	return escalate(app, db, alert_id, now, level, ob);
 }
 
 bool alerts_outcome_valid(const char *outcome)
@@ -390,6 +428,8 @@ enum cn_err alerts_step(struct app *app, struct db *db, int64_t alert_id, enum a
 		snprintf(detail, sizeof(detail), "acknowledged by %s", who->id);
 		rc = rc == CN_OK ? db_timeline_add(db, alert_id, now, actor, "acknowledged", detail)
 		                 : rc;
+		if (rc == CN_OK && note && *note)
+			rc = db_timeline_add(db, alert_id, now, actor, "note", note);
 		event = "acknowledged";
 		break;
 	case STEP_DISPATCH:
@@ -427,6 +467,36 @@ enum cn_err alerts_step(struct app *app, struct db *db, int64_t alert_id, enum a
 		help_coming(app, &row, ob);
 	}
 	return announce(app, db, alert_id, event, now, ob);
+}
+
+enum cn_err alerts_ack_by_contact(struct app *app, struct db *db, int64_t alert_id,
+                                  const char *contact_json, int64_t now, struct outbox *ob)
+{
+	struct db_alert_row row;
+	enum cn_err rc = db_alert_get_row(db, alert_id, &row);
+	if (rc != CN_OK)
+		return rc;
+	if (strcmp(row.status, "open") != 0)
+		return CN_ERR_CONFLICT;
+	json_t *c = json_loads(contact_json, 0, NULL);
+	const char *name = json_string_value(json_object_get(c, "name"));
+	const char *rel = json_string_value(json_object_get(c, "relation"));
+	const char *phone = json_string_value(json_object_get(c, "phone"));
+	char actor[120], detail[400];
+	snprintf(actor, sizeof(actor), "contact:%.100s", name ? name : "?");
+	snprintf(detail, sizeof(detail),
+	         "acknowledged by %.100s%s%.60s%s%s%.40s%s (resident's contact)", name ? name : "?",
+	         rel ? " (" : "", rel ? rel : "", rel ? ")" : "", phone ? ", " : "",
+	         phone ? phone : "", "");
+	json_decref(c);
+	rc = db_alert_ack_contact(db, alert_id, contact_json, now);
+	if (rc == CN_OK)
+		rc = db_timeline_add(db, alert_id, now, actor, "acknowledged", detail);
+	if (rc != CN_OK)
+		return rc;
+	metrics_observe_ack(app->metrics, now - row.created_at);
+	help_coming(app, &row, ob);
+	return announce(app, db, alert_id, "acknowledged", now, ob);
 }
 
 enum cn_err alerts_resend_unsent(struct app *app, struct db *db, struct outbox *ob)

@@ -7,6 +7,9 @@
 #include "db_records.h"
 #include "db_regions.h"
 
+/* The language of the site's channel messages and ack pages. */
+static const char *const locales[] = {"zh-CN", "en", NULL};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *str(const json_t *obj, const char *key)
@@ -21,6 +24,7 @@ static const struct field_spec site_fields[] = {
 	{"phone", FIELD_STRING, false, 0, 40, NULL, true},
 	{"region_id", FIELD_ID, false, 0, 0, NULL, true},
 	{"visit_radius_m", FIELD_INT, false, 10, 100000},
+	{"locale", FIELD_ENUM, false, 0, 0, locales},
 };
 
 static void site_target(struct api_req *r, const json_t *obj, struct pol_target *t)
