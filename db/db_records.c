@@ -21,9 +21,10 @@ const struct res_desc db_sites = {
 	.name = "sites",
 	.cols = site_cols,
 	.n_cols = 6,
-	.sql_insert = "INSERT INTO sites(id, name, address, phone, region_id, visit_radius_m, locale,"
-		      " created_at, updated_at) VALUES (:id, :name, :address, :phone, :region_id,"
-		      " coalesce(:visit_radius_m, 300), coalesce(:locale, 'zh-CN'), :now, :now)",
+	.sql_insert =
+		"INSERT INTO sites(id, name, address, phone, region_id, visit_radius_m, locale,"
+		" created_at, updated_at) VALUES (:id, :name, :address, :phone, :region_id,"
+		" coalesce(:visit_radius_m, 300), coalesce(:locale, 'zh-CN'), :now, :now)",
 	.sql_update = "UPDATE sites SET " SET("name") SET("address") SET("phone") SET("region_id")
 		SET("visit_radius_m") SET("locale") " updated_at = :now WHERE id = :id",
 	.sql_get = "SELECT " SITE_COLUMNS " FROM sites WHERE id = :id",
@@ -41,10 +42,10 @@ const struct res_desc db_sites = {
 /* ---- staff ---- */
 
 static const struct res_col staff_cols[] = {
-	{"site_id", COL_TEXT},  {"name", COL_TEXT},     {"role", COL_TEXT},
-	{"phone", COL_TEXT},    {"username", COL_TEXT}, {"password_hash", COL_TEXT},
-	{"active", COL_BOOL},   {"skills", COL_JSON},   {"region_id", COL_TEXT},
-	{"email", COL_TEXT},    {"contacts", COL_JSON},
+	{"site_id", COL_TEXT}, {"name", COL_TEXT},     {"role", COL_TEXT},
+	{"phone", COL_TEXT},   {"username", COL_TEXT}, {"password_hash", COL_TEXT},
+	{"active", COL_BOOL},  {"skills", COL_JSON},   {"region_id", COL_TEXT},
+	{"email", COL_TEXT},   {"contacts", COL_JSON},
 };
 #define STAFF_COLUMNS                                                                                        \
 	"s.id, s.site_id, s.name, s.role, s.phone, s.username, s.active AS \"active@b\","                    \
@@ -114,7 +115,7 @@ static const struct res_col resident_cols[] = {
 	" presence_until AS \"presence_until@t\", json_object('active_from', active_from,"  \
 	" 'active_to', active_to, 'inactivity_minutes', inactivity_minutes, 'night_from',"  \
 	" night_from, 'night_to', night_to, 'checkin_by', checkin_by) AS \"monitoring@j\"," \
-	" needs AS \"needs@j\", location AS \"location@j\", subsidy AS \"subsidy@j\","        \
+	" needs AS \"needs@j\", location AS \"location@j\", subsidy AS \"subsidy@j\","      \
 	" access_notes, " TIMES
 static const char *const resident_filters[] = {"site_id", "status", "presence", NULL};
 const struct res_desc db_residents = {
