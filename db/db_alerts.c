@@ -1,6 +1,6 @@
 #include "db_alerts.h"
-#include "db_events.h"
 #include "db_deliveries.h"
+#include "db_events.h"
 
 #include <stdio.h>
 #include <string.h>
