@@ -12,6 +12,7 @@
 #include "api_regions.h"
 #include "api_service_net.h"
 #include "app.h"
+#include "csv.h"
 #include "db.h"
 #include "db_service_net.h"
 #include "payload.h"
@@ -109,8 +110,9 @@ static enum cn_err build_report(struct api_req *r, const struct db_report_query 
 
 #define NUMBERS (JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(10))
 
-/* One CSV value: numbers as in the JSON, null empty, text quoted when it
- * holds a comma, quote or line break. */
+/* One CSV value: numbers as in the JSON, null empty, text through
+ * csv_cell (quoted when needed, never a formula: an outcome is typed by
+ * staff). */
 static void csv_value(json_t *v, FILE *f)
 {
 	if (json_is_null(v))
@@ -121,18 +123,7 @@ static void csv_value(json_t *v, FILE *f)
 		free(s);
 		return;
 	}
-	const char *s = json_string_value(v);
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
+	csv_cell(f, json_string_value(v));
 }
 
 /* Rows `metric,value` named by the JSON path; exceptions as
@@ -152,12 +143,16 @@ static void csv_rows(json_t *obj, const char *prefix, FILE *f)
 			size_t i;
 			json_t *e;
 			json_array_foreach (v, i, e) {
-				fprintf(f, "exception.%s,", str(e, "alert_id"));
+				char name[160];
+				snprintf(name, sizeof(name), "exception.%s", str(e, "alert_id"));
+				csv_cell(f, name);
+				fputc(',', f);
 				csv_value(json_object_get(e, "ack_s"), f);
 				fputc('\n', f);
 			}
 		} else {
-			fprintf(f, "%s,", path);
+			csv_cell(f, path);
+			fputc(',', f);
 			csv_value(v, f);
 			fputc('\n', f);
 		}

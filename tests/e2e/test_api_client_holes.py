@@ -139,3 +139,15 @@ def test_without_http_cors_origins_no_cors_headers(workdir, broker):
         assert not [k for k in pre.headers if k.lower().startswith("access-control-")]
     finally:
         d.stop()
+
+
+def test_response_report_csv_never_starts_a_formula(api):
+    # An id may start with '-': "-1-1" would be computed by a spreadsheet.
+    api.ok("POST", "/v1/sites", {"id": "-1-1", "name": "Minus site"})
+    r = api.get("/v1/reports/response?format=csv&site_id=-1-1")
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/csv")
+    import csv
+    import io
+    rows = dict(csv.reader(io.StringIO(r.text)))
+    assert rows["site_id"] == "'-1-1"
+    assert rows["alerts"] == "0"
