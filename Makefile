@@ -139,6 +139,7 @@ UNIT_LAYER_test_rules       := CARE
 UNIT_LAYER_test_health      := CARE
 UNIT_LAYER_test_wellbeing   := CARE
 UNIT_LAYER_test_escalation  := CARE
+UNIT_LAYER_test_rota        := CARE
 UNIT_LAYER_test_config      := BASE
 UNIT_LAYER_test_migrations  := DB
 UNIT_LAYER_test_window_math := CARE

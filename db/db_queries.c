@@ -9,6 +9,7 @@ enum cn_err db_oncall(struct db *db, const char *site, int64_t at, json_t **out)
 		" s.active AS \"active@b\", s.skills AS \"skills@j\", h.starts_at AS \"starts_at@t\","
 		" h.ends_at AS \"ends_at@t\" FROM shifts h JOIN staff s ON s.id = h.staff_id"
 		" WHERE h.site_id = ?1 AND h.starts_at <= ?2 AND h.ends_at > ?2 AND s.active = 1"
+		" AND h.tier <> 'off'"
 		" ORDER BY h.tier, s.id";
 	struct db_stmt *st = db_stmt(db, sql);
 	*out = NULL;

@@ -11,16 +11,23 @@
 /* ---- sites ---- */
 
 static const struct res_col site_cols[] = {
-	{"name", COL_TEXT}, {"address", COL_TEXT}, {"phone", COL_TEXT}};
-#define SITE_COLUMNS "id, name, address, phone, " TIMES
+	{"name", COL_TEXT},
+	{"address", COL_TEXT},
+	{"phone", COL_TEXT},
+	/* issue 15: the zone of the site's rotas and the on-site reminder */
+	{"timezone", COL_TEXT},
+	{"onsite_timeout_s", COL_INT},
+};
+#define SITE_COLUMNS "id, name, address, phone, timezone, onsite_timeout_s, " TIMES
 const struct res_desc db_sites = {
 	.name = "sites",
 	.cols = site_cols,
-	.n_cols = 3,
-	.sql_insert = "INSERT INTO sites(id, name, address, phone, created_at, updated_at)"
-		      " VALUES (:id, :name, :address, :phone, :now, :now)",
-	.sql_update = "UPDATE sites SET " SET("name") SET("address")
-		SET("phone") " updated_at = :now WHERE id = :id",
+	.n_cols = 5,
+	.sql_insert = "INSERT INTO sites(id, name, address, phone, timezone, onsite_timeout_s,"
+		      " created_at, updated_at) VALUES (:id, :name, :address, :phone, :timezone,"
+		      " coalesce(:onsite_timeout_s, 2700), :now, :now)",
+	.sql_update = "UPDATE sites SET " SET("name") SET("address") SET("phone") SET("timezone")
+		SET("onsite_timeout_s") " updated_at = :now WHERE id = :id",
 	.sql_get = "SELECT " SITE_COLUMNS " FROM sites WHERE id = :id",
 	.sql_list =
 		"SELECT rowid AS _key, " SITE_COLUMNS " FROM sites WHERE rowid > :after"

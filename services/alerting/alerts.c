@@ -9,11 +9,15 @@
 #include "config.h"
 #include "db_alerts.h"
 #include "db_health.h"
+#include "db_policies.h"
+#include "db_reminders.h"
 #include "encode.h"
+#include "esc_policy_json.h"
 #include "escalation.h"
 #include "log.h"
 #include "metrics.h"
 #include "outbox.h"
+#include "paging.h"
 #include "xalloc.h"
 
 #define LEVEL_MAX ESCALATION_LEVEL_MAX
@@ -78,106 +82,89 @@ static enum cn_err announce(struct app *app, struct db *db, int64_t alert_id, co
 	return rc;
 }
 
-/* Pages everyone `level` reaches. With nobody on shift at all, the site's
- * coordinators are paged at once (and admins when there is no
- * coordinator either), and each page says so. */
 /* The clinic's staff on duty at the site are paged with the first level
  * of a P1 vital_sign alert (contract section 7); they are never in the
  * ladder of other alerts, which they could not even see. */
-static enum cn_err add_clinicians(struct db *db, int64_t alert_id, const char *site_id, int64_t now,
-                                  char (*ids)[65], size_t *n)
+static enum cn_err clinicians(struct db *db, int64_t alert_id, const char *site_id, int64_t now,
+                              char (*ids)[65], size_t *n)
 {
 	struct db_alert_row row;
+	*n = 0;
 	enum cn_err rc = db_alert_get_row(db, alert_id, &row);
 	if (rc != CN_OK || row.priority != 1 || strcmp(row.kind, "vital_sign") != 0)
 		return rc;
-	char clin[8][65];
-	size_t k = 0;
-	rc = db_clinicians_on_duty(db, site_id, now, clin, 8, &k);
-	for (size_t i = 0; rc == CN_OK && i < k && *n < DB_PAGE_MAX; i++) {
-		bool dup = false;
-		for (size_t j = 0; j < *n && !dup; j++)
-			dup = strcmp(ids[j], clin[i]) == 0;
-		if (!dup) {
-			memcpy(ids[*n], clin[i], sizeof(clin[i]));
-			ids[(*n)++][64] = '\0';
-		}
-	}
-	return rc;
+	return db_clinicians_on_duty(db, site_id, now, ids, 8, n);
 }
 
+/* Pages everyone step `step` of `pol` reaches (NULL: the default ladder,
+ * whose step is the level) at `level` (paging.h decides who: the rotas
+ * and shifts on call, and with nobody on shift at all the site's
+ * coordinators, or the admins when there is no coordinator either; each
+ * page says so). */
 static enum cn_err page_level(struct app *app, struct db *db, int64_t alert_id, const char *site_id,
-                              const char *resident_id, int level, int64_t now, struct outbox *ob,
-                              bool *nobody_on_shift)
+                              const char *resident_id, int level, const struct esc_policy *pol,
+                              int step, int64_t now, struct outbox *ob, bool *nobody_on_shift)
 {
-	char(*ids)[65] = xcalloc(DB_PAGE_MAX, sizeof(*ids));
-	size_t n = 0;
-	bool anyone = false;
-	json_t *alert = NULL, *card = NULL;
-	enum cn_err rc = db_anyone_on_shift(db, site_id, now, &anyone);
-	if (rc != CN_OK)
-		goto out;
-	*nobody_on_shift = !anyone;
-	if (anyone) {
-		/* A level that reaches nobody (say, no primary on this shift)
-		 * goes on up rather than wait silently for the step time. */
-		for (int l = level; l <= LEVEL_MAX && n == 0; l++) {
-			rc = db_staff_to_page(db, site_id, escalation_mask(l), now, ids,
-			                      DB_PAGE_MAX, &n);
-			if (rc != CN_OK)
-				goto out;
-		}
+	/* The default ladder's people per level; its times are the
+	 * scheduler's (escalation.h). */
+	static const long any_times[3] = {1, 1, 1};
+	struct esc_policy ladder;
+	if (!pol) {
+		esc_policy_default(1, any_times, &ladder);
+		pol = &ladder;
+		step = level;
 	}
-	if (n == 0) {
-		rc = db_staff_to_page(db, site_id, DB_PAGE_COORDINATORS, now, ids, DB_PAGE_MAX, &n);
-		if (rc == CN_OK && n == 0)
-			rc = db_staff_to_page(db, site_id, DB_PAGE_ADMINS, now, ids, DB_PAGE_MAX,
-			                      &n);
-		if (rc != CN_OK)
-			goto out;
-	}
-	if (n == 0) {
-		log_error("alerts",
-		          "alert %lld: nobody to page at site %s: no shift, coordinator or admin",
-		          (long long)alert_id, site_id);
-		rc = db_timeline_add(
-			db, alert_id, now, "system", "notified",
-			"nobody could be paged: no staff on shift, no coordinator, no admin");
-		goto out;
-	}
+	char clin[8][65];
+	const char *extra[8];
+	size_t n_clin = 0;
 	if (level == 0) {
-		rc = add_clinicians(db, alert_id, site_id, now, ids, &n);
+		enum cn_err rc = clinicians(db, alert_id, site_id, now, clin, &n_clin);
 		if (rc != CN_OK)
-			goto out;
+			return rc;
+		for (size_t i = 0; i < n_clin; i++)
+			extra[i] = clin[i];
 	}
-	int64_t notif_ids[DB_PAGE_MAX];
-	for (size_t i = 0; i < n; i++) {
-		rc = db_notification_add(db, alert_id, ids[i], level, !anyone, now, &notif_ids[i]);
-		if (rc != CN_OK)
-			goto out;
-		char detail[160];
-		snprintf(detail, sizeof(detail), "paged %s at level %d%s", ids[i], level,
-		         anyone ? "" : " (nobody on shift)");
-		rc = db_timeline_add(db, alert_id, now, "system", "notified", detail);
-		if (rc != CN_OK)
-			goto out;
-	}
-	rc = db_alert_json(db, alert_id, false, &alert);
+	return paging_page(app, db, alert_id, site_id, resident_id, pol, step, level, extra, n_clin,
+	                   now, ob, nobody_on_shift);
+}
+
+/* A stored policy (validated when it was stored); false if it no longer
+ * parses, and the default ladder applies. */
+static bool load_policy(const char *text, struct esc_policy *pol)
+{
+	char err[200];
+	json_t *j = json_loads(text, 0, NULL);
+	bool ok = j && esc_policy_from_json(j, "policy", pol, err, sizeof(err)) == CN_OK;
+	json_decref(j);
+	if (!ok)
+		log_error("alerts",
+		          "a stored escalation policy does not parse; the default ladder applies");
+	return ok;
+}
+
+/* Fires the step of the recorded policy whose time has come: after a
+ * restart that is the step due now, not the one after the last fired. */
+static enum cn_err escalate_by_policy(struct app *app, struct db *db,
+                                      const struct db_alert_row *row, const struct esc_policy *pol,
+                                      int64_t now, struct outbox *ob)
+{
+	struct esc_position pos = esc_policy_position(pol, row->created_at, now);
+	if (pos.step < 0)
+		return db_alert_set_level(db, row->id, row->level, pos.next_at, now, false);
+	char detail[120];
+	snprintf(detail, sizeof(detail), "no acknowledgement after %lld s: policy step %d%s",
+	         (long long)((now - row->created_at) / 1000), pos.step,
+	         pos.step == row->level && row->level > 0 ? " (repeat)" : "");
+	enum cn_err rc = db_timeline_add(db, row->id, now, "system", "escalated", detail);
+	bool nobody = false;
 	if (rc == CN_OK)
-		rc = db_resident_card(db, resident_id, &card);
-	if (rc != CN_OK)
-		goto out;
-	char *payload = cn_encode_staff_page(alert, card, level, !anyone);
-	for (size_t i = 0; payload && i < n; i++) {
-		char topic[256];
-		if (cn_encode_topic_staff_page(topic, sizeof(topic), app->cfg->topic_root, ids[i]))
-			outbox_add(ob, topic, xstrdup(payload), notif_ids[i]);
-	}
-	free(payload);
-out:
-	json_decref(alert);
-	json_decref(card);
-	free(ids);
+		rc = page_level(app, db, row->id, row->site_id, row->resident_id, pos.step, pol,
+		                pos.step, now, ob, &nobody);
+	if (rc == CN_OK)
+		rc = db_alert_set_level(db, row->id, pos.step, pos.next_at, now, nobody);
+	if (rc == CN_OK)
+		rc = announce(app, db, row->id, "escalated", now, ob);
+	ob->wake_scheduler = true;
 	return rc;
 }
 
@@ -199,7 +186,8 @@ static enum cn_err upgrade(struct app *app, struct db *db, const struct db_alert
 	struct escalation esc = escalation_next(-1, rq->priority, steps, now);
 	bool nobody = false;
 	rc = page_level(app, db, row->id, row->site_id,
-	                row->resident_id[0] ? row->resident_id : NULL, 0, now, ob, &nobody);
+	                row->resident_id[0] ? row->resident_id : NULL, 0, NULL, 0, now, ob,
+	                &nobody);
 	if (rc == CN_OK)
 		rc = db_alert_set_level(db, row->id, 0, esc.next_at, now, nobody);
 	ob->wake_scheduler = true;
@@ -233,9 +221,25 @@ enum cn_err alerts_raise(struct app *app, struct db *db, const struct alert_rais
 	if (rc != CN_ERR_NOT_FOUND)
 		return rc;
 
+	/* The site's policy for this priority, if it has one, is recorded
+	 * with the alert: a later change does not rewrite this escalation. */
+	char *ptext = NULL;
+	struct esc_policy pol;
+	bool custom = false;
+	rc = db_policy_get(db, rq->site_id, rq->priority, &ptext);
+	if (rc != CN_OK)
+		return rc;
+	if (ptext)
+		custom = load_policy(ptext, &pol);
 	long steps[3];
 	step_times(app, steps);
 	struct escalation esc = escalation_next(-1, rq->priority, steps, now);
+	struct esc_position pos = {-1, 0};
+	if (custom) {
+		pos = esc_policy_position(&pol, now, now);
+		esc.next_at = pos.next_at;
+		esc.mask = pos.step >= 0 ? 1u : 0u;
+	}
 	struct db_alert_new a = {
 		.site_id = rq->site_id,
 		.resident_id = rq->resident_id,
@@ -249,18 +253,22 @@ enum cn_err alerts_raise(struct app *app, struct db *db, const struct alert_rais
 		.next_escalation_at = esc.next_at,
 	};
 	rc = db_alert_insert(db, &a, alert_id);
+	if (rc == CN_OK && custom)
+		rc = db_alert_policy_set(db, *alert_id, ptext);
+	free(ptext);
 	if (rc != CN_OK)
 		return rc;
 	*created = true;
 	rc = db_timeline_add(db, *alert_id, now, rq->actor, "raised", rq->detail);
 	if (rc == CN_OK && esc.mask) {
 		bool nobody = false;
-		rc = page_level(app, db, *alert_id, rq->site_id, rq->resident_id, 0, now, ob,
-		                &nobody);
+		rc = page_level(app, db, *alert_id, rq->site_id, rq->resident_id, 0,
+		                custom ? &pol : NULL, pos.step, now, ob, &nobody);
 		if (rc == CN_OK && nobody)
 			rc = db_alert_set_level(db, *alert_id, 0, a.next_escalation_at, now, true);
-		ob->wake_scheduler = true;
 	}
+	if (esc.next_at || esc.mask)
+		ob->wake_scheduler = true;
 	if (rc == CN_OK)
 		rc = announce(app, db, *alert_id, "raised", now, ob);
 	if (rc == CN_OK) {
@@ -322,6 +330,15 @@ enum cn_err alerts_escalate(struct app *app, struct db *db, int64_t alert_id, in
 		return rc;
 	if (strcmp(row.status, "open") != 0 || row.next_escalation_at == 0)
 		return CN_OK; /* acknowledged meanwhile */
+	char *ptext = NULL;
+	rc = db_alert_policy_get(db, alert_id, &ptext);
+	if (rc != CN_OK)
+		return rc;
+	struct esc_policy pol;
+	bool custom = ptext && load_policy(ptext, &pol);
+	free(ptext);
+	if (custom)
+		return escalate_by_policy(app, db, &row, &pol, now, ob);
 	long steps[3];
 	step_times(app, steps);
 	struct escalation esc = escalation_next(row.level, row.priority, steps, now);
@@ -335,8 +352,8 @@ enum cn_err alerts_escalate(struct app *app, struct db *db, int64_t alert_id, in
 	rc = db_timeline_add(db, alert_id, now, "system", "escalated", detail);
 	bool nobody = false;
 	if (rc == CN_OK)
-		rc = page_level(app, db, alert_id, row.site_id, row.resident_id, level, now, ob,
-		                &nobody);
+		rc = page_level(app, db, alert_id, row.site_id, row.resident_id, level, NULL, 0,
+		                now, ob, &nobody);
 	if (rc == CN_OK)
 		rc = db_alert_set_level(db, alert_id, level, next, now, nobody);
 	if (rc == CN_OK)
@@ -369,6 +386,9 @@ static void help_coming(struct app *app, const struct db_alert_row *row, struct 
 	else
 		free(payload);
 }
+
+static enum cn_err reminder_arm(struct app *app, struct db *db, const struct db_alert_row *row,
+                                int64_t now, struct outbox *ob);
 
 enum cn_err alerts_step(struct app *app, struct db *db, int64_t alert_id, enum alert_step step,
                         const struct principal *who, const char *arg, const char *note, int64_t now,
@@ -425,7 +445,64 @@ enum cn_err alerts_step(struct app *app, struct db *db, int64_t alert_id, enum a
 		metrics_observe_ack(app->metrics, now - row.created_at);
 		help_coming(app, &row, ob);
 	}
+	/* issue 15: acknowledged is not arrived */
+	if (was_open && (step == STEP_ACK || step == STEP_DISPATCH))
+		rc = reminder_arm(app, db, &row, now, ob);
+	else if (step == STEP_ARRIVE || step == STEP_RESOLVE)
+		rc = db_reminder_set(db, alert_id, 0);
+	if (rc != CN_OK)
+		return rc;
 	return announce(app, db, alert_id, event, now, ob);
+}
+
+/* ---- issue 15: the on-site reminder ---- */
+
+/* The first reminder of a P1/P2 alert just acknowledged (esc_policy.h). */
+static enum cn_err reminder_arm(struct app *app, struct db *db, const struct db_alert_row *row,
+                                int64_t now, struct outbox *ob)
+{
+	(void)app;
+	long timeout_s = 0;
+	enum cn_err rc = db_site_onsite_timeout(db, row->site_id, &timeout_s);
+	int64_t at = rc == CN_OK ? esc_onsite_reminder_at(row->priority, now, timeout_s, 0) : 0;
+	if (at == 0)
+		return rc;
+	ob->wake_scheduler = true;
+	return db_reminder_set(db, row->id, at);
+}
+
+enum cn_err alerts_remind(struct app *app, struct db *db, int64_t alert_id, int64_t now,
+                          struct outbox *ob)
+{
+	struct db_reminder_row r;
+	enum cn_err rc = db_reminder_row(db, alert_id, &r);
+	if (rc != CN_OK)
+		return rc;
+	if (strcmp(r.status, "acknowledged") != 0 && strcmp(r.status, "dispatched") != 0)
+		return db_reminder_set(db, alert_id, 0); /* on site or resolved meanwhile */
+	long timeout_s = 0;
+	rc = db_site_onsite_timeout(db, r.site_id, &timeout_s);
+	if (rc != CN_OK)
+		return rc;
+	int64_t next = esc_onsite_reminder_at(r.priority, r.acked_at, timeout_s, now);
+	char detail[240];
+	snprintf(
+		detail, sizeof(detail),
+		"not on site %lld min after the acknowledgement: %s%.64s and the coordinators paged"
+		" again",
+		(long long)((now - r.acked_at) / 60000), r.responder[0] ? "responder " : "",
+		r.responder);
+	rc = db_timeline_add(db, alert_id, now, "system", "reminded", detail);
+	if (rc == CN_OK)
+		rc = paging_remind(app, db, alert_id, r.site_id,
+		                   r.resident_id[0] ? r.resident_id : NULL, r.responder, 0,
+		                   "reminder, not on site", now, ob);
+	if (rc == CN_OK)
+		rc = db_reminder_fired(db, alert_id, next, now);
+	if (rc == CN_OK)
+		rc = announce(app, db, alert_id, "updated", now, ob);
+	ob->wake_scheduler = true;
+	return rc;
 }
 
 enum cn_err alerts_resend_unsent(struct app *app, struct db *db, struct outbox *ob)

@@ -59,6 +59,14 @@ enum cn_err alerts_note_active(struct app *app, struct db *db, enum alert_kind k
 enum cn_err alerts_escalate(struct app *app, struct db *db, int64_t alert_id, int64_t now,
                             struct outbox *ob);
 
+/* The on-site reminder of one alert that fell due (contract section 5):
+ * an acknowledged P1/P2 alert not on site within the site's
+ * onsite_timeout_s pages its responder and the coordinators again, with a
+ * `reminded` timeline line, and arms the next one. Nothing (the reminder
+ * cleared) when it is on site or resolved meanwhile. */
+enum cn_err alerts_remind(struct app *app, struct db *db, int64_t alert_id, int64_t now,
+                          struct outbox *ob);
+
 /* Staff steps over REST. */
 enum alert_step { STEP_ACK, STEP_DISPATCH, STEP_ARRIVE, STEP_RESOLVE, STEP_NOTE };
 

@@ -12,6 +12,7 @@
 #include "api_service_net.h"
 #include "app.h"
 #include "db.h"
+#include "db_reminders.h"
 #include "db_service_net.h"
 #include "payload.h"
 #include "policy.h"
@@ -87,6 +88,15 @@ static enum cn_err build_report(struct api_req *r, const struct db_report_query 
 		json_decref(exceptions);
 		return rc;
 	}
+	int64_t reminded = 0, reminders = 0; /* issue 15 */
+	rc = db_report_reminded(r->db, q, &reminded, &reminders);
+	if (rc != CN_OK) {
+		json_decref(by_kind);
+		json_decref(by_outcome);
+		json_decref(ack);
+		json_decref(exceptions);
+		return rc;
+	}
 	char from[32], to[32];
 	cn_time_format_rfc3339(q->from, from);
 	cn_time_format_rfc3339(q->to, to);
@@ -102,6 +112,9 @@ static enum cn_err build_report(struct api_req *r, const struct db_report_query 
 	                 pct(c.false_alarms, c.with_outcome), "exceptions", exceptions, "visits",
 	                 "done", (json_int_t)c.visits_done, "missed", (json_int_t)c.visits_missed,
 	                 "mean_rating", mean);
+	json_object_set_new(*out, "reminded",
+	                    json_pack("{s:I,s:I}", "alerts", (json_int_t)reminded, "reminders",
+	                              (json_int_t)reminders));
 	return CN_OK;
 }
 

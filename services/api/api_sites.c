@@ -1,9 +1,12 @@
 /* Sites (/v1/sites): a care site's fields and policy facts. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "api_records.h"
 #include "api_refs.h"
 #include "db_records.h"
+#include "xalloc.h"
+#include "zone.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -17,7 +20,27 @@ static const struct field_spec site_fields[] = {
 	{"name", FIELD_STRING, true, 1, 200},
 	{"address", FIELD_STRING, false, 0, 500, NULL, true},
 	{"phone", FIELD_STRING, false, 0, 40, NULL, true},
+	/* issue 15 */
+	{"timezone", FIELD_STRING, false, 1, ZONE_NAME_MAX, NULL, true},
+	{"onsite_timeout_s", FIELD_INT, false, 1, 86400},
 };
+
+/* A site's time zone must be one the system knows (its rotas are read in
+ * it). */
+static bool site_prepare(struct api_req *r, json_t *body, const json_t *before)
+{
+	(void)before;
+	const char *tz = str(body, "timezone");
+	if (!tz)
+		return true;
+	struct tzif *z = xcalloc(1, sizeof(*z));
+	bool ok = zone_load(tz, z) == CN_OK;
+	free(z);
+	if (!ok)
+		api_error(r, CN_ERR_INVALID,
+		          "timezone: not a known IANA time zone (Europe/London)");
+	return ok;
+}
 
 static void site_target(struct api_req *r, const json_t *obj, struct pol_target *t)
 {
@@ -32,4 +55,5 @@ const struct api_resource api_sites = {
 	.fields = site_fields,
 	.n_fields = N(site_fields),
 	.target = site_target,
+	.prepare = site_prepare,
 };

@@ -1,0 +1,240 @@
+#include "paging.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "app.h"
+#include "config.h"
+#include "db_alerts.h"
+#include "db_records.h"
+#include "encode.h"
+#include "log.h"
+#include "oncall.h"
+#include "outbox.h"
+#include "xalloc.h"
+
+/* The storage a page_people borrows from, freed with people_free. */
+struct people_buf {
+	struct oncall_entry *on;
+	struct oncall_claim *claims;
+	char (*coord)[65], (*admins)[65];
+	const char **coord_p, **admins_p;
+	const char *pageable[ESC_POLICY_STEPS_MAX * ESC_POLICY_TARGETS_MAX];
+};
+
+static void people_free(struct people_buf *b)
+{
+	free(b->on);
+	free(b->claims);
+	free(b->coord);
+	free(b->admins);
+	free(b->coord_p);
+	free(b->admins_p);
+}
+
+/* Whether a staff:<id> target may be paged: active and of a role that
+ * takes pages. */
+static enum cn_err named_pageable(struct db *db, const char *id, bool *ok)
+{
+	char site[65], role[16];
+	bool active = false;
+	*ok = false;
+	enum cn_err rc = db_staff_site_role(db, id, site, role, &active);
+	if (rc == CN_ERR_NOT_FOUND)
+		return CN_OK;
+	if (rc != CN_OK)
+		return rc;
+	*ok = active && strcmp(role, "volunteer") != 0 && strcmp(role, "family") != 0 &&
+	      strcmp(role, "clinician") != 0;
+	return CN_OK;
+}
+
+/* Reads the people of the site at `now` that steps `step`.. of `pol` may
+ * name. */
+static enum cn_err read_people(struct db *db, const char *site_id, const struct esc_policy *pol,
+                               int step, int64_t now, struct people_buf *b, struct page_people *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->channels_deliver = PAGING_CHANNELS_DELIVER;
+	b->on = xcalloc(ONCALL_MAX, sizeof(*b->on));
+	b->claims = xcalloc(ONCALL_MAX, sizeof(*b->claims));
+	b->coord = xcalloc(DB_PAGE_MAX, sizeof(*b->coord));
+	b->admins = xcalloc(DB_PAGE_MAX, sizeof(*b->admins));
+	b->coord_p = xcalloc(DB_PAGE_MAX, sizeof(*b->coord_p));
+	b->admins_p = xcalloc(DB_PAGE_MAX, sizeof(*b->admins_p));
+	size_t n_on = 0, nc = 0, na = 0;
+	enum cn_err rc = oncall_at(db, site_id, now, b->on, ONCALL_MAX, &n_on);
+	if (rc == CN_OK)
+		rc = db_staff_to_page(db, site_id, DB_PAGE_COORDINATORS, now, b->coord, DB_PAGE_MAX,
+		                      &nc);
+	/* The admins are the last resort of a site without a coordinator. */
+	if (rc == CN_OK && nc == 0)
+		rc = db_staff_to_page(db, site_id, DB_PAGE_ADMINS, now, b->admins, DB_PAGE_MAX,
+		                      &na);
+	if (rc != CN_OK)
+		return rc;
+	for (size_t i = 0; i < n_on; i++)
+		b->claims[i] = (struct oncall_claim){b->on[i].staff_id, b->on[i].tier};
+	for (size_t i = 0; i < nc; i++)
+		b->coord_p[i] = b->coord[i];
+	for (size_t i = 0; i < na; i++)
+		b->admins_p[i] = b->admins[i];
+	in->on = b->claims;
+	in->n_on = n_on;
+	in->coordinators = b->coord_p;
+	in->n_coordinators = nc;
+	in->admins = b->admins_p;
+	in->n_admins = na;
+	in->pageable = b->pageable;
+	for (int s = step < 0 ? 0 : step; s < (int)pol->n; s++) {
+		for (size_t k = 0; k < pol->steps[s].n; k++) {
+			const struct esc_target *t = &pol->steps[s].targets[k];
+			bool ok = false;
+			if (t->kind != TGT_STAFF)
+				continue;
+			rc = named_pageable(db, t->id, &ok);
+			if (rc != CN_OK)
+				return rc;
+			if (ok && in->n_pageable < sizeof(b->pageable) / sizeof(b->pageable[0]))
+				b->pageable[in->n_pageable++] = t->id;
+		}
+	}
+	return CN_OK;
+}
+
+enum cn_err paging_page(struct app *app, struct db *db, int64_t alert_id, const char *site_id,
+                        const char *resident_id, const struct esc_policy *pol, int step, int level,
+                        const char *const *extra, size_t n_extra, int64_t now, struct outbox *ob,
+                        bool *nobody_on_shift)
+{
+	struct people_buf b;
+	struct page_people in;
+	struct page_plan *plan = xcalloc(1, sizeof(*plan));
+	memset(&b, 0, sizeof(b));
+	enum cn_err rc = read_people(db, site_id, pol, step, now, &b, &in);
+	if (rc != CN_OK)
+		goto out;
+	page_plan_make(pol, step, &in, plan);
+	*nobody_on_shift = plan->nobody_on_shift;
+	for (size_t i = 0; i < n_extra && plan->n_staff < PAGE_PLAN_MAX; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < plan->n_staff && !seen; j++)
+			seen = strcmp(plan->staff[j], extra[i]) == 0;
+		if (!seen)
+			plan->staff[plan->n_staff++] = extra[i];
+	}
+	rc = paging_deliver(app, db, alert_id, resident_id, level, plan, NULL, now, ob);
+out:
+	free(plan);
+	people_free(&b);
+	return rc;
+}
+
+/* The contacts and channels a plan names, which this build does not
+ * deliver: on the timeline, so nobody believes they were reached. */
+static enum cn_err note_undelivered(struct db *db, int64_t alert_id, const struct page_plan *plan,
+                                    int64_t now)
+{
+	enum cn_err rc = CN_OK;
+	if (plan->contacts)
+		rc = db_timeline_add(db, alert_id, now, "system", "notified",
+		                     "contacts: not paged, channel delivery is not in this build");
+	for (size_t i = 0; rc == CN_OK && i < plan->n_channels; i++) {
+		char detail[160];
+		snprintf(detail, sizeof(detail),
+		         "channel:%.64s: not paged, channel delivery is not in this build",
+		         plan->channels[i]);
+		rc = db_timeline_add(db, alert_id, now, "system", "notified", detail);
+	}
+	return rc;
+}
+
+enum cn_err paging_deliver(struct app *app, struct db *db, int64_t alert_id,
+                           const char *resident_id, int level, const struct page_plan *plan,
+                           const char *why, int64_t now, struct outbox *ob)
+{
+	json_t *alert = NULL, *card = NULL;
+	int64_t notif_ids[PAGE_PLAN_MAX];
+	size_t n = plan->n_staff;
+	bool nobody = plan->nobody_on_shift;
+	enum cn_err rc =
+		PAGING_CHANNELS_DELIVER ? CN_OK : note_undelivered(db, alert_id, plan, now);
+	if (rc != CN_OK)
+		goto out;
+	if (n == 0) {
+		log_error("alerts",
+		          "alert %lld: nobody to page: no one on call, no coordinator, no admin",
+		          (long long)alert_id);
+		rc = db_timeline_add(
+			db, alert_id, now, "system", "notified",
+			"nobody could be paged: no staff on shift, no coordinator, no admin");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		rc = db_notification_add(db, alert_id, plan->staff[i], level, nobody, now,
+		                         &notif_ids[i]);
+		if (rc != CN_OK)
+			goto out;
+		char detail[200];
+		snprintf(detail, sizeof(detail), "paged %.64s at level %d%s%s%.40s", plan->staff[i],
+		         level, nobody ? " (nobody on shift)" : "", why ? ": " : "",
+		         why ? why : "");
+		rc = db_timeline_add(db, alert_id, now, "system", "notified", detail);
+		if (rc != CN_OK)
+			goto out;
+	}
+	rc = db_alert_json(db, alert_id, false, &alert);
+	if (rc == CN_OK)
+		rc = db_resident_card(db, resident_id, &card);
+	if (rc != CN_OK)
+		goto out;
+	char *payload = cn_encode_staff_page(alert, card, level, nobody);
+	for (size_t i = 0; payload && i < n; i++) {
+		char topic[256];
+		if (cn_encode_topic_staff_page(topic, sizeof(topic), app->cfg->topic_root,
+		                               plan->staff[i]))
+			outbox_add(ob, topic, xstrdup(payload), notif_ids[i]);
+	}
+	free(payload);
+out:
+	json_decref(alert);
+	json_decref(card);
+	return rc;
+}
+
+enum cn_err paging_remind(struct app *app, struct db *db, int64_t alert_id, const char *site_id,
+                          const char *resident_id, const char *responder, int level,
+                          const char *why, int64_t now, struct outbox *ob)
+{
+	char(*coord)[65] = xcalloc(DB_PAGE_MAX, sizeof(*coord));
+	const char **ptr = xcalloc(DB_PAGE_MAX, sizeof(*ptr));
+	struct page_plan *plan = xcalloc(1, sizeof(*plan));
+	struct page_people in;
+	memset(&in, 0, sizeof(in));
+	size_t n = 0;
+	enum cn_err rc =
+		db_staff_to_page(db, site_id, DB_PAGE_COORDINATORS, now, coord, DB_PAGE_MAX, &n);
+	bool admins = false;
+	if (rc == CN_OK && n == 0) {
+		admins = true;
+		rc = db_staff_to_page(db, site_id, DB_PAGE_ADMINS, now, coord, DB_PAGE_MAX, &n);
+	}
+	if (rc != CN_OK)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		ptr[i] = coord[i];
+	in.coordinators = admins ? NULL : ptr;
+	in.n_coordinators = admins ? 0 : n;
+	in.admins = admins ? ptr : NULL;
+	in.n_admins = admins ? n : 0;
+	page_plan_reminder(responder, &in, plan);
+	rc = paging_deliver(app, db, alert_id, resident_id, level, plan, why, now, ob);
+out:
+	free(plan);
+	free(ptr);
+	free(coord);
+	return rc;
+}
