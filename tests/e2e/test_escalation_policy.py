@@ -71,10 +71,9 @@ def test_restart_in_the_middle_of_a_custom_policy_continues_at_the_right_step(ap
     alert = api.ok("GET", "/v1/alerts/%s" % alert_id)
     assert alert["level"] == 1
     assert any(l["action"] == "escalated" and "policy step 1" in l["detail"] for l in alert["timeline"])
-    # Step 2 is two minutes out: nobody else is paged now, and not the primary.
-    time.sleep(1)
-    paged = {t.split("/")[2] for t, _ in staff.matching(r"carenet/staff/[^/]+/notify")}
-    assert paged == {site.supervisor["id"]}
+    # Step 2 is two minutes out: nobody else is paged now, and not the
+    # primary of the new policy (the alert says whom it paged, in order).
+    assert alert["notified"] == [site.backup["id"], site.supervisor["id"]]
     # A new alert follows the new policy.
     eve = site.resident("Eve")
     site.device(eve, "pendant-p2", "sos_button")
@@ -82,3 +81,73 @@ def test_restart_in_the_middle_of_a_custom_policy_continues_at_the_right_step(ap
     press(mq(), "pendant-p2", 1)
     (topic, _), = staff.wait_for(r"carenet/staff/[^/]+/notify")
     assert topic.endswith("/%s/notify" % site.primary["id"])
+
+
+def test_contacts_first_without_channels_pages_the_next_step_at_once(api, mq):
+    """Relatives first: until channel delivery (issue 14) reaches the
+    resident's contacts, a step of only `contacts` reaches nobody, so the
+    next step's people are paged at once, never a silent minute; the
+    timeline says the contacts were not paged."""
+    site = Site(api)
+    api.ok("PUT", "/v1/sites/%s/escalation" % site.id, {"p1": {"steps": [
+        {"after_s": 0, "notify": ["contacts"]},
+        {"after_s": 60, "notify": ["tier:primary"]}], "repeat_s": 300}})
+    fay = site.resident("Fay")
+    site.device(fay, "pendant-c1", "sos_button")
+    staff = mq()
+    staff.subscribe("carenet/staff/+/notify")
+    press(mq(), "pendant-c1", 1)
+    (topic, page), = staff.wait_for(r"carenet/staff/[^/]+/notify")
+    assert topic.endswith("/%s/notify" % site.primary["id"]) and page["level"] == 0
+    alert = api.ok("GET", "/v1/alerts/%s" % page["id"])
+    details = [l["detail"] for l in alert["timeline"] if l["action"] == "notified"]
+    assert any(d.startswith("contacts: not paged") for d in details), details
+    assert alert["notified"] == [site.primary["id"]]
+
+
+def test_acknowledged_but_not_on_site_is_reminded(api, mq):
+    """Acknowledged is not arrived: a P1 acknowledged and not on site
+    within the site's onsite_timeout_s pages the responder and the
+    coordinators again with a `reminded` line, and again each period,
+    until the responder arrives; the response report counts it."""
+    site = Site(api)
+    r = api.request("PATCH", "/v1/sites/%s" % site.id, {"onsite_timeout_s": 0})
+    assert r.status_code == 400 and "onsite_timeout_s" in r.json()["error"]["message"]
+    api.ok("PATCH", "/v1/sites/%s" % site.id, {"onsite_timeout_s": 2})
+    gus = site.resident("Gus")
+    site.device(gus, "pendant-m1", "sos_button")
+    staff = mq()
+    staff.subscribe("carenet/staff/+/notify")
+    press(mq(), "pendant-m1", 1)
+    (_, page), = staff.wait_for(r"carenet/staff/%s/notify" % site.primary["id"])
+    alert_id = page["id"]
+    ann = site.login(site.primary)
+    assert ann.post("/v1/alerts/%s/ack" % alert_id, {}).status_code == 200
+    staff.clear()
+    # The first reminder: Ann (the responder) and the coordinator, paged again.
+    staff.wait_for(r"carenet/staff/%s/notify" % site.primary["id"], timeout=20)
+    staff.wait_for(r"carenet/staff/%s/notify" % site.coordinator["id"], timeout=20)
+
+    def reminded():
+        tl = api.ok("GET", "/v1/alerts/%s" % alert_id)["timeline"]
+        return [l for l in tl if l["action"] == "reminded"]
+    wait_until(lambda: len(reminded()) >= 2, timeout=30, what="a second reminder, one period later")
+    line = reminded()[0]
+    assert line["actor"] == "system" and site.primary["id"] in line["detail"]
+    assert ann.post("/v1/alerts/%s/arrive" % alert_id, {}).status_code == 200
+    n = len(reminded())
+    # On site: the reminder is cleared. A later alert of the site, raised,
+    # acknowledged and resolved, shows the scheduler went on; still no new
+    # reminder of the first one.
+    hal = site.resident("Hal")
+    site.device(hal, "pendant-m2", "sos_button")
+    staff.clear()
+    press(mq(), "pendant-m2", 1)
+    (_, p2), = staff.wait_for(r"carenet/staff/%s/notify" % site.primary["id"])
+    assert ann.post("/v1/alerts/%s/ack" % p2["id"], {}).status_code == 200
+    wait_until(lambda: any(l["action"] == "reminded" for l in
+                           api.ok("GET", "/v1/alerts/%s" % p2["id"])["timeline"]),
+               timeout=30, what="the second alert's first reminder")
+    assert len(reminded()) == n
+    report = api.ok("GET", "/v1/reports/response?site_id=%s" % site.id)
+    assert report["reminded"]["alerts"] == 2 and report["reminded"]["reminders"] >= n + 1

@@ -6,12 +6,16 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "esc_policy.h"
+#include "page_plan.h"
 #include "rota.h"
+#include "tzif.h"
 
 #define MIN_MS 60000LL
 #define DAY_MS 86400000LL
@@ -301,6 +305,191 @@ static void test_onsite_reminder_times(void **state)
 	assert_int_equal(esc_onsite_reminder_at(1, ack, 0, 0), 0);
 }
 
+/* A site's own zone: the system's compiled Europe/London (Debian's
+ * tzdata, a dependency in deploy/deps.sh) decoded by proto/tzif.c gives
+ * the offsets a rota is read with, across both DST nights of 2026. */
+static struct tzif *load_london(void)
+{
+	FILE *f = fopen("/usr/share/zoneinfo/Europe/London", "rb");
+	assert_non_null(f);
+	static unsigned char buf[TZIF_MAX_BYTES + 1];
+	size_t len = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	struct tzif *z = calloc(1, sizeof(*z));
+	assert_non_null(z);
+	assert_int_equal(tzif_decode(buf, len, z), CN_OK);
+	return z;
+}
+
+static void test_site_zone_offsets_and_a_day_rota_over_dst(void **state)
+{
+	(void)state;
+	struct tzif *z = load_london();
+	/* 2026-03-29 01:00 UTC: GMT -> BST; 2026-10-25 01:00 UTC: BST -> GMT. */
+	int64_t spring = (int64_t)date("2026-03-29") * DAY_MS + 60 * MIN_MS;
+	int64_t autumn = (int64_t)date("2026-10-25") * DAY_MS + 60 * MIN_MS;
+	assert_int_equal(tzif_offset(z, spring - 1), 0);
+	assert_int_equal(tzif_offset(z, spring), 3600);
+	assert_int_equal(tzif_offset(z, autumn - 1), 3600);
+	assert_int_equal(tzif_offset(z, autumn), 0);
+	assert_int_equal(tzif_offset(z, (int64_t)date("2026-07-01") * DAY_MS), 3600);
+	/* A day rota 07:00-19:00 every day: 07:30 local is 07:30 UTC on the
+	 * Saturday before and 06:30 UTC on the Sunday of the change. */
+	struct rota_rule r = {0x7f, 7 * 60, 19 * 60, ROTA_NO_DATE, ROTA_NO_DATE};
+	int64_t sat = (int64_t)date("2026-03-28") * DAY_MS + 7 * 3600000LL + 30 * MIN_MS;
+	int64_t sun = (int64_t)date("2026-03-29") * DAY_MS + 6 * 3600000LL + 30 * MIN_MS;
+	assert_true(covers(&r, sat, tzif_offset(z, sat)));
+	assert_true(covers(&r, sun, tzif_offset(z, sun)));
+	assert_false(
+		covers(&r, sun - 60 * MIN_MS, tzif_offset(z, sun - 60 * MIN_MS))); /* 06:30 BST */
+	/* 18:30 UTC is 19:30 BST: off, though it would be on in GMT. */
+	int64_t eve = (int64_t)date("2026-03-29") * DAY_MS + 18 * 3600000LL + 30 * MIN_MS;
+	assert_false(covers(&r, eve, tzif_offset(z, eve)));
+	assert_true(covers(&r, eve, 0));
+	/* Wall time back to an instant: an ordinary time, the skipped hour
+	 * (01:30 on the spring night maps forwards to 02:30 BST = 01:30
+	 * UTC) and the repeated one (01:30 on the autumn night: its first
+	 * pass, 00:30 UTC). */
+	int64_t local_0730 = (int64_t)date("2026-03-29") * DAY_MS + 7 * 3600000LL + 30 * MIN_MS;
+	assert_int_equal(tzif_to_utc(z, local_0730), sun);
+	int64_t skipped = (int64_t)date("2026-03-29") * DAY_MS + 90 * MIN_MS;
+	assert_int_equal(tzif_to_utc(z, skipped), spring + 30 * MIN_MS);
+	int64_t repeated = (int64_t)date("2026-10-25") * DAY_MS + 90 * MIN_MS;
+	assert_int_equal(tzif_to_utc(z, repeated), autumn - 30 * MIN_MS);
+	free(z);
+}
+
+static void test_tzif_refuses_what_is_not_a_zone_file(void **state)
+{
+	(void)state;
+	struct tzif *z = calloc(1, sizeof(*z));
+	assert_non_null(z);
+	/* A minimal version-1 file: one transition at 1000 s to type 1. */
+	unsigned char f[44 + 5 + 12 + 4] = {'T', 'Z', 'i', 'f', 0};
+	f[35] = 1; /* timecnt */
+	f[39] = 2; /* typecnt */
+	f[43] = 4; /* charcnt */
+	unsigned char *p = f + 44;
+	p[2] = 0x03, p[3] = 0xe8;                      /* at 1000 */
+	p[4] = 1;                                      /* -> type 1 */
+	p[5 + 2] = 0x0e, p[5 + 3] = 0x10;              /* type 0: +3600, std */
+	p[11 + 2] = 0x1c, p[11 + 3] = 0x20, p[15] = 1; /* type 1: +7200, dst */
+	assert_int_equal(tzif_decode(f, sizeof(f), z), CN_OK);
+	assert_int_equal(tzif_offset(z, 999999), 3600);
+	assert_int_equal(tzif_offset(z, 1000000), 7200);
+	/* Truncated, a bad magic, a type index out of range, nothing. */
+	assert_int_equal(tzif_decode(f, sizeof(f) - 1, z), CN_ERR_INVALID);
+	f[0] = 'X';
+	assert_int_equal(tzif_decode(f, sizeof(f), z), CN_ERR_INVALID);
+	f[0] = 'T';
+	p[4] = 2;
+	assert_int_equal(tzif_decode(f, sizeof(f), z), CN_ERR_INVALID);
+	assert_int_equal(tzif_decode(NULL, 0, z), CN_ERR_INVALID);
+	free(z);
+}
+
+/* Who one step pages (care/page_plan.h). */
+static struct esc_policy policy_of(const char *const *steps[], const long *after, size_t n)
+{
+	struct esc_policy p;
+	memset(&p, 0, sizeof(p));
+	p.n = n;
+	for (size_t i = 0; i < n; i++) {
+		p.steps[i].after_s = after[i];
+		for (size_t k = 0; steps[i][k]; k++)
+			assert_int_equal(
+				esc_target_parse(steps[i][k], &p.steps[i].targets[p.steps[i].n++]),
+				CN_OK);
+	}
+	return p;
+}
+
+static bool plan_has(const struct page_plan *pl, const char *id)
+{
+	for (size_t i = 0; i < pl->n_staff; i++)
+		if (strcmp(pl->staff[i], id) == 0)
+			return true;
+	return false;
+}
+
+static void test_page_plan_resolves_targets(void **state)
+{
+	(void)state;
+	struct oncall_claim on[] = {
+		{"ann", TIER_PRIMARY}, {"bob", TIER_BACKUP}, {"sue", TIER_SUPERVISOR}};
+	const char *coord[] = {"cora"}, *admins[] = {"root"}, *ok[] = {"dan"};
+	struct page_people in = {on, 3, coord, 1, admins, 1, ok, 1, false};
+	const char *s0[] = {"tier:primary", NULL};
+	const char *s1[] = {"tier:backup", "staff:dan", "staff:ghost", NULL};
+	const char *s2[] = {"site", "role:coordinator", "channel:ch-team", NULL};
+	const char *const *steps[] = {s0, s1, s2};
+	long after[] = {0, 60, 120};
+	struct esc_policy p = policy_of(steps, after, 3);
+	struct page_plan pl;
+	page_plan_make(&p, 0, &in, &pl);
+	assert_int_equal(pl.n_staff, 1);
+	assert_true(plan_has(&pl, "ann"));
+	assert_false(pl.nobody_on_shift || pl.fallback);
+	/* A named person who may not be paged (unknown, inactive) is left out. */
+	page_plan_make(&p, 1, &in, &pl);
+	assert_int_equal(pl.n_staff, 2);
+	assert_true(plan_has(&pl, "bob") && plan_has(&pl, "dan") && !plan_has(&pl, "ghost"));
+	/* Everyone on call and the coordinators, each once; the channel named. */
+	page_plan_make(&p, 2, &in, &pl);
+	assert_int_equal(pl.n_staff, 4);
+	assert_true(plan_has(&pl, "sue") && plan_has(&pl, "cora"));
+	assert_int_equal(pl.n_channels, 1);
+	assert_string_equal(pl.channels[0], "ch-team");
+	assert_int_equal(pl.step, 2);
+}
+
+static void test_page_plan_never_silent(void **state)
+{
+	(void)state;
+	struct oncall_claim on[] = {{"bob", TIER_BACKUP}};
+	const char *coord[] = {"cora"}, *admins[] = {"root"};
+	struct page_people in = {on, 1, coord, 1, admins, 1, NULL, 0, false};
+	/* Contacts first: while channels do not deliver, that step reaches
+	 * nobody and the next step's people are paged at once; the contacts
+	 * stay named in the plan. */
+	const char *s0[] = {"contacts", NULL};
+	const char *s1[] = {"tier:primary", NULL};
+	const char *s2[] = {"tier:backup", NULL};
+	const char *const *steps[] = {s0, s1, s2};
+	long after[] = {0, 30, 60};
+	struct esc_policy p = policy_of(steps, after, 3);
+	struct page_plan pl;
+	page_plan_make(&p, 0, &in, &pl);
+	assert_true(pl.contacts);
+	assert_int_equal(pl.step, 2); /* no primary on call: on to the backup */
+	assert_int_equal(pl.n_staff, 1);
+	assert_true(plan_has(&pl, "bob"));
+	/* When channels deliver, the contacts alone are a page. */
+	in.channels_deliver = true;
+	page_plan_make(&p, 0, &in, &pl);
+	assert_int_equal(pl.n_staff, 0);
+	assert_true(pl.contacts && page_plan_reaches(&pl, true));
+	in.channels_deliver = false;
+	/* Nobody on call at all: the coordinators, and it says so. */
+	in.n_on = 0;
+	page_plan_make(&p, 1, &in, &pl);
+	assert_true(pl.nobody_on_shift && pl.fallback);
+	assert_int_equal(pl.n_staff, 1);
+	assert_true(plan_has(&pl, "cora"));
+	/* No coordinator either: the admins. */
+	in.n_coordinators = 0;
+	page_plan_make(&p, 1, &in, &pl);
+	assert_int_equal(pl.n_staff, 1);
+	assert_true(plan_has(&pl, "root"));
+	/* The reminder: the responder and the coordinators. */
+	in.n_coordinators = 1;
+	page_plan_reminder("ann", &in, &pl);
+	assert_int_equal(pl.n_staff, 2);
+	assert_true(plan_has(&pl, "ann") && plan_has(&pl, "cora"));
+	page_plan_reminder(NULL, &in, &pl);
+	assert_int_equal(pl.n_staff, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +504,10 @@ int main(void)
 		cmocka_unit_test(test_policy_default_is_todays_ladder),
 		cmocka_unit_test(test_policy_position_walks_steps_and_repeats),
 		cmocka_unit_test(test_onsite_reminder_times),
+		cmocka_unit_test(test_site_zone_offsets_and_a_day_rota_over_dst),
+		cmocka_unit_test(test_tzif_refuses_what_is_not_a_zone_file),
+		cmocka_unit_test(test_page_plan_resolves_targets),
+		cmocka_unit_test(test_page_plan_never_silent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
