@@ -83,7 +83,7 @@ UNIT_BIN    := $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC))
 FUZZ_BIN    := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all test unit e2e e2e-sqlite e2e-pg browser run lint format format-check fuzz bench bench-hostile clean deps help
+.PHONY: all test unit e2e e2e-sqlite e2e-pg browser screenshots run lint format format-check fuzz bench bench-hostile clean deps help
 all: build/carenetd $(if $(SIM_SRC),build/carenet-sim)
 
 deps:
@@ -151,13 +151,18 @@ build/san/unit/%: build/san/tests/unit/%.o $$(call obj,san,$$(call unit_src,$$*)
 
 test: deps
 	$(MAKE) --no-print-directory build/san/carenetd $(if $(SIM_SRC),build/san/carenet-sim) $(UNIT_BIN)
-	$(MAKE) --no-print-directory unit e2e browser
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory -j2 --output-sync=target e2e-sqlite e2e-pg
+	$(MAKE) --no-print-directory browser
 
 unit: $(UNIT_BIN)
 	@bash tests/run_unit.sh $(UNIT_BIN)
 
-# The same end-to-end suite on both engines: SQLite, then PostgreSQL (a
+# The same end-to-end suite on both engines: SQLite and PostgreSQL (a
 # postgresql-15 server the harness starts itself on a free loopback port).
+# `make test` runs the two at once (each on its own free ports; most of a
+# test's time is spent waiting for the daemon), each suite's output
+# printed whole when it ends.
 e2e: e2e-sqlite e2e-pg
 
 E2E_RUN = cd tests/e2e && CN_TEST_DAEMON=$(CURDIR)/build/san/carenetd CN_TEST_SIM=$(CURDIR)/build/san/carenet-sim
@@ -169,10 +174,16 @@ e2e-pg: build/san/carenetd
 	$(E2E_RUN) CN_TEST_ENGINE=pg /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) .
 
 # The web console in headless chromium (tests/browser): one broker and
-# daemon for the module; screenshots land in docs/console/.
+# daemon for the module; screenshots land in build/browser-screenshots/.
 browser: build/san/carenetd
 	cd tests/browser && CN_TEST_DAEMON=$(CURDIR)/build/san/carenetd \
 	  /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) .
+
+# Rewrites the committed screenshots in docs/console/ (a plain browser run
+# writes them into build/browser-screenshots/).
+screenshots: build/san/carenetd
+	cd tests/browser && CN_SCREENSHOTS=docs CN_TEST_DAEMON=$(CURDIR)/build/san/carenetd \
+	  /usr/bin/python3 -m pytest -q -p no:cacheprovider -k screenshots .
 
 # Broker and daemon on loopback with demo data; Ctrl-C stops both. Ports
 # 1883 and 8080 unless taken (then the next free ones, and it says so);
@@ -259,6 +270,7 @@ help:
 	@echo "  make e2e      only the end-to-end tests, on SQLite and on PostgreSQL (PYTEST_ARGS='-k name')"
 	@echo "  make e2e-sqlite / e2e-pg   the end-to-end tests on one engine"
 	@echo "  make browser  only the console's browser tests (headless chromium)"
+	@echo "  make screenshots  rewrite the console screenshots in docs/console/"
 	@echo "  make lint     cppcheck, banned functions, layering, wire formats, then format-check"
 	@echo "  make format   clang-format the tracked C files (format-check: fail on a diff)"
 	@echo "  make fuzz     libFuzzer targets, FUZZ_SECONDS=$(FUZZ_SECONDS) each"
