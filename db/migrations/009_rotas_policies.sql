@@ -1,6 +1,7 @@
 -- Issue 15: who is paged. Weekly rotas, shifts of tier 'off', escalation
 -- policies per site and priority, the policy an alert follows, and the
--- on-site reminder, the site's time zone. Additive except for the shifts tier check, which
+-- on-site reminder, the site's time zone. Additive except for the CHECKs of
+-- shifts.tier and alert_timeline.action, which
 -- SQLite can only widen by rebuilding the table (same columns, rows kept).
 
 CREATE TABLE rotas (
@@ -53,3 +54,25 @@ ALTER TABLE alerts ADD COLUMN policy TEXT;
 ALTER TABLE alerts ADD COLUMN next_reminder_at INTEGER;
 ALTER TABLE alerts ADD COLUMN reminders INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX alerts_reminder_due ON alerts(next_reminder_at) WHERE next_reminder_at IS NOT NULL;
+
+-- The timeline gains `reminded` (acknowledged and not on site in time).
+-- SQLite widens a CHECK only by rebuilding the table: same columns and
+-- ids, rows kept, the append-only triggers made again (dropping a table
+-- fires no triggers).
+CREATE TABLE alert_timeline_009 (
+  id         INTEGER PRIMARY KEY,
+  alert_id   INTEGER NOT NULL REFERENCES alerts(id),
+  ts         INTEGER NOT NULL,
+  actor      TEXT NOT NULL,          -- "user:ID", "device:ID" or "system"
+  action     TEXT NOT NULL CHECK (action IN ('raised','folded','notified','escalated','acknowledged','dispatched','on_site','note','activity','resolved','cancel','reminded')),
+  detail     TEXT
+);
+INSERT INTO alert_timeline_009(id, alert_id, ts, actor, action, detail)
+  SELECT id, alert_id, ts, actor, action, detail FROM alert_timeline;
+DROP TABLE alert_timeline;
+ALTER TABLE alert_timeline_009 RENAME TO alert_timeline;
+CREATE INDEX alert_timeline_by_alert ON alert_timeline(alert_id, id);
+CREATE TRIGGER alert_timeline_no_update BEFORE UPDATE ON alert_timeline
+BEGIN SELECT RAISE(ABORT, 'alert timeline is append-only'); END;
+CREATE TRIGGER alert_timeline_no_delete BEFORE DELETE ON alert_timeline
+BEGIN SELECT RAISE(ABORT, 'alert timeline is append-only'); END;

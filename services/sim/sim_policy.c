@@ -60,7 +60,7 @@ static bool load_policies(struct sim_policy *p, const char *arg)
 		return false;
 	bool ok = true;
 	for (int pr = 1; pr <= 4 && ok; pr++) {
-		char name[4], err[200];
+		char name[16], err[200];
 		snprintf(name, sizeof(name), "p%d", pr);
 		json_t *one = json_object_get(doc, name);
 		if (!one) {

@@ -43,3 +43,8 @@ ALTER TABLE alerts ADD COLUMN policy TEXT;
 ALTER TABLE alerts ADD COLUMN next_reminder_at BIGINT;
 ALTER TABLE alerts ADD COLUMN reminders INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX alerts_reminder_due ON alerts(next_reminder_at) WHERE next_reminder_at IS NOT NULL;
+
+-- The timeline gains `reminded` (acknowledged and not on site in time).
+ALTER TABLE alert_timeline DROP CONSTRAINT alert_timeline_action_check;
+ALTER TABLE alert_timeline ADD CONSTRAINT alert_timeline_action_check
+  CHECK (action IN ('raised','folded','notified','escalated','acknowledged','dispatched','on_site','note','activity','resolved','cancel','reminded'));
