@@ -132,8 +132,9 @@ static int64_t fire_due(struct scheduler *s, int64_t now)
 	    windows_next_due(s->db, &next_window) != CN_OK)
 		return -1;
 	if (n == 64 && next_alert > now)
-		next_alert = now;  /* more were due than one round takes */
-	int64_t next_reminder = 0; /* issue 15 */
+		next_alert = now; /* more were due than one round takes */
+	/* issue 15: the next on-site reminder */
+	int64_t next_reminder = 0;
 	if (db_reminders_next_due(s->db, &next_reminder) != CN_OK)
 		return -1;
 	if (n_rem == 64 && next_reminder > now)
