@@ -209,7 +209,7 @@ def test_oncall_shows_the_rotas_and_the_escalation_policy(browser, api, site):
     b = browser
     api.ok("POST", "/v1/rotas", {"staff_id": site.backup["id"], "site_id": site.id, "tier": "backup",
                                  "days": ["sat", "sun"], "from": "20:00", "to": "08:00"})
-    api.ok("PUT", "/v1/sites/%s/escalation" % site.id, {"p1": {"steps": [
+    api.ok("PUT", "/v1/sites/%s/escalation" % site.id, {"p3": {"steps": [
         {"after_s": 0, "notify": ["tier:primary"]}, {"after_s": 45, "notify": ["role:coordinator"]}],
         "repeat_s": 120}})
     b.d.execute_script("location.hash = '#/board'")
@@ -224,6 +224,8 @@ def test_oncall_shows_the_rotas_and_the_escalation_policy(browser, api, site):
     b.wait_text("轮班表")
     set_lang(b, "en")
     b.wait_text("Rotas")
+    b.d.execute_script("location.hash = '#/board'")
+    b.wait_text("Active alerts")
 
 
 def test_a_hostile_name_is_shown_as_text(browser, api, site, presser):
