@@ -52,8 +52,44 @@ static enum cn_err named_pageable(struct db *db, const char *id, bool *ok)
 	return CN_OK;
 }
 
-/* Reads the people of the site at `now` that steps `step`.. of `pol` may
- * name. */
+/* The site's coordinators, and its admins when it has none, into `in`.
+ * Read only when a step names them or nobody else is reached, so the
+ * common page costs no query for them. */
+static enum cn_err read_coordinators(struct db *db, const char *site_id, int64_t now,
+                                     struct people_buf *b, struct page_people *in)
+{
+	size_t nc = 0, na = 0;
+	enum cn_err rc = db_staff_to_page(db, site_id, DB_PAGE_COORDINATORS, now, b->coord,
+	                                  DB_PAGE_MAX, &nc);
+	/* The admins are the last resort of a site without a coordinator. */
+	if (rc == CN_OK && nc == 0)
+		rc = db_staff_to_page(db, site_id, DB_PAGE_ADMINS, now, b->admins, DB_PAGE_MAX,
+		                      &na);
+	if (rc != CN_OK)
+		return rc;
+	for (size_t i = 0; i < nc; i++)
+		b->coord_p[i] = b->coord[i];
+	for (size_t i = 0; i < na; i++)
+		b->admins_p[i] = b->admins[i];
+	in->coordinators = b->coord_p;
+	in->n_coordinators = nc;
+	in->admins = b->admins_p;
+	in->n_admins = na;
+	return CN_OK;
+}
+
+/* Whether steps `step`.. of `pol` name the coordinators. */
+static bool names_coordinators(const struct esc_policy *pol, int step)
+{
+	for (int s = step < 0 ? 0 : step; s < (int)pol->n; s++)
+		for (size_t k = 0; k < pol->steps[s].n; k++)
+			if (pol->steps[s].targets[k].kind == TGT_COORDINATORS)
+				return true;
+	return false;
+}
+
+/* Reads who is on call at `now` and which named staff of steps `step`..
+ * of `pol` may be paged. */
 static enum cn_err read_people(struct db *db, const char *site_id, const struct esc_policy *pol,
                                int step, int64_t now, struct people_buf *b, struct page_people *in)
 {
@@ -65,29 +101,14 @@ static enum cn_err read_people(struct db *db, const char *site_id, const struct 
 	b->admins = xcalloc(DB_PAGE_MAX, sizeof(*b->admins));
 	b->coord_p = xcalloc(DB_PAGE_MAX, sizeof(*b->coord_p));
 	b->admins_p = xcalloc(DB_PAGE_MAX, sizeof(*b->admins_p));
-	size_t n_on = 0, nc = 0, na = 0;
+	size_t n_on = 0;
 	enum cn_err rc = oncall_at(db, site_id, now, b->on, ONCALL_MAX, &n_on);
-	if (rc == CN_OK)
-		rc = db_staff_to_page(db, site_id, DB_PAGE_COORDINATORS, now, b->coord, DB_PAGE_MAX,
-		                      &nc);
-	/* The admins are the last resort of a site without a coordinator. */
-	if (rc == CN_OK && nc == 0)
-		rc = db_staff_to_page(db, site_id, DB_PAGE_ADMINS, now, b->admins, DB_PAGE_MAX,
-		                      &na);
 	if (rc != CN_OK)
 		return rc;
 	for (size_t i = 0; i < n_on; i++)
 		b->claims[i] = (struct oncall_claim){b->on[i].staff_id, b->on[i].tier};
-	for (size_t i = 0; i < nc; i++)
-		b->coord_p[i] = b->coord[i];
-	for (size_t i = 0; i < na; i++)
-		b->admins_p[i] = b->admins[i];
 	in->on = b->claims;
 	in->n_on = n_on;
-	in->coordinators = b->coord_p;
-	in->n_coordinators = nc;
-	in->admins = b->admins_p;
-	in->n_admins = na;
 	in->pageable = b->pageable;
 	for (int s = step < 0 ? 0 : step; s < (int)pol->n; s++) {
 		for (size_t k = 0; k < pol->steps[s].n; k++) {
@@ -114,10 +135,20 @@ enum cn_err paging_page(struct app *app, struct db *db, int64_t alert_id, const 
 	struct page_people in;
 	struct page_plan *plan = xcalloc(1, sizeof(*plan));
 	memset(&b, 0, sizeof(b));
+	bool coordinators = names_coordinators(pol, step);
 	enum cn_err rc = read_people(db, site_id, pol, step, now, &b, &in);
+	if (rc == CN_OK && coordinators)
+		rc = read_coordinators(db, site_id, now, &b, &in);
 	if (rc != CN_OK)
 		goto out;
 	page_plan_make(pol, step, &in, plan);
+	if (plan->fallback && !coordinators) {
+		/* Nobody the steps name: the coordinators after all. */
+		rc = read_coordinators(db, site_id, now, &b, &in);
+		if (rc != CN_OK)
+			goto out;
+		page_plan_make(pol, step, &in, plan);
+	}
 	*nobody_on_shift = plan->nobody_on_shift;
 	for (size_t i = 0; i < n_extra && plan->n_staff < PAGE_PLAN_MAX; i++) {
 		bool seen = false;
