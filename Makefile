@@ -183,7 +183,7 @@ browser: build/san/carenetd
 # writes them into build/browser-screenshots/).
 screenshots: build/san/carenetd
 	cd tests/browser && CN_SCREENSHOTS=docs CN_TEST_DAEMON=$(CURDIR)/build/san/carenetd \
-	  /usr/bin/python3 -m pytest -q -p no:cacheprovider -k screenshots .
+	  /usr/bin/python3 -m pytest -q -p no:cacheprovider .
 
 # Broker and daemon on loopback with demo data; Ctrl-C stops both. Ports
 # 1883 and 8080 unless taken (then the next free ones, and it says so);

@@ -14,7 +14,7 @@ import * as family from './family.js';
 
 const VIEWS = {
   board: {mod: board, roles: ['admin', 'coordinator', 'caregiver']},
-  residents: {mod: residents, roles: ['admin', 'coordinator', 'caregiver']},
+  residents: {mod: residents, roles: ['admin', 'coordinator', 'caregiver', 'clinician']},
   devices: {mod: devices, roles: ['admin', 'coordinator', 'caregiver']},
   oncall: {mod: oncall, roles: ['admin', 'coordinator', 'caregiver']},
   service: {mod: service, roles: ['admin', 'coordinator', 'caregiver', 'volunteer']},

@@ -1,9 +1,10 @@
-// The family view: their relatives' status, presence and recent alerts,
-// and a form to order a service for them.
+// The family view: their relatives' status, presence, recent alerts and
+// trends (readings and daily activity), and a form to order a service.
 import {api, all} from './api.js';
 import {h, mount, field, select} from './dom.js';
 import {t, fmtTime} from './i18n.js';
 import {act} from './ctx.js';
+import {trends} from './trends.js';
 
 export async function show(view) {
   mount(view, h('h1', {}, t('family.title')), h('p', {class: 'muted'}, t('loading')));
@@ -14,6 +15,7 @@ export async function show(view) {
   } catch (e) { return; }
   const cards = await Promise.all(res.map(async (r) => {
     let alerts = [];
+    const trendCard = trends(r.id).catch(() => null);
     try { alerts = (await api.get('/v1/alerts', {resident_id: r.id, limit: 5})).items; } catch (e) { alerts = []; }
     const active = alerts.filter((a) => a.status !== 'resolved');
     return h('section', {class: 'card'}, h('h2', {}, r.name),
@@ -21,7 +23,8 @@ export async function show(view) {
         ' · ' + t('presence.' + r.presence) + ' · ' + t('rstatus.' + r.status)),
       h('h3', {}, t('resident.alerts')),
       alerts.length ? h('ul', {class: 'plain'}, alerts.map((a) => h('li', {},
-        t('kind.' + a.kind) + ' · ' + t('status.' + a.status) + ' · ' + fmtTime(a.created_at)))) : h('p', {class: 'muted'}, t('none')));
+        t('kind.' + a.kind) + ' · ' + t('status.' + a.status) + ' · ' + fmtTime(a.created_at)))) : h('p', {class: 'muted'}, t('none')),
+      await trendCard);
   }));
   const who = select(res.map((r) => [r.id, r.name]), res.length ? res[0].id : null);
   const what = select(services.filter((s) => s.active).map((s) => [s.id, s.name]), null);

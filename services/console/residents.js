@@ -1,10 +1,13 @@
 // Residents: a searchable list and a resident's card (contacts, windows,
-// presence, devices, recent events and alerts), editable where the role
-// may (coordinators and admins everything, caregivers presence).
+// presence, devices, recent events and alerts, trends), editable where the
+// role may (coordinators and admins everything, caregivers presence). The
+// clinic's staff see the card's details, health alerts and trends; a part
+// the role may not read is left out.
 import {api, all} from './api.js';
 import {h, mount, field, select} from './dom.js';
 import {t, fmtTime} from './i18n.js';
 import {can, act} from './ctx.js';
+import {trends} from './trends.js';
 
 let items = [], search = '';
 
@@ -40,10 +43,14 @@ async function card(view, id) {
   mount(view, h('p', {class: 'muted'}, t('loading')));
   let r;
   try { r = await api.get('/v1/residents/' + encodeURIComponent(id)); } catch (e) { mount(view, h('p', {}, t('error.notfound'))); return; }
-  const [devs, events, alerts] = await Promise.all([
-    api.get('/v1/devices', {resident_id: id, limit: 100}).then((p) => p.items).catch(() => []),
-    api.get('/v1/events', {resident_id: id, limit: 10}).then((p) => p.items).catch(() => []),
+  // null: the role may not read it (the clinic: devices and events), so
+  // the section is left out rather than shown empty; not asked at all.
+  const staff = can('admin', 'coordinator', 'caregiver');
+  const [devs, events, alerts, trendCard] = await Promise.all([
+    staff ? api.get('/v1/devices', {resident_id: id, limit: 100}).then((p) => p.items).catch(() => []) : null,
+    staff ? api.get('/v1/events', {resident_id: id, limit: 10}).then((p) => p.items).catch(() => []) : null,
     api.get('/v1/alerts', {resident_id: id, limit: 10}).then((p) => p.items).catch(() => []),
+    trends(id).catch(() => null),
   ]);
   const m = r.monitoring || {};
   const parts = [
@@ -63,7 +70,7 @@ async function card(view, id) {
         [t('mon.inactivity'), m.inactivity_minutes ? t('mon.minutes', {n: m.inactivity_minutes}) : t('mon.off')],
         [t('mon.night'), (m.night_from || '') + '–' + (m.night_to || '')],
         [t('mon.checkin'), m.checkin_by || t('mon.off')]])),
-      h('section', {class: 'card'}, h('h2', {}, t('resident.devices')),
+      devs && h('section', {class: 'card'}, h('h2', {}, t('resident.devices')),
         devs.length ? h('ul', {class: 'plain'}, devs.map((d) => h('li', {},
           d.id + ' · ' + t('dkind.' + d.kind) + (d.room ? ' · ' + d.room : '') + ' · ',
           h('span', {class: d.status === 'online' ? 'ok' : d.status === 'offline' ? 'late' : 'muted'}, t('dstatus.' + d.status)),
@@ -72,10 +79,11 @@ async function card(view, id) {
         alerts.length ? h('ul', {class: 'plain'}, alerts.map((a) => h('li', {},
           h('span', {class: 'badge p' + a.priority}, 'P' + a.priority), ' ' + t('kind.' + a.kind) + ' · ' + t('status.' + a.status) + ' · ' + fmtTime(a.created_at) +
           (a.outcome ? ' · ' + t('outcome.' + a.outcome) : '')))) : h('p', {class: 'muted'}, t('none'))),
-      h('section', {class: 'card'}, h('h2', {}, t('resident.events')),
+      events && h('section', {class: 'card'}, h('h2', {}, t('resident.events')),
         events.length ? h('ul', {class: 'plain'}, events.map((e) => h('li', {},
           fmtTime(e.received_at) + ' · ' + e.type + ' · ' + (typeof e.value === 'object' ? JSON.stringify(e.value) : String(e.value)) + ' · ' + e.device_id)))
           : h('p', {class: 'muted'}, t('none')))),
+    trendCard,
   ];
   if (can('admin', 'coordinator', 'caregiver')) parts.push(editForm(r, view));
   mount(view, parts);

@@ -143,6 +143,10 @@ class Browser:
         os.makedirs(SCREENSHOTS, exist_ok=True)
         self.d.save_screenshot(os.path.join(SCREENSHOTS, name))
 
+    def screenshot_of(self, element, name):
+        os.makedirs(SCREENSHOTS, exist_ok=True)
+        element.screenshot(os.path.join(SCREENSHOTS, name))
+
     def quit(self):
         self.d.quit()
         shutil.rmtree(self.profile, ignore_errors=True)

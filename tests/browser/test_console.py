@@ -1,6 +1,7 @@
 """The web console in a real browser (issue 16): sign in, a live SOS, the
 alert actions, the language switch, a 360 px phone, hostile names, an
-expired session, a dropped stream, and the screenshots in docs/console/."""
+expired session, a dropped stream, trends for the clinic and the family,
+and the screenshots (docs/console/ with `make screenshots`)."""
 import time
 
 import requests
@@ -338,6 +339,46 @@ def test_logout(browser, site):
     assert b.by_label("Username").get_attribute("value") == ""
 
 
+def iso_days_ago(days):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - days * 86400))
+
+
+def test_a_nurse_sees_readings_against_the_thresholds_and_nothing_of_devices(browser, api, site):
+    b = browser
+    readings = [(6, 142, 88), (4, 151, 92), (2, 166, 101), (1, 183, 112)]
+    for days, sys_, dia in readings:
+        api.ok("POST", "/v1/residents/%s/measurements" % site.wang["id"],
+               {"type": "blood_pressure", "value": {"systolic": sys_, "diastolic": dia},
+                "taken_at": iso_days_ago(days)})
+    api.ok("POST", "/v1/residents/%s/measurements" % site.wang["id"],
+           {"type": "glucose", "value": {"mmol_l": 7.2, "context": "fasting"}, "taken_at": iso_days_ago(3)})
+    nurse = site.staff("nurse", "clinician")
+    if b.d.find_elements(By.ID, "logout"):
+        b.d.find_element(By.ID, "logout").click()
+    sign_in(b, site, nurse)
+    b.wait(lambda: "Residents" in b.d.find_element(By.ID, "nav").text, what="the residents view")
+    assert "Alerts" not in b.d.find_element(By.ID, "nav").text
+    b.d.execute_script("location.hash = arguments[0]", "#/residents/" + site.wang["id"])
+    bp = b.wait(lambda: b.d.find_elements(By.CSS_SELECTOR, "figure.trend[data-type=blood_pressure]"),
+                what="the blood pressure chart")[0]
+    # A dot per reading on each of the two lines, and the bounds in force.
+    assert len(bp.find_elements(By.CSS_SELECTOR, "circle.point")) == 2 * len(readings)
+    bands = [e.text for e in bp.find_elements(By.CSS_SELECTOR, "text.band-label")]
+    assert "Systolic high 160" in bands and "Systolic critical 180" in bands, bands
+    assert "4 readings" in bp.text
+    b.d.execute_script("arguments[0].scrollIntoView()", bp)
+    b.screenshot_of(bp, "trends-en.png")
+    glucose = b.d.find_elements(By.CSS_SELECTOR, "figure.trend[data-type=glucose] circle.point")
+    assert len(glucose) == 1
+    assert b.d.find_elements(By.CSS_SELECTOR, "figure.trend[data-type=activity] svg.chart rect.bar")
+    # The clinic sees nothing of devices or events: those parts are left out.
+    text = b.text()
+    assert "Wang Fang" in text and "Devices" not in text and "Recent events" not in text
+    assert "b-sos-wang" not in text
+    b.button("Sign out").click()
+    b.wait_text("Sign in to CareNet")
+
+
 def test_family_view_shows_their_relative_and_orders_a_service(browser, api, site):
     b = browser
     fam = site.staff("mei", "family", site_id=None, resident_ids=[site.wang["id"]])
@@ -347,6 +388,12 @@ def test_family_view_shows_their_relative_and_orders_a_service(browser, api, sit
     b.wait_text("My family")
     b.wait_text("Wang Fang")
     assert "Li Ming" not in b.text() and "Alerts" not in b.d.find_element(By.ID, "nav").text
+    # Their mother's readings as a chart, without the clinic's thresholds
+    # (family may not read those).
+    bp = b.wait(lambda: b.d.find_elements(By.CSS_SELECTOR, "figure.trend[data-type=blood_pressure]"),
+                what="the family's blood pressure chart")[0]
+    assert bp.find_elements(By.CSS_SELECTOR, "circle.point")
+    assert not bp.find_elements(By.CSS_SELECTOR, "text.band-label")
     from selenium.webdriver.support.select import Select
     Select(b.by_label("Service")).select_by_visible_text("Hot lunch")
     b.by_label("Note").send_keys("Sunday too, please")

@@ -89,4 +89,13 @@ export default {
   'family.title': 'My family', 'family.fine': 'All is well', 'family.attention': 'An alert is being handled',
   'family.order': 'Order a service', 'family.for': 'For', 'family.service': 'Service', 'family.send': 'Send request',
   'family.sent': 'Request sent.',
+  'trends.title': 'Trends', 'trends.health': 'Health readings, last 30 days', 'trends.activity': 'Daily activity, last 14 days',
+  'trends.events': 'Activity events per day', 'trends.night': 'Night-time events per day',
+  'trends.no_readings': 'No readings in the last 30 days.', 'trends.readings': '{n} readings', 'trends.latest': 'latest {time}',
+  'trends.low': 'low', 'trends.high': 'high', 'trends.critical': 'critical',
+  'trends.systolic': 'Systolic', 'trends.diastolic': 'Diastolic', 'trends.glucose': 'Glucose', 'trends.spo2': 'SpO2',
+  'trends.heart_rate': 'Heart rate', 'trends.body_temperature': 'Temperature', 'trends.weight': 'Weight',
+  'mtype.blood_pressure': 'Blood pressure', 'mtype.glucose': 'Blood glucose', 'mtype.spo2': 'Oxygen saturation',
+  'mtype.heart_rate': 'Heart rate', 'mtype.body_temperature': 'Body temperature', 'mtype.weight': 'Weight',
+  'role.clinician': 'clinician',
 };

@@ -89,4 +89,13 @@ export default {
   'family.title': '我的家人', 'family.fine': '一切正常', 'family.attention': '有告警正在处理',
   'family.order': '预约服务', 'family.for': '服务对象', 'family.service': '服务', 'family.send': '提交请求',
   'family.sent': '请求已提交。',
+  'trends.title': '趋势', 'trends.health': '健康读数（近 30 天）', 'trends.activity': '每日活动（近 14 天）',
+  'trends.events': '每日活动次数', 'trends.night': '每日夜间活动次数',
+  'trends.no_readings': '近 30 天没有读数。', 'trends.readings': '{n} 次读数', 'trends.latest': '最近 {time}',
+  'trends.low': '偏低', 'trends.high': '偏高', 'trends.critical': '危急',
+  'trends.systolic': '收缩压', 'trends.diastolic': '舒张压', 'trends.glucose': '血糖', 'trends.spo2': '血氧',
+  'trends.heart_rate': '心率', 'trends.body_temperature': '体温', 'trends.weight': '体重',
+  'mtype.blood_pressure': '血压', 'mtype.glucose': '血糖', 'mtype.spo2': '血氧饱和度',
+  'mtype.heart_rate': '心率', 'mtype.body_temperature': '体温', 'mtype.weight': '体重',
+  'role.clinician': '医护',
 };
