@@ -132,6 +132,7 @@ build/san/carenet-sim: $(call obj,san,$(SIM_SRC)) $(LIB_OBJ_SAN)
 # care test proves the decisions need no db, network or app state.
 UNIT_LAYER_test_topic       := PROTO
 UNIT_LAYER_test_payload     := PROTO
+UNIT_LAYER_test_csv         := PROTO
 UNIT_LAYER_test_z2m_corpus  := PROTO
 UNIT_LAYER_test_console_files := NET
 UNIT_LAYER_test_encode      := PROTO
@@ -140,6 +141,7 @@ UNIT_LAYER_test_health      := CARE
 UNIT_LAYER_test_wellbeing   := CARE
 UNIT_LAYER_test_escalation  := CARE
 UNIT_LAYER_test_rota        := CARE
+UNIT_LAYER_test_settlement  := CARE
 UNIT_LAYER_test_config      := BASE
 UNIT_LAYER_test_migrations  := DB
 UNIT_LAYER_test_window_math := CARE

@@ -13,7 +13,7 @@ enum cn_err db_auth_token_owner(struct db *db, const unsigned char hash[32], int
                                 struct db_token_owner *out)
 {
 	static const char sql[] =
-		"SELECT s.id, s.site_id, s.role, s.updated_at FROM api_tokens t JOIN staff s ON s.id = t.staff_id"
+		"SELECT s.id, s.site_id, s.role, s.updated_at, s.region_id FROM api_tokens t JOIN staff s ON s.id = t.staff_id"
 		" WHERE t.token_hash = ?1 AND t.revoked_at IS NULL"
 		" AND (t.expires_at IS NULL OR t.expires_at > ?2) AND s.active = 1";
 	struct db_stmt *st = db_stmt(db, sql);
@@ -28,6 +28,7 @@ enum cn_err db_auth_token_owner(struct db *db, const unsigned char hash[32], int
 		copy_col(out->site_id, sizeof(out->site_id), st, 1);
 		copy_col(out->role, sizeof(out->role), st, 2);
 		out->updated_at = db_col_int64(st, 3);
+		copy_col(out->region_id, sizeof(out->region_id), st, 4);
 		err = CN_OK;
 	} else if (rc != DB_DONE) {
 		err = db_err(rc);

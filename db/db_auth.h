@@ -12,6 +12,7 @@ struct db_token_owner {
 	char staff_id[65];
 	char site_id[65]; /* empty when the staff member has no site */
 	char role[16];
+	char region_id[65]; /* an officer's region; empty otherwise */
 	int64_t updated_at; /* the staff row's: changes when scope may have changed */
 };
 

@@ -120,6 +120,7 @@ enum cn_err db_res_list(struct db *db, const struct res_desc *d, const struct re
 	db_bind_named_text(st, ":family", q->family);
 	db_bind_named_text(st, ":self", q->self);
 	db_bind_named_text(st, ":volunteer", q->volunteer);
+	db_bind_named_text(st, ":region", q->region);
 	for (size_t i = 0; d->filters && d->filters[i] && i < 8; i++) {
 		int idx = param_index(st, "f_", d->filters[i]);
 		if (idx)

@@ -9,7 +9,7 @@
  *   update  :id, :now, and :has_<field> / :<field> per column, written as
  *           `col = CASE WHEN :has_col THEN :col ELSE col END`
  *   get     :id; the select list is the resource's one JSON encoder
- *   list    :after, :limit, :site, :family, :self, :volunteer and :f_<name>
+ *   list    :after, :limit, :site, :family, :self, :volunteer, :region and :f_<name>
  *           for each filter; rows come in key order with the key first
  *   delete  :id, :now
  * Values never reach SQL text. */
@@ -43,6 +43,7 @@ struct res_list_query {
 	int64_t after;
 	int limit;
 	const char *site, *family, *self, *volunteer;
+	const char *region;           /* an officer's region: only sites in it or below (:region) */
 	const char *filter_values[8]; /* in the order of desc->filters; NULL = no filter */
 };
 

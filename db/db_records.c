@@ -1,5 +1,7 @@
 #include "db_records.h"
 
+#include "db_regions.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -14,24 +16,30 @@ static const struct res_col site_cols[] = {
 	{"name", COL_TEXT},
 	{"address", COL_TEXT},
 	{"phone", COL_TEXT},
+	{"region_id", COL_TEXT},
+	{"visit_radius_m", COL_INT},
 	/* issue 15: the zone of the site's rotas and the on-site reminder */
 	{"timezone", COL_TEXT},
 	{"onsite_timeout_s", COL_INT},
 };
-#define SITE_COLUMNS "id, name, address, phone, timezone, onsite_timeout_s, " TIMES
+#define SITE_COLUMNS \
+	"id, name, address, phone, region_id, visit_radius_m, timezone, onsite_timeout_s, " TIMES
 const struct res_desc db_sites = {
 	.name = "sites",
 	.cols = site_cols,
-	.n_cols = 5,
-	.sql_insert = "INSERT INTO sites(id, name, address, phone, timezone, onsite_timeout_s,"
-		      " created_at, updated_at) VALUES (:id, :name, :address, :phone, :timezone,"
+	.n_cols = 7,
+	.sql_insert = "INSERT INTO sites(id, name, address, phone, region_id, visit_radius_m,"
+		      " timezone, onsite_timeout_s, created_at, updated_at) VALUES (:id, :name,"
+		      " :address, :phone, :region_id, coalesce(:visit_radius_m, 300), :timezone,"
 		      " coalesce(:onsite_timeout_s, 2700), :now, :now)",
-	.sql_update = "UPDATE sites SET " SET("name") SET("address") SET("phone") SET("timezone")
-		SET("onsite_timeout_s") " updated_at = :now WHERE id = :id",
+	.sql_update = "UPDATE sites SET " SET("name") SET("address") SET("phone") SET("region_id")
+		SET("visit_radius_m") SET("timezone")
+			SET("onsite_timeout_s") " updated_at = :now WHERE id = :id",
 	.sql_get = "SELECT " SITE_COLUMNS " FROM sites WHERE id = :id",
 	.sql_list =
 		"SELECT rowid AS _key, " SITE_COLUMNS " FROM sites WHERE rowid > :after"
 		" AND (:site IS NULL OR id = :site)"
+		" AND (:region IS NULL OR id IN " DB_REGION_SITES ")"
 		" AND (:family IS NULL OR id IN (SELECT r.site_id FROM residents r"
 		"      JOIN staff_residents f ON f.resident_id = r.id WHERE f.staff_id = :family))"
 		" ORDER BY rowid LIMIT :limit",
@@ -44,27 +52,27 @@ const struct res_desc db_sites = {
 static const struct res_col staff_cols[] = {
 	{"site_id", COL_TEXT}, {"name", COL_TEXT},     {"role", COL_TEXT},
 	{"phone", COL_TEXT},   {"username", COL_TEXT}, {"password_hash", COL_TEXT},
-	{"active", COL_BOOL},  {"skills", COL_JSON},
+	{"active", COL_BOOL},  {"skills", COL_JSON},   {"region_id", COL_TEXT},
 };
 #define STAFF_COLUMNS                                                                          \
 	"s.id, s.site_id, s.name, s.role, s.phone, s.username, s.active AS \"active@b\","      \
 	" s.skills AS \"skills@j\", CASE WHEN s.role = 'family' THEN"                          \
 	" (SELECT json_group_array(resident_id) FROM (SELECT resident_id FROM staff_residents" \
 	"  WHERE staff_id = s.id ORDER BY resident_id) AS r) END AS \"resident_ids@o\","       \
-	" s.created_at AS \"created_at@t\", s.updated_at AS \"updated_at@t\""
+	" s.region_id, s.created_at AS \"created_at@t\", s.updated_at AS \"updated_at@t\""
 static const char *const staff_filters[] = {"site_id", "role", "active", NULL};
 const struct res_desc db_staff = {
 	.name = "staff",
 	.cols = staff_cols,
-	.n_cols = 8,
+	.n_cols = 9,
 	.sql_insert =
 		"INSERT INTO staff(id, site_id, name, role, phone, username, password_hash,"
-		" active, skills, created_at, updated_at) VALUES (:id, :site_id, :name, :role,"
-		" :phone, :username, :password_hash, coalesce(:active, 1),"
-		" coalesce(:skills, '[]'), :now, :now)",
+		" active, skills, region_id, created_at, updated_at) VALUES (:id, :site_id, :name,"
+		" :role, :phone, :username, :password_hash, coalesce(:active, 1),"
+		" coalesce(:skills, '[]'), :region_id, :now, :now)",
 	.sql_update = "UPDATE staff SET " SET("site_id") SET("name") SET("role") SET("phone")
-		SET("username") SET("password_hash") SET("active")
-			SET("skills") " updated_at = :now WHERE id = :id",
+		SET("username") SET("password_hash") SET("active") SET("skills")
+			SET("region_id") " updated_at = :now WHERE id = :id",
 	.sql_get = "SELECT " STAFF_COLUMNS " FROM staff s WHERE s.id = :id",
 	.sql_list =
 		"SELECT s.rowid AS _key, " STAFF_COLUMNS " FROM staff s WHERE s.rowid > :after"
@@ -104,6 +112,8 @@ static const struct res_col resident_cols[] = {
 	{"night_to", COL_TEXT},
 	{"checkin_by", COL_TEXT},
 	{"needs", COL_JSON},
+	{"location", COL_JSON},
+	{"subsidy", COL_JSON},
 };
 #define RESIDENT_COLUMNS                                                                    \
 	"id, site_id, name, birth_date, address, phone,"                                    \
@@ -111,31 +121,33 @@ static const struct res_col resident_cols[] = {
 	" presence_until AS \"presence_until@t\", json_object('active_from', active_from,"  \
 	" 'active_to', active_to, 'inactivity_minutes', inactivity_minutes, 'night_from',"  \
 	" night_from, 'night_to', night_to, 'checkin_by', checkin_by) AS \"monitoring@j\"," \
-	" needs AS \"needs@j\", " TIMES
+	" needs AS \"needs@j\", location AS \"location@j\", subsidy AS \"subsidy@j\", " TIMES
 static const char *const resident_filters[] = {"site_id", "status", "presence", NULL};
 const struct res_desc db_residents = {
 	.name = "residents",
 	.cols = resident_cols,
-	.n_cols = 17,
+	.n_cols = 19,
 	.sql_insert =
 		"INSERT INTO residents(id, site_id, name, birth_date, address, phone, emergency_contacts,"
 		" care_level, status, presence, presence_until, active_from, active_to,"
-		" inactivity_minutes, night_from, night_to, checkin_by, needs, created_at, updated_at)"
+		" inactivity_minutes, night_from, night_to, checkin_by, needs, created_at, updated_at,"
+		" location, subsidy)"
 		" VALUES (:id, :site_id, :name, :birth_date, :address, :phone,"
 		" coalesce(:emergency_contacts, '[]'), :care_level, coalesce(:status, 'enrolled'),"
 		" coalesce(:presence, 'home'), :presence_until, coalesce(:active_from, '07:00'),"
 		" coalesce(:active_to, '22:00'), coalesce(:inactivity_minutes, 240),"
 		" coalesce(:night_from, '23:00'), coalesce(:night_to, '06:00'), :checkin_by,"
-		" coalesce(:needs, '[]'), :now, :now)",
-	.sql_update = "UPDATE residents SET " SET("site_id") SET("name") SET("birth_date")
-		SET("address") SET("phone") SET("emergency_contacts") SET("care_level")
-			SET("status") SET("presence") SET("presence_until") SET("active_from")
-				SET("active_to") SET("inactivity_minutes") SET("night_from")
-					SET("night_to") SET("checkin_by")
-						SET("needs") " updated_at = :now WHERE id = :id",
+		" coalesce(:needs, '[]'), :now, :now, :location, :subsidy)",
+	.sql_update = "UPDATE residents SET " SET("site_id") SET("name") SET("birth_date") SET(
+		"address") SET("phone") SET("emergency_contacts") SET("care_level") SET("status")
+		SET("presence") SET("presence_until") SET("active_from") SET("active_to")
+			SET("inactivity_minutes") SET("night_from") SET("night_to")
+				SET("checkin_by") SET("needs") SET("location")
+					SET("subsidy") " updated_at = :now WHERE id = :id",
 	.sql_get = "SELECT " RESIDENT_COLUMNS " FROM residents WHERE id = :id",
 	.sql_list = "SELECT rowid AS _key, " RESIDENT_COLUMNS " FROM residents WHERE rowid > :after"
 		    " AND (:site IS NULL OR site_id = :site)"
+		    " AND (:region IS NULL OR site_id IN " DB_REGION_SITES ")"
 		    " AND (:family IS NULL OR id IN (SELECT resident_id FROM staff_residents"
 		    "      WHERE staff_id = :family))"
 		    " AND (:f_site_id IS NULL OR site_id = :f_site_id)"
@@ -228,19 +240,23 @@ const struct res_desc db_shifts = {
 
 static const struct res_col service_cols[] = {
 	{"name", COL_TEXT},        {"category", COL_TEXT}, {"provider", COL_TEXT},
-	{"duration_min", COL_INT}, {"active", COL_BOOL},
+	{"duration_min", COL_INT}, {"active", COL_BOOL},   {"price_cents", COL_INT},
+	{"unit", COL_TEXT},
 };
-#define SERVICE_COLUMNS "id, name, category, provider, duration_min, active AS \"active@b\", " TIMES
+#define SERVICE_COLUMNS \
+	"id, name, category, provider, duration_min, active AS \"active@b\", price_cents, unit, " TIMES
 static const char *const service_filters[] = {"category", "active", NULL};
 const struct res_desc db_services = {
 	.name = "services",
 	.cols = service_cols,
-	.n_cols = 5,
+	.n_cols = 7,
 	.sql_insert = "INSERT INTO services(id, name, category, provider, duration_min, active,"
-		      " created_at, updated_at) VALUES (:id, :name, :category, :provider,"
-		      " :duration_min, coalesce(:active, 1), :now, :now)",
+		      " price_cents, unit, created_at, updated_at) VALUES (:id, :name, :category,"
+		      " :provider, :duration_min, coalesce(:active, 1), coalesce(:price_cents, 0),"
+		      " coalesce(:unit, 'visit'), :now, :now)",
 	.sql_update = "UPDATE services SET " SET("name") SET("category") SET("provider")
-		SET("duration_min") SET("active") " updated_at = :now WHERE id = :id",
+		SET("duration_min") SET("active") SET("price_cents")
+			SET("unit") " updated_at = :now WHERE id = :id",
 	.sql_get = "SELECT " SERVICE_COLUMNS " FROM services WHERE id = :id",
 	.sql_list =
 		"SELECT rowid AS _key, " SERVICE_COLUMNS " FROM services WHERE rowid > :after"

@@ -1,5 +1,7 @@
 #include "db_service_net.h"
 
+#include "db_regions.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -170,6 +172,7 @@ const struct res_desc db_requests = {
 		" JOIN residents r ON r.id = q.resident_id JOIN services s ON s.id = q.service_id"
 		" WHERE (:after = 0 OR q.rowid < :after)"
 		" AND (:site IS NULL OR r.site_id = :site)"
+		" AND (:region IS NULL OR r.site_id IN " DB_REGION_SITES ")"
 		" AND (:family IS NULL OR q.resident_id IN (SELECT resident_id FROM staff_residents"
 		"      WHERE staff_id = :family))"
 		" AND (:volunteer IS NULL OR q.assignee_id = :volunteer"
@@ -345,7 +348,8 @@ enum cn_err db_request_candidates(struct db *db, const char *site_id, const char
 	"   AND resolved_by IS NULL)) AS paged,"                                                      \
 	" (dispatched_at IS NOT NULL OR on_site_at IS NOT NULL) AS responded"                         \
 	" FROM alerts WHERE created_at >= :from AND created_at < :to"                                 \
-	" AND (:site IS NULL OR site_id = :site)) "
+	" AND (:site IS NULL OR site_id = :site)"                                                     \
+	" AND (:region IS NULL OR site_id IN " DB_REGION_SITES ")) "
 
 /* Within a threshold, and decided: answered, or unanswered for longer. */
 #define WITHIN(at, cond, ms)                                                       \
@@ -355,6 +359,7 @@ enum cn_err db_request_candidates(struct db *db, const char *site_id, const char
 static void bind_report(struct db_stmt *st, const struct db_report_query *q)
 {
 	db_bind_named_text(st, ":site", q->site_id);
+	db_bind_named_text(st, ":region", q->region_id);
 	db_bind_named_int(st, ":from", q->from);
 	db_bind_named_int(st, ":to", q->to);
 	db_bind_named_int(st, ":now", q->now);
@@ -376,7 +381,8 @@ enum cn_err db_report_counts(struct db *db, const struct db_report_query *q,
 		" avg(CASE WHEN q.status = 'done' THEN q.rating END)"
 		" FROM requests q JOIN residents r ON r.id = q.resident_id"
 		" WHERE q.window_end >= :from AND q.window_end < :to"
-		" AND (:site IS NULL OR r.site_id = :site)";
+		" AND (:site IS NULL OR r.site_id = :site)"
+		" AND (:region IS NULL OR r.site_id IN " DB_REGION_SITES ")";
 	memset(out, 0, sizeof(*out));
 	struct db_stmt *st = db_stmt(db, alerts_sql);
 	if (!st)

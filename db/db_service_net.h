@@ -80,9 +80,10 @@ enum cn_err db_request_candidates(struct db *db, const char *site_id, const char
 /* ---- the response report ---- */
 
 struct db_report_query {
-	const char *site_id; /* NULL: every site */
-	int64_t from, to;    /* alerts raised in [from, to) */
-	int64_t now;         /* an unanswered alert counts as late once older than a threshold */
+	const char *site_id;   /* NULL: every site */
+	const char *region_id; /* NULL: any; else only sites in this region or below */
+	int64_t from, to;      /* alerts raised in [from, to) */
+	int64_t now;           /* an unanswered alert counts as late once older than a threshold */
 };
 
 /* Counts over the period's alerts. "Paged" alerts are priority 1-3 and

@@ -6,7 +6,7 @@
 	" s.skills AS \"skills@j\","                                                                   \
 	" CASE WHEN s.role = 'family' THEN (SELECT json_group_array(resident_id) FROM"                 \
 	"  (SELECT resident_id FROM staff_residents WHERE staff_id = s.id ORDER BY resident_id) AS r)" \
-	"  END AS \"resident_ids@o\", s.created_at AS \"created_at@t\", s.updated_at AS \"updated_at@t\""
+	"  END AS \"resident_ids@o\", s.region_id, s.created_at AS \"created_at@t\", s.updated_at AS \"updated_at@t\""
 
 enum cn_err db_staff_json(struct db *db, const char *id, json_t **out)
 {

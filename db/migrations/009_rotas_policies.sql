@@ -1,8 +1,7 @@
 -- Issue 15: who is paged. Weekly rotas, shifts of tier 'off', escalation
 -- policies per site and priority, the policy an alert follows, and the
 -- on-site reminder, the site's time zone. Additive except for the CHECKs of
--- shifts.tier and alert_timeline.action, which
--- SQLite can only widen by rebuilding the table (same columns, rows kept).
+-- shifts.tier and alert_timeline.action, which are widened below.
 
 CREATE TABLE rotas (
   id         TEXT PRIMARY KEY,
@@ -19,20 +18,16 @@ CREATE TABLE rotas (
 );
 CREATE INDEX rotas_by_site ON rotas(site_id);
 
-CREATE TABLE shifts_006 (
-  id         TEXT PRIMARY KEY,
-  staff_id   TEXT NOT NULL REFERENCES staff(id),
-  site_id    TEXT NOT NULL REFERENCES sites(id),
-  starts_at  INTEGER NOT NULL,
-  ends_at    INTEGER NOT NULL CHECK (ends_at > starts_at),
-  tier       TEXT NOT NULL CHECK (tier IN ('primary','backup','supervisor','off')),
-  created_at INTEGER NOT NULL
-);
-INSERT INTO shifts_006(id, staff_id, site_id, starts_at, ends_at, tier, created_at)
-  SELECT id, staff_id, site_id, starts_at, ends_at, tier, created_at FROM shifts;
-DROP TABLE shifts;
-ALTER TABLE shifts_006 RENAME TO shifts;
-CREATE INDEX shifts_by_site_time ON shifts(site_id, ends_at, starts_at);
+-- Shifts gain tier 'off'. SQLite cannot alter a CHECK: the tier column is
+-- swapped in place (a new column with the wider check takes the values,
+-- the old one is dropped, the new one renamed), so every other column,
+-- whichever migration added it, and every row and key stay (as 008 does
+-- for staff.role).
+ALTER TABLE shifts ADD COLUMN tier_v9 TEXT NOT NULL DEFAULT 'primary'
+  CHECK (tier_v9 IN ('primary','backup','supervisor','off'));
+UPDATE shifts SET tier_v9 = tier;
+ALTER TABLE shifts DROP COLUMN tier;
+ALTER TABLE shifts RENAME COLUMN tier_v9 TO tier;
 
 -- One policy per site and priority (1-4); no row: the default ladder.
 CREATE TABLE escalation_policies (
@@ -55,23 +50,20 @@ ALTER TABLE alerts ADD COLUMN next_reminder_at INTEGER;
 ALTER TABLE alerts ADD COLUMN reminders INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX alerts_reminder_due ON alerts(next_reminder_at) WHERE next_reminder_at IS NOT NULL;
 
--- The timeline gains `reminded` (acknowledged and not on site in time).
--- SQLite widens a CHECK only by rebuilding the table: same columns and
--- ids, rows kept, the append-only triggers made again (dropping a table
--- fires no triggers).
-CREATE TABLE alert_timeline_009 (
-  id         INTEGER PRIMARY KEY,
-  alert_id   INTEGER NOT NULL REFERENCES alerts(id),
-  ts         INTEGER NOT NULL,
-  actor      TEXT NOT NULL,          -- "user:ID", "device:ID" or "system"
-  action     TEXT NOT NULL CHECK (action IN ('raised','folded','notified','escalated','acknowledged','dispatched','on_site','note','activity','resolved','cancel','reminded')),
-  detail     TEXT
-);
-INSERT INTO alert_timeline_009(id, alert_id, ts, actor, action, detail)
-  SELECT id, alert_id, ts, actor, action, detail FROM alert_timeline;
-DROP TABLE alert_timeline;
-ALTER TABLE alert_timeline_009 RENAME TO alert_timeline;
-CREATE INDEX alert_timeline_by_alert ON alert_timeline(alert_id, id);
+-- The timeline gains `reminded` (acknowledged and not on site in time),
+-- and the `delivered` / `delivery_failed` lines of contract section 4 are
+-- allowed too, whichever of issues 14 and 15 lands first. The action
+-- column is swapped in place like shifts.tier; the append-only triggers
+-- are dropped for the copy and made again.
+DROP TRIGGER alert_timeline_no_update;
+DROP TRIGGER alert_timeline_no_delete;
+ALTER TABLE alert_timeline ADD COLUMN action_v9 TEXT NOT NULL DEFAULT 'note'
+  CHECK (action_v9 IN ('raised','folded','notified','escalated','acknowledged','dispatched',
+                       'on_site','note','activity','resolved','cancel','reminded','delivered',
+                       'delivery_failed'));
+UPDATE alert_timeline SET action_v9 = action;
+ALTER TABLE alert_timeline DROP COLUMN action;
+ALTER TABLE alert_timeline RENAME COLUMN action_v9 TO action;
 CREATE TRIGGER alert_timeline_no_update BEFORE UPDATE ON alert_timeline
 BEGIN SELECT RAISE(ABORT, 'alert timeline is append-only'); END;
 CREATE TRIGGER alert_timeline_no_delete BEFORE DELETE ON alert_timeline

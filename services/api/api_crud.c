@@ -110,6 +110,7 @@ void res_list(struct api_req *r)
 	q.family = scope.family;
 	q.self = scope.self;
 	q.volunteer = scope.volunteer;
+	q.region = scope.region_id;
 	for (size_t i = 0; res->desc->filters && res->desc->filters[i] && i < 8; i++) {
 		const char *v = api_query(r, res->desc->filters[i]);
 		if (v && strlen(v) > 128) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api_refs.h"
+#include "api_regions.h"
 #include "api_service_net.h"
 #include "app.h"
 #include "db.h"
@@ -103,10 +104,11 @@ static enum cn_err build_report(struct api_req *r, const struct db_report_query 
 	json_t *mean = c.visits_rated
 	                       ? json_real((double)(int64_t)(c.rating_mean * 100 + 0.5) / 100.0)
 	                       : json_null();
-	*out = json_pack("{s:o,s:s,s:s,s:I,s:o,s:o,s:o,s:{s:o,s:o},s:o,s:o,s:{s:I,s:I,s:o}}",
-	                 "site_id", q->site_id ? json_string(q->site_id) : json_null(), "from",
-	                 from, "to", to, "alerts", (json_int_t)c.alerts, "by_kind", by_kind,
-	                 "by_outcome", by_outcome, "ack", ack, "on_site", "within_45min_pct",
+	*out = json_pack("{s:o,s:o,s:s,s:s,s:I,s:o,s:o,s:o,s:{s:o,s:o},s:o,s:o,s:{s:I,s:I,s:o}}",
+	                 "site_id", q->site_id ? json_string(q->site_id) : json_null(), "region_id",
+	                 q->region_id ? json_string(q->region_id) : json_null(), "from", from, "to",
+	                 to, "alerts", (json_int_t)c.alerts, "by_kind", by_kind, "by_outcome",
+	                 by_outcome, "ack", ack, "on_site", "within_45min_pct",
 	                 pct(c.onsite_within[0], c.onsite_decided[0]), "within_60min_pct",
 	                 pct(c.onsite_within[1], c.onsite_decided[1]), "false_alarm_pct",
 	                 pct(c.false_alarms, c.with_outcome), "exceptions", exceptions, "visits",
@@ -193,16 +195,27 @@ void api_report_response(struct api_req *r)
 	static const char *const formats[] = {"json", "csv", NULL};
 	if (!policy_require(r, PR_REPORT, PA_LIST, NULL))
 		return;
-	const char *format = NULL, *site = NULL;
+	const char *format = NULL, *site = NULL, *region = NULL;
 	struct db_report_query q = {.now = r->now};
 	bool has_from = false, has_to = false;
 	if (!validate_query_enum(r, "format", formats, &format) ||
 	    !validate_query_time(r, "from", &q.from, &has_from) ||
 	    !validate_query_time(r, "to", &q.to, &has_to) ||
+	    !validate_query_id(r, "region_id", &region) ||
 	    !api_ref_scoped_site(r, PR_REPORT, &site))
 		return;
-	struct pol_target t = {.site_id = site};
-	if (!policy_require(r, PR_REPORT, PA_READ, site ? &t : NULL))
+	/* issue 19: the report rolls up along regions; an officer's default
+	 * is their region. */
+	if (!site && !region && r->who->role == ROLE_OFFICER)
+		region = r->who->region_id;
+	if (region && !api_region_readable(r, region))
+		return;
+	if (site && region) {
+		api_error(r, CN_ERR_INVALID, "site_id: give site_id or region_id, not both");
+		return;
+	}
+	struct pol_target t = {.site_id = site, .in_region = api_region_holds_site(r, site)};
+	if (!region && !policy_require(r, PR_REPORT, PA_READ, site ? &t : NULL))
 		return;
 	if (!has_to)
 		q.to = r->now;
@@ -217,11 +230,21 @@ void api_report_response(struct api_req *r)
 		return;
 	}
 	q.site_id = site;
+	q.region_id = region;
 	json_t *report = NULL;
 	enum cn_err rc = build_report(r, &q, &report);
 	if (rc != CN_OK) {
 		api_error(r, rc, "cannot compute the report");
 		return;
+	}
+	/* An officer sees the figures, not which alert or resident. */
+	if (r->who->role == ROLE_OFFICER) {
+		size_t i;
+		json_t *e;
+		json_array_foreach (json_object_get(report, "exceptions"), i, e) {
+			json_object_del(e, "alert_id");
+			json_object_del(e, "resident_id");
+		}
 	}
 	/* Written here rather than by the server so fractions print as
 	 * 33.33, not 33.329999999999998. */

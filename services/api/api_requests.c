@@ -11,12 +11,15 @@
 #include <string.h>
 
 #include "api_crud.h"
+#include "api_evidence.h"
 #include "api_refs.h"
+#include "api_regions.h"
 #include "app.h"
 #include "clock.h"
 #include "db.h"
 #include "db_records.h"
 #include "db_service_net.h"
+#include "db_settlement.h"
 #include "db_windows.h"
 #include "outbox.h"
 #include "payload.h"
@@ -52,6 +55,7 @@ static void request_target(struct api_req *r, const struct db_request_facts *f,
 	                        strcmp(f->site_id, r->who->site_id) == 0;
 	t->own = strcmp(f->assignee_id, r->who->id) == 0;
 	t->requester = strcmp(f->requested_by, r->who->id) == 0;
+	t->in_region = api_region_holds_site(r, f->site_id);
 }
 
 /* Scheduling someone else's work (assigning another person, ranking
@@ -92,12 +96,24 @@ static bool request_visible(struct api_req *r, const char *id, struct db_request
 	return policy_require(r, PR_REQUEST, PA_READ, &t);
 }
 
+bool service_net_request_seen(struct api_req *r, const char *id, struct db_request_facts *f,
+                              struct pol_target *t)
+{
+	if (!request_visible(r, id, f))
+		return false;
+	request_target(r, f, t);
+	return true;
+}
+
 /* What the caller sees of a request: whoever may not see alerts (a
  * volunteer) does not see the missed-visit alert either. */
 static void request_present(struct api_req *r, json_t *obj)
 {
 	if (policy_decide(r->who, PR_ALERT, PA_LIST, NULL) == POL_FORBIDDEN)
 		json_object_del(obj, "missed_alert_id");
+	/* An officer sees the service received and whose it was, by name. */
+	if (r->who->role == ROLE_OFFICER)
+		json_object_del(json_object_get(obj, "resident"), "address");
 }
 
 static void reply_request(struct api_req *r, int status, const char *id)
@@ -109,6 +125,7 @@ static void reply_request(struct api_req *r, int status, const char *id)
 		return;
 	}
 	request_present(r, obj);
+	api_evidence_present(r, obj);
 	api_reply(r, status, obj);
 }
 
@@ -130,6 +147,7 @@ void api_requests_list(struct api_req *r)
 	q.family = scope.family;
 	q.volunteer = scope.volunteer;
 	q.self = scope.self;
+	q.region = scope.region_id;
 	json_t *items = NULL;
 	int64_t last = 0;
 	enum cn_err rc = db_res_list(r->db, &db_requests, &q, &items, &last);
@@ -216,6 +234,8 @@ struct step_args {
 	int64_t window_start, window_end;
 	const char *note;
 	int rating;
+	bool has_location; /* start, complete: where the carer was */
+	struct api_location location;
 };
 
 static enum cn_err apply_step(struct api_req *r, const char *id, enum step s,
@@ -282,6 +302,11 @@ static void step(struct api_req *r, enum step s, const struct step_args *a)
 		rc = db_res_get(r->db, &db_requests, id, &before);
 	if (rc == CN_OK)
 		rc = apply_step(r, id, s, a, taking_on);
+	if (rc == CN_OK && s == STEP_COMPLETE)
+		rc = db_settlement_bill(r->db, id);
+	if (rc == CN_OK && a->has_location)
+		rc = api_evidence_record(r, id, s == STEP_START ? "start" : "complete",
+		                         &a->location);
 	if (rc == CN_OK)
 		rc = windows_on_request(r->app, r->db, id, r->now, &ob);
 	if (rc == CN_OK)
@@ -325,10 +350,23 @@ void api_requests_assign(struct api_req *r)
 	step(r, STEP_ASSIGN, &a);
 }
 
+/* The optional {"location": {...}} of /start and /complete. */
+static bool body_location(struct api_req *r, struct step_args *a)
+{
+	json_t *loc = r->body ? json_object_get(r->body, "location") : NULL;
+	if (!loc || json_is_null(loc))
+		return true;
+	a->has_location = true;
+	return api_location_parse(r, "location", loc, &a->location);
+}
+
 void api_requests_start(struct api_req *r)
 {
+	static const struct field_spec fields[] = {
+		{"location", FIELD_OBJECT, false, 0, 0, NULL, true},
+	};
 	struct step_args a = {0};
-	if (validate_body(r, NULL, 0))
+	if (validate_body(r, fields, N(fields)) && body_location(r, &a))
 		step(r, STEP_START, &a);
 }
 
@@ -337,6 +375,7 @@ void api_requests_complete(struct api_req *r)
 	static const struct field_spec fields[] = {
 		{"note", FIELD_STRING, false, 0, 2000, NULL, true},
 		{"rating", FIELD_INT, false, 1, 5, NULL, true},
+		{"location", FIELD_OBJECT, false, 0, 0, NULL, true},
 	};
 	if (!validate_body(r, fields, N(fields)))
 		return;
@@ -344,7 +383,8 @@ void api_requests_complete(struct api_req *r)
 		.note = r->body ? str(r->body, "note") : NULL,
 		.rating = r->body ? (int)json_integer_value(json_object_get(r->body, "rating")) : 0,
 	};
-	step(r, STEP_COMPLETE, &a);
+	if (body_location(r, &a))
+		step(r, STEP_COMPLETE, &a);
 }
 
 void api_requests_cancel(struct api_req *r)

@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api_evidence.h"
 #include "api_records.h"
 #include "api_refs.h"
+#include "api_regions.h"
 #include "app.h"
 #include "auth.h"
 #include "config.h"
@@ -45,6 +47,14 @@ static const struct field_spec resident_fields[] = {
 	{"presence_until", FIELD_TIME, false, 0, 0, NULL, true},
 	{"monitoring", FIELD_OBJECT},
 	{"needs", FIELD_ARRAY, false, 0, 50},
+	{"location", FIELD_OBJECT, false, 0, 0, NULL, true},
+	{"subsidy", FIELD_OBJECT, false, 0, 0, NULL, true},
+};
+
+/* What the resident's month is settled against (contract section 8). */
+static const struct field_spec subsidy_fields[] = {
+	{"scheme", FIELD_STRING, true, 1, 100},
+	{"monthly_cents", FIELD_INT, true, 0, 100000000},
 };
 
 const struct field_spec api_monitoring_fields[] = {
@@ -75,6 +85,7 @@ static void resident_target(struct api_req *r, const json_t *obj, struct pol_tar
 {
 	t->site_id = str(obj, "site_id");
 	t->family_member = api_ref_family_of(r, str(obj, "id"));
+	t->in_region = api_region_holds_site(r, t->site_id);
 }
 
 static bool check_items(struct api_req *r, const json_t *arr, const char *name,
@@ -113,6 +124,15 @@ static bool resident_prepare(struct api_req *r, json_t *body, const json_t *befo
 	    !check_items(r, json_object_get(body, "needs"), "needs", api_need_fields,
 	                 N(api_need_fields)))
 		return false;
+	/* Where the resident lives: the point visits are checked against. */
+	json_t *loc = json_object_get(body, "location");
+	struct api_location where;
+	if (loc && !json_is_null(loc) && !api_location_parse(r, "location", loc, &where))
+		return false;
+	json_t *sub = json_object_get(body, "subsidy");
+	if (sub && !json_is_null(sub) &&
+	    !validate_fields(r, sub, "subsidy.", subsidy_fields, N(subsidy_fields), false))
+		return false;
 	json_t *mon = json_object_get(body, "monitoring");
 	if (mon) {
 		if (!validate_fields(r, mon, "monitoring.", api_monitoring_fields,
@@ -127,14 +147,23 @@ static bool resident_prepare(struct api_req *r, json_t *body, const json_t *befo
 
 static void resident_present(struct api_req *r, json_t *obj)
 {
-	if (r->who->role != ROLE_FAMILY)
-		return;
 	/* Family members see their relative's status and presence, not the
 	 * care record. */
-	static const char *const keep[] = {"id",     "site_id",  "name",
-	                                   "status", "presence", "presence_until"};
+	static const char *const keep_family[] = {"id",     "site_id",  "name",
+	                                          "status", "presence", "presence_until"};
+	/* An officer sees names and the subsidy the services are settled
+	 * against: nothing of health, contacts or the home (issue 19). */
+	static const char *const keep_officer[] = {"id", "site_id", "name", "status", "subsidy"};
+	const char *const *keep = keep_family;
+	size_t n = N(keep_family);
+	if (r->who->role == ROLE_OFFICER) {
+		keep = keep_officer;
+		n = N(keep_officer);
+	} else if (r->who->role != ROLE_FAMILY) {
+		return;
+	}
 	json_t *copy = json_object();
-	for (size_t i = 0; i < N(keep); i++) {
+	for (size_t i = 0; i < n; i++) {
 		json_t *v = json_object_get(obj, keep[i]);
 		if (v)
 			json_object_set(copy, keep[i], v);

@@ -22,6 +22,12 @@ void api_requests_start(struct api_req *r);
 void api_requests_complete(struct api_req *r);
 void api_requests_cancel(struct api_req *r);
 
+/* A request the caller may read (404/403 set otherwise, false): its facts
+ * and its policy target, for handlers of a request's parts (photos). */
+struct db_request_facts;
+bool service_net_request_seen(struct api_req *r, const char *id, struct db_request_facts *f,
+                              struct pol_target *t);
+
 /* reports */
 void api_report_response(struct api_req *r);
 

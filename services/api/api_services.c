@@ -6,6 +6,7 @@
 #include "db_records.h"
 
 static const char *const providers[] = {"staff", "volunteer", "clinic", "partner", NULL};
+static const char *const units[] = {"visit", "hour", NULL}; /* how price_cents bills */
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -16,6 +17,8 @@ static const struct field_spec service_fields[] = {
 	{"provider", FIELD_ENUM, true, 0, 0, providers},
 	{"duration_min", FIELD_INT, true, 1, 1440},
 	{"active", FIELD_BOOL},
+	{"price_cents", FIELD_INT, false, 0, 100000000},
+	{"unit", FIELD_ENUM, false, 0, 0, units},
 };
 
 const struct api_resource api_services = {

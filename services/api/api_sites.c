@@ -4,7 +4,9 @@
 
 #include "api_records.h"
 #include "api_refs.h"
+#include "api_regions.h"
 #include "db_records.h"
+#include "db_regions.h"
 #include "xalloc.h"
 #include "zone.h"
 
@@ -20,16 +22,17 @@ static const struct field_spec site_fields[] = {
 	{"name", FIELD_STRING, true, 1, 200},
 	{"address", FIELD_STRING, false, 0, 500, NULL, true},
 	{"phone", FIELD_STRING, false, 0, 40, NULL, true},
+	{"region_id", FIELD_ID, false, 0, 0, NULL, true},
+	{"visit_radius_m", FIELD_INT, false, 10, 100000},
 	/* issue 15 */
 	{"timezone", FIELD_STRING, false, 1, ZONE_NAME_MAX, NULL, true},
 	{"onsite_timeout_s", FIELD_INT, false, 1, 86400},
 };
 
 /* A site's time zone must be one the system knows (its rotas are read in
- * it). */
-static bool site_prepare(struct api_req *r, json_t *body, const json_t *before)
+ * it; issue 15). */
+static bool zone_known(struct api_req *r, const json_t *body)
 {
-	(void)before;
 	const char *tz = str(body, "timezone");
 	if (!tz)
 		return true;
@@ -44,8 +47,22 @@ static bool site_prepare(struct api_req *r, json_t *body, const json_t *before)
 
 static void site_target(struct api_req *r, const json_t *obj, struct pol_target *t)
 {
-	(void)r;
 	t->site_id = str(obj, "id");
+	t->in_region = api_region_holds_site(r, t->site_id);
+}
+
+/* A site's region must exist (400 naming the field otherwise). */
+static bool site_prepare(struct api_req *r, json_t *body, const json_t *before)
+{
+	(void)before;
+	const char *region = str(body, "region_id");
+	json_t *reg = NULL;
+	if (region && db_res_get(r->db, &db_regions, region, &reg) != CN_OK) {
+		api_error(r, CN_ERR_INVALID, "region_id: no such region");
+		return false;
+	}
+	json_decref(reg);
+	return zone_known(r, body);
 }
 
 const struct api_resource api_sites = {

@@ -12,9 +12,10 @@
 #include "db.h"
 #include "db_auth.h"
 #include "db_records.h"
+#include "db_regions.h"
 
 static const char *const roles[] = {"admin",  "coordinator", "caregiver", "volunteer",
-                                    "family", "clinician",   NULL};
+                                    "family", "clinician",   "officer",   NULL};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -34,6 +35,7 @@ static const struct field_spec staff_fields[] = {
 	{"active", FIELD_BOOL},
 	{"skills", FIELD_ARRAY, false, 0, 8},
 	{"resident_ids", FIELD_ARRAY, false, 0, 50},
+	{"region_id", FIELD_ID, false, 0, 0, NULL, true}, /* officers only */
 };
 
 static void staff_target(struct api_req *r, const json_t *obj, struct pol_target *t)
@@ -85,6 +87,37 @@ static bool valid_username(const char *s)
 	return true;
 }
 
+/* An officer (issue 19) has a region and no site; nobody else has a
+ * region. 400 naming the field otherwise. */
+static bool officer_region_ok(struct api_req *r, const json_t *body, const json_t *before,
+                              const char *role, const char *site)
+{
+	const char *region = json_object_get(body, "region_id")
+	                             ? str(body, "region_id")
+	                             : (before ? str(before, "region_id") : NULL);
+	bool officer = strcmp(role, "officer") == 0;
+	if (officer && site) {
+		api_error(r, CN_ERR_INVALID, "site_id: an officer has a region_id, not a site");
+		return false;
+	}
+	if (officer && !region) {
+		api_error(r, CN_ERR_INVALID, "region_id: required for role officer");
+		return false;
+	}
+	if (!officer && region) {
+		api_error(r, CN_ERR_INVALID, "region_id: only for role officer");
+		return false;
+	}
+	json_t *reg = NULL;
+	if (region && json_object_get(body, "region_id") &&
+	    db_res_get(r->db, &db_regions, region, &reg) != CN_OK) {
+		api_error(r, CN_ERR_INVALID, "region_id: no such region");
+		return false;
+	}
+	json_decref(reg);
+	return true;
+}
+
 static bool staff_prepare(struct api_req *r, json_t *body, const json_t *before)
 {
 	const json_t *merged_role = json_object_get(body, "role");
@@ -118,8 +151,11 @@ static bool staff_prepare(struct api_req *r, json_t *body, const json_t *before)
 	const char *site = json_object_get(body, "site_id")
 	                           ? str(body, "site_id")
 	                           : (before ? str(before, "site_id") : NULL);
+	if (!officer_region_ok(r, body, before, role, site))
+		return false;
 	/* Admins and family members may have no site; staff of a site must. */
-	if (strcmp(role, "admin") != 0 && strcmp(role, "family") != 0 && !site) {
+	if (strcmp(role, "admin") != 0 && strcmp(role, "family") != 0 &&
+	    strcmp(role, "officer") != 0 && !site) {
 		api_error(r, CN_ERR_INVALID, "site_id: required for role %s", role);
 		return false;
 	}

@@ -22,6 +22,7 @@ enum rule {
 	REQUESTER,   /* what they asked for; their site's others 403; others 404 */
 	OWN_ONLY,    /* their own (shifts); anyone else's 404 */
 	OWN_SEEN,    /* their own: 403; anyone else's 404 */
+	REGION,      /* objects in their region or below (officer); others 404 */
 };
 
 /* The contract's "Who sees what" and openapi.yaml's per-operation notes.
@@ -51,6 +52,10 @@ static const enum rule rules[ROLE_COUNT][PR_COUNT][PA_COUNT] =
 				[PR_REQUEST] = {ALL, ALL, ALL, ALL, ALL, ALL, ALL},
 				[PR_REPORT] = {ALL, ALL, NO, NO, NO, NO, NO},
 				[PR_AUDIT] = {ALL, ALL, NO, NO, NO, NO, NO},
+				/* regions are never deleted; CREATE of a settlement is
+				 * closing a month or an adjustment line */
+				[PR_REGION] = {ALL, ALL, ALL, ALL, NO, NO, NO},
+				[PR_SETTLEMENT] = {ALL, ALL, ALL, NO, NO, NO, NO},
 				[PR_MEASUREMENT] = {ALL, ALL, ALL, NO, NO, NO, NO},
 				[PR_THRESHOLD] = {ALL, ALL, NO, ALL, NO, NO, NO},
 				[PR_ACTIVITY] = {ALL, ALL, NO, NO, NO, NO, NO},
@@ -70,6 +75,9 @@ static const enum rule rules[ROLE_COUNT][PR_COUNT][PA_COUNT] =
 				[PR_REQUEST] = {ALL, SITE, SITE, NO, SITE, SITE, SITE},
 				[PR_REPORT] = {ALL, SITE, NO, NO, NO, NO, NO},
 				[PR_AUDIT] = {ALL, SITE, NO, NO, NO, NO, NO},
+				/* regions: names of places, nobody's data */
+				[PR_REGION] = {ALL, ALL, NO, NO, NO, NO, NO},
+				[PR_SETTLEMENT] = {ALL, SITE, NO, NO, NO, NO, NO},
 				[PR_MEASUREMENT] = {ALL, SITE, SITE, NO, NO, NO, NO},
 				[PR_THRESHOLD] = {ALL, SITE, NO, SITE, NO, NO, NO},
 				[PR_ACTIVITY] = {ALL, SITE, NO, NO, NO, NO, NO},
@@ -143,6 +151,21 @@ static const enum rule rules[ROLE_COUNT][PR_COUNT][PA_COUNT] =
 				[PR_THRESHOLD] = {ALL, SITE, NO, SITE, NO, NO, NO},
 				[PR_ACTIVITY] = {ALL, SITE, NO, NO, NO, NO, NO},
 			},
+		/* Read-only, along the region tree (issue 19). Residents: the
+		 * handler answers names and services received only; requests:
+		 * the services received. Devices, events, alerts, attendance,
+		 * health: never. */
+		[ROLE_OFFICER] =
+			{
+				[PR_SITE] = {ALL, REGION, NO, NO, NO, NO, NO},
+				[PR_STAFF] = {NO, SELF, NO, SELF, NO, NO, NO},
+				[PR_RESIDENT] = {ALL, REGION, NO, NO, NO, NO, NO},
+				[PR_SERVICE] = {ALL, ALL, NO, NO, NO, NO, NO},
+				[PR_REQUEST] = {ALL, REGION, NO, NO, NO, NO, NO},
+				[PR_REPORT] = {ALL, REGION, NO, NO, NO, NO, NO},
+				[PR_REGION] = {ALL, REGION, NO, NO, NO, NO, NO},
+				[PR_SETTLEMENT] = {ALL, REGION, NO, NO, NO, NO, NO},
+			},
 };
 
 static bool same_site(const struct principal *who, const struct pol_target *t)
@@ -157,6 +180,7 @@ static enum pol_decision apply(enum rule rule, const struct principal *who,
 	bool own = t && t->own;
 	bool fam = t && t->family_member && who->role == ROLE_FAMILY;
 	bool open = t && t->open_to_volunteers;
+	bool region = t && t->in_region && who->role == ROLE_OFFICER && who->region_id[0];
 	switch (rule) {
 	case NO:
 		return POL_FORBIDDEN;
@@ -194,6 +218,8 @@ static enum pol_decision apply(enum rule rule, const struct principal *who,
 		return own ? POL_ALLOW : POL_HIDDEN;
 	case OWN_SEEN:
 		return own ? POL_FORBIDDEN : POL_HIDDEN;
+	case REGION:
+		return region ? POL_ALLOW : POL_HIDDEN;
 	}
 	return POL_FORBIDDEN;
 }
@@ -234,6 +260,12 @@ void policy_scope(const struct principal *who, enum pol_resource res, struct pol
 			out->family = who->id;
 		if (res == PR_STAFF)
 			out->self = who->id;
+		break;
+	case ROLE_OFFICER:
+		if (res == PR_STAFF)
+			out->self = who->id;
+		else if (res != PR_SERVICE)
+			out->region_id = who->region_id;
 		break;
 	default:
 		out->self = who->id;

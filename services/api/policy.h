@@ -5,7 +5,10 @@
  * caregiver residents, devices, events and alerts of their site, acts on
  * alerts, works requests assigned to them; volunteer only requests open to
  * or assigned to them; family only their residents' status, presence and
- * alerts, and may raise a manual alert or order a service for them.
+ * alerts, and may raise a manual alert or order a service for them;
+ * officer (civil affairs, contract section 8) reads only: the sites of
+ * their region and below, their residents' names and the services they
+ * received, reports and settlement; no health data, events or alerts.
  *
  * Where existence itself would leak (another site's resident, a family
  * member probing ids), the answer is POL_HIDDEN (404), not 403. */
@@ -32,6 +35,8 @@ enum pol_resource {
 	PR_MEASUREMENT, /* a resident's health readings */
 	PR_THRESHOLD,   /* vital-sign thresholds of a site (site_id) or resident */
 	PR_ACTIVITY,    /* a resident's daily activity summaries */
+	PR_REGION,      /* districts, streets, communities (contract section 8) */
+	PR_SETTLEMENT,  /* the monthly settlement; CREATE is closing a month */
 	PR_COUNT
 };
 
@@ -55,6 +60,9 @@ struct pol_target {
 	bool open_to_volunteers;   /* a request a volunteer may take */
 	bool privileged;           /* staff record of an admin or coordinator */
 	bool requester;            /* a request the caller made (they may cancel it) */
+	bool in_region;            /* the object's site (or the region itself) lies in the
+	                          * caller's region or below; the handler resolves the
+	                          * region tree, and the flag counts for officers only */
 	char site_buf[ID_MAX + 1]; /* room for a site_id the handler looked up */
 };
 
@@ -69,6 +77,7 @@ struct pol_scope {
 	const char *family;    /* only residents of this family member, or NULL */
 	const char *volunteer; /* only requests open to or assigned to this volunteer */
 	const char *self;      /* only the caller's own rows (staff, shifts) */
+	const char *region_id; /* only sites in this region or below (officer) */
 };
 void policy_scope(const struct principal *who, enum pol_resource res, struct pol_scope *out);
 

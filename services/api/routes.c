@@ -4,8 +4,11 @@
 #include "api_core.h"
 #include "api_handlers.h"
 #include "api_health.h"
+#include "api_photos.h"
 #include "api_records.h"
+#include "api_regions.h"
 #include "api_service_net.h"
+#include "api_settlement.h"
 
 #define R(m, p, h, f)                            \
 	{                                        \
@@ -102,6 +105,19 @@ const struct route api_routes[] = {
 	R("GET", "/v1/reports/response", api_report_response, 0),
 
 	R("GET", "/v1/audit", api_audit_list, 0),
+
+	/* issue 19: regions, visit evidence, settlement, volunteer hours */
+	RES("GET", "/v1/regions", res_list, 0, api_regions),
+	RES("POST", "/v1/regions", res_create, W, api_regions),
+	RES("PATCH", "/v1/regions/{id}", res_patch, W, api_regions),
+	R("GET", "/v1/staff/{id}/hours", api_staff_hours, 0),
+	R("POST", "/v1/requests/{id}/confirm", api_request_confirm, W),
+	R("GET", "/v1/requests/{id}/photos", api_request_photos_list, 0),
+	R("POST", "/v1/requests/{id}/photos", api_request_photos_add, W | API_UPLOAD),
+	R("GET", "/v1/requests/{id}/photos/{n}", api_request_photo_get, 0),
+	R("GET", "/v1/reports/settlement", api_report_settlement, 0),
+	R("POST", "/v1/settlements/adjustments", api_settlement_adjust, W),
+	R("POST", "/v1/settlements/{month}/close", api_settlement_close, W),
 };
 
 const size_t api_route_count = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -40,6 +40,13 @@ void api_reply_text(struct api_req *r, int status, const char *type, char *text)
 	r->status = status;
 	r->out_text = text;
 	r->out_type = type;
+	r->out_len = 0;
+}
+
+void api_reply_bytes(struct api_req *r, int status, const char *type, char *data, size_t len)
+{
+	api_reply_text(r, status, type, data);
+	r->out_len = len;
 }
 
 /* Length of the valid UTF-8 sequence at s (1-4), or 0 when the bytes there

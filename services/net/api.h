@@ -21,6 +21,7 @@ enum role {
 	ROLE_VOLUNTEER,
 	ROLE_FAMILY,
 	ROLE_CLINICIAN,
+	ROLE_OFFICER,
 	ROLE_COUNT
 };
 
@@ -29,7 +30,8 @@ enum role {
 /* The authenticated caller. */
 struct principal {
 	char id[ID_MAX + 1];
-	char site_id[ID_MAX + 1]; /* empty: no site (admins) */
+	char site_id[ID_MAX + 1];   /* empty: no site (admins) */
+	char region_id[ID_MAX + 1]; /* an officer's region; empty for other roles */
 	enum role role;
 };
 
@@ -40,6 +42,7 @@ bool role_from_name(const char *name, enum role *out);
 #define API_PUBLIC 1u /* no token needed */
 #define API_STREAM 2u /* the handler sets up a long-lived stream */
 #define API_WRITE  4u /* changes data: 503 while storage is full */
+#define API_UPLOAD 8u /* a raw body (not JSON) of up to HTTP_UPLOAD_MAX bytes */
 
 struct api_req;
 typedef void (*api_handler)(struct api_req *r);
@@ -71,6 +74,13 @@ struct api_req {
 	int retry_after_s;    /* > 0: send Retry-After */
 	bool preflight;       /* a CORS preflight: answer with the allow headers */
 	void *stream;         /* API_STREAM handlers: see stream.h */
+	/* issue 19. API_UPLOAD routes: the body as sent (owned by the server)
+	 * and its Content-Type (borrowed, or NULL). out_len > 0: out_text
+	 * holds that many bytes (a binary answer, api_reply_bytes). */
+	const unsigned char *raw;
+	size_t raw_len;
+	const char *raw_type;
+	size_t out_len;
 };
 
 /* Path parameter i of the matched route (always a safe id). */
@@ -89,5 +99,8 @@ void api_error(struct api_req *r, enum cn_err err, const char *fmt, ...)
 void api_not_found(struct api_req *r);
 /* Sets a text response (takes ownership of `text`). */
 void api_reply_text(struct api_req *r, int status, const char *type, char *text);
+/* Sets a binary response of `len` bytes (takes ownership of `data`, from
+ * malloc); `type` is static. */
+void api_reply_bytes(struct api_req *r, int status, const char *type, char *data, size_t len);
 
 #endif

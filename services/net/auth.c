@@ -45,6 +45,7 @@ enum cn_err auth_bearer(struct db *db, const char *header, int64_t now, struct p
 	memset(out, 0, sizeof(*out));
 	snprintf(out->id, sizeof(out->id), "%s", owner.staff_id);
 	snprintf(out->site_id, sizeof(out->site_id), "%s", owner.site_id);
+	snprintf(out->region_id, sizeof(out->region_id), "%s", owner.region_id);
 	if (!role_from_name(owner.role, &out->role))
 		return CN_ERR_UNAUTHORIZED;
 	return CN_OK;
@@ -83,8 +84,8 @@ int auth_password_verify(const char *stored_hash, const char *password)
 	return crypto_pwhash_str_verify(stored_hash, password, strlen(password)) == 0;
 }
 
-static const char *const role_names[ROLE_COUNT] = {"admin",     "coordinator", "caregiver",
-                                                   "volunteer", "family",      "clinician"};
+static const char *const role_names[ROLE_COUNT] = {
+	"admin", "coordinator", "caregiver", "volunteer", "family", "clinician", "officer"};
 
 const char *role_name(enum role role)
 {

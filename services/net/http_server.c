@@ -45,6 +45,7 @@ struct request_state {
 	char *body;
 	size_t len, cap;
 	bool too_large;
+	size_t max;      /* the body's bound: HTTP_BODY_MAX, or HTTP_UPLOAD_MAX for API_UPLOAD */
 	size_t drained;  /* bytes of an oversized chunked body read and dropped */
 	int64_t started; /* ms (monotonic) when the headers were complete */
 };
@@ -150,7 +151,7 @@ static enum MHD_Result send_reply(struct http_server *srv, struct MHD_Connection
 	} else if (r->out_text) {
 		buf = r->out_text;
 		r->out_text = NULL;
-		len = strlen(buf);
+		len = r->out_len ? r->out_len : strlen(buf);
 		type = r->out_type ? r->out_type : "text/plain; charset=utf-8";
 	}
 	struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback(
@@ -211,8 +212,17 @@ static bool is_utf8_charset(const char *ct)
 }
 
 /* Parses the body into r->body; on failure sets the error response. */
-static bool parse_body(struct api_req *r, struct MHD_Connection *conn, struct request_state *st)
+static bool parse_body(struct api_req *r, struct MHD_Connection *conn, struct request_state *st,
+                       unsigned flags)
 {
+	if (flags & API_UPLOAD) {
+		/* The handler checks the type and the bytes themselves. */
+		r->raw = (const unsigned char *)st->body;
+		r->raw_len = st->len;
+		r->raw_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		                                          MHD_HTTP_HEADER_CONTENT_TYPE);
+		return true;
+	}
 	if (st->len == 0)
 		return true;
 	if (!is_json_type(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -293,7 +303,7 @@ static void handle(struct http_server *srv, struct MHD_Connection *conn, const c
 		return;
 	}
 	if (st->too_large) {
-		api_error(r, CN_ERR_TOO_LARGE, "request body is over %d bytes", HTTP_BODY_MAX);
+		api_error(r, CN_ERR_TOO_LARGE, "request body is over %zu bytes", st->max);
 		return;
 	}
 	struct unknown_query uq = {match->route->method, match->route->pattern, NULL};
@@ -314,7 +324,7 @@ static void handle(struct http_server *srv, struct MHD_Connection *conn, const c
 		r->retry_after_s = 30;
 		return;
 	}
-	if (!parse_body(r, conn, st))
+	if (!parse_body(r, conn, st, flags))
 		return;
 	r->db = db_pool_acquire(srv->app->pool);
 	if (!(flags & API_PUBLIC)) {
@@ -373,14 +383,14 @@ static enum MHD_Result send_console(struct http_server *srv, struct MHD_Connecti
 /* Answers 413 at once, without the body: queued while MHD has read only
  * the headers, it sends the answer and closes instead of reading on. */
 static enum MHD_Result refuse_too_large(struct http_server *srv, struct MHD_Connection *conn,
-                                        const char *method, const char *url)
+                                        const char *method, const char *url, size_t max)
 {
 	struct api_req r;
 	memset(&r, 0, sizeof(r));
 	r.app = srv->app;
 	r.method = method;
 	r.path = url;
-	api_error(&r, CN_ERR_TOO_LARGE, "request body is over %d bytes", HTTP_BODY_MAX);
+	api_error(&r, CN_ERR_TOO_LARGE, "request body is over %zu bytes", max);
 	enum MHD_Result ret = send_reply(srv, conn, &r);
 	json_decref(r.out);
 	return ret;
@@ -398,6 +408,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		st->started = mono_ms();
 		*con_cls = st;
 		http_deadlines_headers_done(conn);
+		/* Only an upload route (a photo) takes more than HTTP_BODY_MAX. */
+		st->max = HTTP_BODY_MAX;
+		struct route_match *m = xcalloc(1, sizeof(*m));
+		if (router_match(srv->routes, srv->n_routes, method, url, m) == ROUTE_OK &&
+		    (m->route->flags & API_UPLOAD))
+			st->max = HTTP_UPLOAD_MAX;
+		free(m);
 		/* Refuse an announced oversized body before reading any of it. */
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		                                             MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -405,9 +422,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			char *end = NULL;
 			errno = 0;
 			long long n = strtoll(cl, &end, 10);
-			if (errno || end == cl || n > HTTP_BODY_MAX) {
+			if (errno || end == cl || n < 0 || (unsigned long long)n > st->max) {
 				st->too_large = true;
-				return refuse_too_large(srv, conn, method, url);
+				return refuse_too_large(srv, conn, method, url, st->max);
 			}
 		}
 		return MHD_YES;
@@ -421,7 +438,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			          method, url, srv->app->cfg->http_min_body_rate);
 			return MHD_NO;
 		}
-		if (!st->too_large && st->len + n > HTTP_BODY_MAX) {
+		if (!st->too_large && st->len + n > st->max) {
 			st->too_large = true; /* answered with 413 when the body ends */
 			st->drained = st->len;
 			free(st->body);

@@ -13,6 +13,8 @@ struct app;
 struct http_server;
 
 #define HTTP_BODY_MAX (64 * 1024) /* larger bodies get 413 */
+/* The bound of an API_UPLOAD route's body (a photo: 2 MiB), 413 past it. */
+#define HTTP_UPLOAD_MAX (2 * 1024 * 1024)
 
 /* Binds cfg->http_bind:http_port and starts serving `routes` (borrowed,
  * static). On failure `err` says why in one line (port in use, bad

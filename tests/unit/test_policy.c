@@ -28,6 +28,7 @@
 #define MY_SITE    "site-1"
 #define OTHER_SITE "site-2"
 #define ME         "me-1"
+#define MY_REGION  "region-1"
 
 /* ---- the targets ---- */
 
@@ -41,13 +42,14 @@ enum variant {
 	V_PRIV,       /* the staff record of an admin or coordinator of the caller's site */
 	V_PRIV_OTHER, /* the same at another site */
 	V_REQUESTER,  /* a request the caller made, at their site */
+	V_REGION,     /* an object of another site that lies in the caller's region */
 	V_COUNT
 };
 
 static const char *const variant_names[V_COUNT] = {
 	"no target",       "own site",           "other site",           "own object",
 	"family member's", "open to volunteers", "privileged, own site", "privileged, other site",
-	"made by caller",
+	"made by caller",  "in caller's region",
 };
 
 static const struct pol_target *target_of(enum variant v, struct pol_target *t)
@@ -87,6 +89,10 @@ static const struct pol_target *target_of(enum variant v, struct pol_target *t)
 		t->site_id = MY_SITE;
 		t->requester = true;
 		break;
+	case V_REGION:
+		t->site_id = OTHER_SITE;
+		t->in_region = true;
+		break;
 	case V_COUNT:
 		break;
 	}
@@ -102,44 +108,48 @@ static const struct pol_target *target_of(enum variant v, struct pol_target *t)
 struct letter {
 	char code;
 	const char *meaning;
-	/* by variant: none, site, other, own, fam, open, priv, priv_other, requester */
+	/* by variant: none, site, other, own, fam, open, priv, priv_other, requester,
+	 * region */
 	enum pol_decision want[V_COUNT];
 };
 
 static const struct letter letters[] = {
-	{'-', "may never: 403 whatever the target", {F, F, F, F, F, F, F, F, F}},
+	{'-', "may never: 403 whatever the target", {F, F, F, F, F, F, F, F, F, F}},
 	{'A',
          "allowed whatever the target (lists are narrowed by policy_scope)",
-         {A, A, A, A, A, A, A, A, A}},
-	{'S', "their site: allowed; another site's (or none): 404", {H, A, H, A, H, A, A, H, A}},
+         {A, A, A, A, A, A, A, A, A, A}},
+	{'S', "their site: allowed; another site's (or none): 404", {H, A, H, A, H, A, A, H, A, H}},
 	{'s',
          "sees their site's but may not change it: 403; another site's: 404",
-         {H, F, H, F, H, F, F, H, F}},
-	{'C', "creates at their own site; at another site 403", {F, A, F, A, F, A, A, F, A}},
+         {H, F, H, F, H, F, F, H, F, H}},
+	{'C', "creates at their own site; at another site 403", {F, A, F, A, F, A, A, F, A, F}},
 	{'Q',
          "creates caregivers, volunteers, family at their site; admins, coordinators or another site 403",
-         {F, A, F, A, F, A, F, F, A}},
+         {F, A, F, A, F, A, F, F, A, F}},
 	{'P',
          "users of their site; admins and coordinators 403; another site's 404",
-         {H, A, H, A, H, A, F, H, A}},
-	{'M', "their own record only; anyone else 403", {F, F, F, A, F, F, F, F, F}},
+         {H, A, H, A, H, A, F, H, A, H}},
+	{'M', "their own record only; anyone else 403", {F, F, F, A, F, F, F, F, F, F}},
 	{'F',
          "residents in their resident_ids (and their alerts, requests); others 404",
-         {H, H, H, H, A, H, H, H, H}},
-	{'f', "their residents': 403; others 404", {H, H, H, H, F, H, H, H, H}},
-	{'V', "requests open to or assigned to them; others 404", {H, H, H, A, H, A, H, H, H}},
+         {H, H, H, H, A, H, H, H, H, H}},
+	{'f', "their residents': 403; others 404", {H, H, H, H, F, H, H, H, H, H}},
+	{'V', "requests open to or assigned to them; others 404", {H, H, H, A, H, A, H, H, H, H}},
 	{'W',
          "works requests assigned to them; an open one they see 403; others 404",
-         {H, H, H, A, H, F, H, H, H}},
-	{'v', "requests they see (open, assigned): 403; others 404", {H, H, H, F, H, F, H, H, H}},
+         {H, H, H, A, H, F, H, H, H, H}},
+	{'v',
+         "requests they see (open, assigned): 403; others 404",
+         {H, H, H, F, H, F, H, H, H, H}},
 	{'G',
          "works requests assigned to them; their site's others 403; another site's 404",
-         {H, F, H, A, H, F, F, H, F}},
+         {H, F, H, A, H, F, F, H, F, H}},
 	{'K',
          "cancels requests they made; their site's others 403; another site's 404",
-         {H, F, H, F, H, F, F, H, A}},
-	{'O', "their own shifts; anyone else's 404", {H, H, H, A, H, H, H, H, H}},
-	{'o', "their own shifts: 403; anyone else's 404", {H, H, H, F, H, H, H, H, H}},
+         {H, F, H, F, H, F, F, H, A, H}},
+	{'O', "their own shifts; anyone else's 404", {H, H, H, A, H, H, H, H, H, H}},
+	{'o', "their own shifts: 403; anyone else's 404", {H, H, H, F, H, H, H, H, H, H}},
+	{'R', "in their region or below (officer); others 404", {H, H, H, H, H, H, H, H, H, A}},
 };
 
 #undef A
@@ -162,12 +172,12 @@ static const enum pol_action actions[PA_COUNT] = {PA_LIST,   PA_READ, PA_CREATE,
 static const char *const action_names[PA_COUNT] = {"LIST",   "READ", "CREATE", "UPDATE",
                                                    "DELETE", "ACT",  "ASSIGN"};
 static const char *const resource_names[PR_COUNT] = {
-	"sites",   "staff",  "residents",    "devices",    "events",
-	"shifts",  "alerts", "attendance",   "services",   "requests",
-	"reports", "audit",  "measurements", "thresholds", "activity",
+	"sites",        "staff",      "residents", "devices",  "events",     "shifts",
+	"alerts",       "attendance", "services",  "requests", "reports",    "audit",
+	"measurements", "thresholds", "activity",  "regions",  "settlement",
 };
-static const char *const role_names[ROLE_COUNT] = {"admin",     "coordinator", "caregiver",
-                                                   "volunteer", "family",      "clinician"};
+static const char *const role_names[ROLE_COUNT] = {
+	"admin", "coordinator", "caregiver", "volunteer", "family", "clinician", "officer"};
 
 struct row {
 	enum role role;
@@ -204,6 +214,8 @@ static const struct row table[] = {
 	{ROLE_ADMIN, PR_MEASUREMENT, /*    */ "AAA----"},
 	{ROLE_ADMIN, PR_THRESHOLD, /*      */ "AA-A---"},
 	{ROLE_ADMIN, PR_ACTIVITY, /*       */ "AA-----"},
+	{ROLE_ADMIN, PR_REGION, /* */ "AAAA---"},
+	{ROLE_ADMIN, PR_SETTLEMENT, /* */ "AAA----"},
 
 	{ROLE_COORDINATOR, PR_SITE, /*     */ "AS-S---"},
 	{ROLE_COORDINATOR, PR_STAFF, /*    */ "ASQPP--"},
@@ -220,6 +232,8 @@ static const struct row table[] = {
 	{ROLE_COORDINATOR, PR_MEASUREMENT, "ASS----"},
 	{ROLE_COORDINATOR, PR_THRESHOLD, "AS-S---"},
 	{ROLE_COORDINATOR, PR_ACTIVITY, /* */ "AS-----"},
+	{ROLE_COORDINATOR, PR_REGION, /* */ "AA-----"},
+	{ROLE_COORDINATOR, PR_SETTLEMENT, /* */ "AS-----"},
 
 	{ROLE_CAREGIVER, PR_SITE, /*       */ "AS-s---"},
 	{ROLE_CAREGIVER, PR_STAFF, /*      */ "-M-M---"},
@@ -236,6 +250,8 @@ static const struct row table[] = {
 	{ROLE_CAREGIVER, PR_MEASUREMENT, /**/ "ASS----"},
 	{ROLE_CAREGIVER, PR_THRESHOLD, /*  */ "AS-s---"},
 	{ROLE_CAREGIVER, PR_ACTIVITY, /*   */ "AS-----"},
+	{ROLE_CAREGIVER, PR_REGION, /* */ "-------"},
+	{ROLE_CAREGIVER, PR_SETTLEMENT, /* */ "-------"},
 
 	{ROLE_VOLUNTEER, PR_SITE, /*       */ "-------"},
 	{ROLE_VOLUNTEER, PR_STAFF, /*      */ "-M-M---"},
@@ -252,6 +268,8 @@ static const struct row table[] = {
 	{ROLE_VOLUNTEER, PR_MEASUREMENT, /**/ "-------"},
 	{ROLE_VOLUNTEER, PR_THRESHOLD, /*  */ "-------"},
 	{ROLE_VOLUNTEER, PR_ACTIVITY, /*   */ "-------"},
+	{ROLE_VOLUNTEER, PR_REGION, /* */ "-------"},
+	{ROLE_VOLUNTEER, PR_SETTLEMENT, /* */ "-------"},
 
 	{ROLE_FAMILY, PR_SITE, /*          */ "-------"},
 	{ROLE_FAMILY, PR_STAFF, /*         */ "-M-M---"},
@@ -287,6 +305,28 @@ static const struct row table[] = {
 	{ROLE_CLINICIAN, PR_MEASUREMENT, /**/ "ASS----"},
 	{ROLE_CLINICIAN, PR_THRESHOLD, /*  */ "AS-S---"},
 	{ROLE_CLINICIAN, PR_ACTIVITY, /*   */ "AS-----"},
+	{ROLE_CLINICIAN, PR_REGION, /*     */ "-------"},
+	{ROLE_CLINICIAN, PR_SETTLEMENT, /* */ "-------"},
+	{ROLE_FAMILY, PR_REGION, /* */ "-------"},
+	{ROLE_FAMILY, PR_SETTLEMENT, /* */ "-------"},
+	/* officer: read-only along the region tree; nothing of health */
+	{ROLE_OFFICER, PR_SITE, /*         */ "AR-----"},
+	{ROLE_OFFICER, PR_STAFF, /*        */ "-M-M---"},
+	{ROLE_OFFICER, PR_RESIDENT, /*     */ "AR-----"},
+	{ROLE_OFFICER, PR_DEVICE, /*       */ "-------"},
+	{ROLE_OFFICER, PR_EVENT, /*        */ "-------"},
+	{ROLE_OFFICER, PR_SHIFT, /*        */ "-------"},
+	{ROLE_OFFICER, PR_ALERT, /*        */ "-------"},
+	{ROLE_OFFICER, PR_ATTENDANCE, /*   */ "-------"},
+	{ROLE_OFFICER, PR_SERVICE, /*      */ "AA-----"},
+	{ROLE_OFFICER, PR_REQUEST, /*      */ "AR-----"},
+	{ROLE_OFFICER, PR_REPORT, /*       */ "AR-----"},
+	{ROLE_OFFICER, PR_AUDIT, /*        */ "-------"},
+	{ROLE_OFFICER, PR_REGION, /*       */ "AR-----"},
+	{ROLE_OFFICER, PR_SETTLEMENT, /*   */ "AR-----"},
+	{ROLE_OFFICER, PR_MEASUREMENT, /*  */ "-------"},
+	{ROLE_OFFICER, PR_THRESHOLD, /*    */ "-------"},
+	{ROLE_OFFICER, PR_ACTIVITY, /*     */ "-------"},
 };
 
 #define N_ROWS (sizeof(table) / sizeof(table[0]))
@@ -298,8 +338,11 @@ static struct principal caller(enum role role)
 	snprintf(p.id, sizeof(p.id), "%s", ME);
 	p.role = role;
 	/* Admins and family members have no site of their own. */
-	if (role != ROLE_ADMIN && role != ROLE_FAMILY)
+	if (role != ROLE_ADMIN && role != ROLE_FAMILY && role != ROLE_OFFICER)
 		snprintf(p.site_id, sizeof(p.site_id), "%s", MY_SITE);
+	/* An officer has a region instead of a site. */
+	if (role == ROLE_OFFICER)
+		snprintf(p.region_id, sizeof(p.region_id), "%s", MY_REGION);
 	return p;
 }
 
@@ -422,6 +465,7 @@ struct scope_want {
 	enum role role;
 	enum pol_resource res;
 	bool site, family, volunteer, self;
+	bool region; /* narrowed to the caller's region and below */
 };
 
 static void test_policy_scope(void **state)
@@ -460,6 +504,13 @@ static void test_policy_scope(void **state)
 		{ROLE_CLINICIAN, PR_RESIDENT, true, false, false, false},
 		{ROLE_CLINICIAN, PR_ALERT, true, false, false, false},
 		{ROLE_CLINICIAN, PR_MEASUREMENT, true, false, false, false},
+		/* officer: their region and below; their own staff record */
+		{ROLE_OFFICER, PR_SITE, false, false, false, false, true},
+		{ROLE_OFFICER, PR_RESIDENT, false, false, false, false, true},
+		{ROLE_OFFICER, PR_REQUEST, false, false, false, false, true},
+		{ROLE_OFFICER, PR_SETTLEMENT, false, false, false, false, true},
+		{ROLE_OFFICER, PR_STAFF, false, false, false, true, false},
+		{ROLE_OFFICER, PR_SERVICE, false, false, false, false, false},
 	};
 	for (size_t i = 0; i < sizeof(wants) / sizeof(wants[0]); i++) {
 		const struct scope_want *w = &wants[i];
@@ -494,7 +545,31 @@ static void test_policy_scope(void **state)
 			fail_msg("%s %s: narrowed to the caller's own rows", role_names[w->role],
 			         what);
 		}
+		if (w->region) {
+			assert_non_null(s.region_id);
+			assert_string_equal(s.region_id, MY_REGION);
+		} else if (s.region_id) {
+			fail_msg("%s %s: narrowed to a region", role_names[w->role], what);
+		}
 	}
+}
+
+/* The region flag means nothing for other roles, and an officer without
+ * a region sees nothing. */
+static void test_policy_region_flag_is_the_officers(void **state)
+{
+	(void)state;
+	struct pol_target in = {.site_id = OTHER_SITE, .in_region = true};
+	struct principal co = caller(ROLE_COORDINATOR);
+	assert_int_equal(policy_decide(&co, PR_SETTLEMENT, PA_READ, &in), POL_HIDDEN);
+	assert_int_equal(policy_decide(&co, PR_RESIDENT, PA_READ, &in), POL_HIDDEN);
+	struct principal off = caller(ROLE_OFFICER);
+	assert_int_equal(policy_decide(&off, PR_RESIDENT, PA_READ, &in), POL_ALLOW);
+	assert_int_equal(policy_decide(&off, PR_ALERT, PA_READ, &in), POL_FORBIDDEN);
+	assert_int_equal(policy_decide(&off, PR_EVENT, PA_LIST, &in), POL_FORBIDDEN);
+	assert_int_equal(policy_decide(&off, PR_RESIDENT, PA_UPDATE, &in), POL_FORBIDDEN);
+	off.region_id[0] = '\0';
+	assert_int_equal(policy_decide(&off, PR_RESIDENT, PA_READ, &in), POL_HIDDEN);
 }
 
 /* ---- policy_require: the answer it sets ---- */
@@ -539,6 +614,7 @@ int main(void)
 		cmocka_unit_test(test_policy_empty_sites_do_not_match),
 		cmocka_unit_test(test_policy_flags_belong_to_their_roles),
 		cmocka_unit_test(test_policy_scope),
+		cmocka_unit_test(test_policy_region_flag_is_the_officers),
 		cmocka_unit_test(test_policy_require_sets_the_answer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -44,7 +44,9 @@ ALTER TABLE alerts ADD COLUMN next_reminder_at BIGINT;
 ALTER TABLE alerts ADD COLUMN reminders INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX alerts_reminder_due ON alerts(next_reminder_at) WHERE next_reminder_at IS NOT NULL;
 
--- The timeline gains `reminded` (acknowledged and not on site in time).
+-- The timeline gains `reminded` (acknowledged and not on site in time);
+-- `delivered` / `delivery_failed` (contract section 4) are allowed too.
 ALTER TABLE alert_timeline DROP CONSTRAINT alert_timeline_action_check;
 ALTER TABLE alert_timeline ADD CONSTRAINT alert_timeline_action_check
-  CHECK (action IN ('raised','folded','notified','escalated','acknowledged','dispatched','on_site','note','activity','resolved','cancel','reminded'));
+  CHECK (action IN ('raised','folded','notified','escalated','acknowledged','dispatched','on_site','note','activity','resolved','cancel','reminded',
+                    'delivered','delivery_failed'));
