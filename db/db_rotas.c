@@ -49,7 +49,7 @@ enum cn_err db_rotas_of_site(struct db *db, const char *site_id, struct db_rota_
 	static const char sql[] =
 		"SELECT o.staff_id, o.tier, o.days, o.from_hhmm, o.to_hhmm, o.starts_on, o.ends_on"
 		" FROM rotas o JOIN staff s ON s.id = o.staff_id WHERE o.site_id = ?1 AND s.active = 1"
-		" AND s.role NOT IN ('volunteer','family','clinician') ORDER BY o.tier, o.staff_id, o.id";
+		" AND s.role NOT IN ('volunteer','family','clinician','officer') ORDER BY o.tier, o.staff_id, o.id";
 	*n = 0;
 	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
@@ -76,7 +76,7 @@ enum cn_err db_shifts_covering(struct db *db, const char *site_id, int64_t at,
 	static const char sql[] =
 		"SELECT h.staff_id, h.tier, h.starts_at, h.ends_at FROM shifts h JOIN staff s ON s.id = h.staff_id"
 		" WHERE h.site_id = ?1 AND h.starts_at <= ?2 AND h.ends_at > ?2 AND s.active = 1"
-		" AND s.role NOT IN ('volunteer','family','clinician') ORDER BY h.tier, h.staff_id";
+		" AND s.role NOT IN ('volunteer','family','clinician','officer') ORDER BY h.tier, h.staff_id";
 	*n = 0;
 	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)

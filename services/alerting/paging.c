@@ -48,7 +48,7 @@ static enum cn_err named_pageable(struct db *db, const char *id, bool *ok)
 	if (rc != CN_OK)
 		return rc;
 	*ok = active && strcmp(role, "volunteer") != 0 && strcmp(role, "family") != 0 &&
-	      strcmp(role, "clinician") != 0;
+	      strcmp(role, "clinician") != 0 && strcmp(role, "officer") != 0;
 	return CN_OK;
 }
 

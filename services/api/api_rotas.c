@@ -120,7 +120,7 @@ static bool rota_prepare(struct api_req *r, json_t *body, const json_t *before)
 		return false;
 	}
 	if (strcmp(role, "volunteer") == 0 || strcmp(role, "family") == 0 ||
-	    strcmp(role, "clinician") == 0) {
+	    strcmp(role, "clinician") == 0 || strcmp(role, "officer") == 0) {
 		api_error(r, CN_ERR_INVALID, "staff_id: %s members are not on call", role);
 		return false;
 	}
