@@ -170,16 +170,16 @@ e2e: e2e-sqlite e2e-pg
 E2E_RUN = cd tests/e2e && CN_TEST_DAEMON=$(CURDIR)/build/san/carenetd CN_TEST_SIM=$(CURDIR)/build/san/carenet-sim
 
 e2e-sqlite: build/san/carenetd
-	$(E2E_RUN) CN_TEST_ENGINE=sqlite /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) .
+	$(E2E_RUN) CN_TEST_ENGINE=sqlite /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 e2e-pg: build/san/carenetd
-	$(E2E_RUN) CN_TEST_ENGINE=pg /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) .
+	$(E2E_RUN) CN_TEST_ENGINE=pg /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 # The web console in headless chromium (tests/browser): one broker and
 # daemon for the module; screenshots land in build/browser-screenshots/.
 browser: build/san/carenetd
 	cd tests/browser && CN_TEST_DAEMON=$(CURDIR)/build/san/carenetd \
-	  /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) .
+	  /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 # Rewrites the committed screenshots in docs/console/ (a plain browser run
 # writes them into build/browser-screenshots/).
@@ -269,7 +269,7 @@ help:
 	@echo "  make run      broker + carenetd + demo data on 127.0.0.1; Ctrl-C stops both"
 	@echo "  make test     install missing Debian packages, sanitizer build, unit and e2e tests"
 	@echo "  make unit     only the cmocka unit tests (build/san/unit/test_*)"
-	@echo "  make e2e      only the end-to-end tests, on SQLite and on PostgreSQL (PYTEST_ARGS='-k name')"
+	@echo "  make e2e      only the end-to-end tests, on SQLite and on PostgreSQL (PYTEST_ARGS='test_x.py -k name': files narrow the run)"
 	@echo "  make e2e-sqlite / e2e-pg   the end-to-end tests on one engine"
 	@echo "  make browser  only the console's browser tests (headless chromium)"
 	@echo "  make screenshots  rewrite the console screenshots in docs/console/"

@@ -186,6 +186,15 @@ void db_autocheckpoint(struct db *db, int pages) { db->eng->autocheckpoint(db->c
 
 enum cn_err db_checkpoint_passive(struct db *db) { return db->eng->checkpoint_passive(db->conn); }
 
+bool db_can_sync_committed(const struct db *db) { return db->eng->sync_committed != NULL; }
+
+enum cn_err db_sync_committed(struct db *db)
+{
+	if (!db->eng->sync_committed)
+		return CN_ERR_UNAVAILABLE;
+	return db->eng->sync_committed(db->conn);
+}
+
 enum cn_err db_step_guarded(struct db *db, struct db_stmt *st)
 {
 	enum cn_err rc = db_step_done(st);

@@ -123,6 +123,17 @@ enum cn_err db_checkpoint_passive(struct db *db);
  * Outside a transaction only. */
 enum cn_err db_set_synchronous(struct db *db, bool full);
 
+/* Whether db_sync_committed() exists on this engine (SQLite: yes). */
+bool db_can_sync_committed(const struct db *db);
+/* Makes every transaction already committed with synchronous off, by any
+ * connection to this database, durable, taking no lock, so a writer
+ * never waits for it (SQLite: an fdatasync of the WAL file). Call it on a
+ * connection of the calling thread's own. Returns CN_OK once synced,
+ * CN_ERR_FULL or CN_ERR_IO when the sync failed (what was committed may
+ * then not survive a power cut), CN_ERR_UNAVAILABLE where the engine has
+ * no such step (see db_can_sync_committed). */
+enum cn_err db_sync_committed(struct db *db);
+
 /* Runs a guarded UPDATE (its WHERE names the states it may leave) and
  * resets it: CN_ERR_CONFLICT when no row changed, i.e. the state did not
  * allow the step. Two callers racing for one step cannot both succeed. */

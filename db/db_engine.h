@@ -62,6 +62,10 @@ struct db_engine {
 	enum cn_err (*set_synchronous)(void *conn, bool full);
 	void (*autocheckpoint)(void *conn, int pages);
 	enum cn_err (*checkpoint_passive)(void *conn);
+	/* Makes every transaction committed so far, on any connection to the
+	 * same database, survive a power cut, without taking a lock. NULL
+	 * where the engine has no such step (PostgreSQL). */
+	enum cn_err (*sync_committed)(void *conn);
 	/* Waits up to timeout_ms for a NOTIFY on a channel this connection
 	 * LISTENs to; true when one came. SQLite: sleeps, false. */
 	bool (*wait_notify)(void *conn, int timeout_ms);

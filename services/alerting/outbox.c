@@ -42,6 +42,26 @@ void outbox_keep_sent(struct outbox *ob, int64_t notification_id)
 	ob->sent[ob->n_sent++] = notification_id;
 }
 
+void outbox_move_acks(struct outbox *from, struct outbox *to)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < from->n; i++) {
+		struct outbox_msg *m = &from->msgs[i];
+		if (!m->after_sync) {
+			from->msgs[kept++] = *m;
+			continue;
+		}
+		if (to->n == to->cap) {
+			size_t cap = to->cap ? to->cap * 2 : 16;
+			struct outbox_msg *grown = xrealloc(to->msgs, cap * sizeof(*grown));
+			to->msgs = grown;
+			to->cap = cap;
+		}
+		to->msgs[to->n++] = *m;
+	}
+	from->n = kept;
+}
+
 void outbox_clear(struct outbox *ob)
 {
 	for (size_t i = 0; i < ob->n; i++) {

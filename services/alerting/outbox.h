@@ -42,6 +42,9 @@ void outbox_add(struct outbox *ob, const char *topic, char *payload, int64_t not
 void outbox_add_ack(struct outbox *ob, const char *topic, char *payload);
 /* Remembers a published page to be marked sent later. */
 void outbox_keep_sent(struct outbox *ob, int64_t notification_id);
+/* Moves the device acks (after_sync) from `from` to the end of `to`,
+ * keeping their order; everything else stays in `from`. */
+void outbox_move_acks(struct outbox *from, struct outbox *to);
 /* Forgets every queued message and wake-up (after a rollback, or once
  * dispatched); the kept sent pages stay. */
 void outbox_clear(struct outbox *ob);

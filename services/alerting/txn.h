@@ -32,8 +32,9 @@ struct txn_end {
 	bool keep_sent;
 	/* The outbox holds device acks: after the commit, everything else is
 	 * published, then sync(sync_ctx) must make the commit survive a power
-	 * cut before the acks leave. A sync failure counts as a failed commit
-	 * (the acks are dropped; devices repeat). */
+	 * cut before the acks leave, or take the acks out of the outbox
+	 * (outbox_move_acks) to send them itself once synced. A sync failure
+	 * counts as a failed commit (the acks are dropped; devices repeat). */
 	bool acks;
 	enum cn_err (*sync)(void *sync_ctx);
 	void *sync_ctx;

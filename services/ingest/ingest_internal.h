@@ -14,6 +14,7 @@
 #include "payload.h"
 #include "topic.h"
 
+struct ack_sync;
 struct app;
 struct db;
 
@@ -66,6 +67,7 @@ struct ingest {
 	int64_t last_event_id;   /* ids are time-ordered; see db_events_next_id */
 	bool ack_owed;           /* this batch holds an alarm ack: commit it now */
 	bool sync_full;          /* the connection's synchronous setting is FULL */
+	struct ack_sync *acks;   /* syncs and sends the acks off this thread; NULL: here */
 	int64_t listening_since; /* when MQTT last (re)connected */
 	bool was_connected;
 	int64_t next_sweep, next_prune;

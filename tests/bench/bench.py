@@ -27,7 +27,7 @@ import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
 BUILD = os.path.join(ROOT, "build")
-DAEMON = os.path.join(BUILD, "carenetd")
+DAEMON = os.environ.get("BENCH_DAEMON", os.path.join(BUILD, "carenetd"))  # another build to compare
 SIM = os.path.join(BUILD, "carenet-sim")
 BARE_SQLITE = os.path.join(BUILD, "bench/bare_sqlite")
 BARE_HTTP = os.path.join(BUILD, "bench/bare_http")
@@ -38,6 +38,13 @@ SITES, RESIDENTS, DEVICES_PER_RESIDENT, EVENTS = 10, 10000, 5, 1000000
 LOAD_DEVICES = 10000
 INGEST_COUNT = int(os.environ.get("BENCH_INGEST_COUNT", "150000"))
 PRESSES = int(os.environ.get("BENCH_PRESSES", "1000"))
+# BENCH_ONLY=alarm runs only the alarm latency part (a broker, the filled
+# database, BENCH_WARM ingest runs first, then BENCH_ALARM_RUNS latency
+# runs) with the background at BENCH_BG_RATE events/s: a fixed rate, so
+# that two builds compare at the same load. Prints one JSON line a run.
+# The filled database is kept in build/bench-cache.db (BENCH_FRESH=1 fills
+# it again, e.g. after a new migration or for an older BENCH_DAEMON).
+ONLY = os.environ.get("BENCH_ONLY", "")
 DEADLINE = time.monotonic() + 600  # the whole benchmark: at most 10 minutes
 
 TARGETS = {  # name: (comparison, value, what)
@@ -331,10 +338,10 @@ def ingest(d, port):
     return median(rates)
 
 
-def alarm_latency(port, background_rate):
+def alarm_latency(port, background_rate, groups="abc"):
     """SOS to first page while background load runs at half the maximum."""
     results = []
-    for i, group in enumerate("abc"):
+    for i, group in enumerate(groups):
         bg = subprocess.Popen([SIM, "load", "--port", str(port), "--devices", str(LOAD_DEVICES), "--rate",
                                str(int(background_rate)), "--qos", "1", "--seconds", "60", "--count", "0",
                                "--inflight", "50", "--quiet", "--prefix", "load"],
@@ -349,8 +356,8 @@ def alarm_latency(port, background_rate):
         if res["pages"] < res["presses"]:
             raise RuntimeError("latency run %d: %d presses, %d pages" % (i + 1, res["presses"], res["pages"]))
         results.append(res)
-        log("alarm latency run %d: page p50 %.2f ms p99 %.2f ms; ack p50 %.2f ms (%d presses)" % (
-            i + 1, res["page_p50_ms"], res["page_p99_ms"], res["ack_p50_ms"], res["presses"]))
+        log("alarm latency run %d: page p50 %.2f ms p99 %.2f ms max %.0f ms; ack p50 %.2f ms (%d presses)" % (
+            i + 1, res["page_p50_ms"], res["page_p99_ms"], res["page_max_ms"], res["ack_p50_ms"], res["presses"]))
     return (median([r["page_p50_ms"] for r in results]), median([r["page_p99_ms"] for r in results]),
             median([r["ack_p50_ms"] for r in results]), median([r["ack_p99_ms"] for r in results]))
 
@@ -489,7 +496,99 @@ def write_report(results, limits, ratios, started):
         f.write("\n".join(md) + "\n")
 
 
+def sample_queue(d, out, stop_ev):
+    """Ingest queue depth from /metrics every 0.1 s until stop_ev (a
+    backlog there is where an alarm waits: the MQTT thread stops reading
+    when the queue is full)."""
+    end = time.monotonic() + 300
+    while not stop_ev.is_set() and time.monotonic() < end:
+        try:
+            _, body = http_get(d.url + "/metrics", timeout=1)
+            m = re.search(rb"^carenet_ingest_queue_depth (\d+)", body, re.M)
+            if m:
+                out.append(int(m.group(1)))
+        except OSError:
+            pass
+        stop_ev.wait(0.1)
+
+
+def daemon_counters(d):
+    """(ingest commits so far, carenetd's CPU seconds so far)."""
+    _, body = http_get(d.url + "/metrics", timeout=2)
+    batches = int(re.search(rb"^carenet_ingest_batches_total (\d+)", body, re.M).group(1))
+    with open("/proc/%d/stat" % d.p.pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return batches, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def alarm_only():
+    """BENCH_ONLY=alarm: the alarm part alone, at a fixed background rate."""
+    rate = float(os.environ.get("BENCH_BG_RATE", "13000"))
+    runs = int(os.environ.get("BENCH_ALARM_RUNS", "3"))
+    warm = int(os.environ.get("BENCH_WARM", "1"))
+    if os.path.exists(WORK):
+        shutil.rmtree(WORK)
+    os.makedirs(WORK)
+    cache = os.path.join(BUILD, "bench-cache.db")
+    db_path = os.path.join(WORK, "carenet.db")
+    try:
+        broker, port = start_broker()
+        d = Daemon(db_path, port)
+        if os.path.exists(cache) and os.environ.get("BENCH_FRESH") != "1":
+            shutil.copyfile(cache, db_path)
+        else:
+            d.start()
+            d.stop()
+            fill(db_path)
+            shutil.copyfile(db_path, cache)
+        d.start()
+        global RUNS
+        saved, RUNS = RUNS, warm
+        if warm:
+            ingest(d, port)
+        RUNS = saved
+        # Each run needs its own pendants (one alert per resident): the
+        # three groups, over again on a new daemon after a reset of the
+        # alerts they raised.
+        for i in range(runs):
+            g = "abc"[i % 3]
+            if i and i % 3 == 0:
+                d.stop()
+                db = sqlite3.connect(db_path, timeout=30)
+                db.execute("UPDATE alerts SET status='resolved', resolved_at=updated_at"
+                           " WHERE status <> 'resolved'")
+                db.commit()
+                db.close()
+                d.start()
+            batches0, cpu0 = daemon_counters(d)
+            depths, stop_ev = [], threading.Event()
+            sampler = threading.Thread(target=sample_queue, args=(d, depths, stop_ev), daemon=True)
+            sampler.start()
+            try:
+                res = alarm_latency(port, rate, g)
+            except RuntimeError as e:  # a run that lost pages: say so, go on
+                res = (None, None, None, None)
+                log(str(e))
+            finally:
+                stop_ev.set()
+                sampler.join()
+            batches1, cpu1 = daemon_counters(d)
+            print(json.dumps({"run": i + 1, "bg_rate": rate, "page_p50_ms": res[0], "page_p99_ms": res[1],
+                              "commits": batches1 - batches0, "cpu_s": round(cpu1 - cpu0, 2),
+                              "ack_p50_ms": res[2], "ack_p99_ms": res[3],
+                              "queue_max": max(depths) if depths else None,
+                              "queue_over_1000": sum(1 for x in depths if x > 1000),
+                              "queue_samples": len(depths)}), flush=True)
+    finally:
+        for p in reversed(procs):
+            if p.poll() is None:
+                stop(p)
+
+
 def main():
+    if ONLY == "alarm":
+        alarm_only()
+        return
     started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     if os.path.exists(WORK):
         shutil.rmtree(WORK)
