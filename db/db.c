@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "db_engine.h"
+#include "db_held.h"
 #include "payload.h"
 #include "xalloc.h"
 
@@ -14,11 +15,13 @@
 struct stmt_slot {
 	const char *sql;
 	struct db_stmt *stmt;
+	bool touches_events; /* held events are stored before it runs (db_held.h) */
 };
 
 struct db {
 	const struct db_engine *eng;
 	void *conn;
+	struct db_held *held; /* PostgreSQL writer's held events; owned */
 	struct stmt_slot cache[STMT_CACHE_SIZE];
 };
 
@@ -59,9 +62,12 @@ void db_close(struct db *db)
 	for (size_t i = 0; i < STMT_CACHE_SIZE; i++)
 		if (db->cache[i].stmt)
 			db->eng->finalize(db->cache[i].stmt);
+	db_held_free(db->held);
 	db->eng->close(db->conn);
 	free(db);
 }
+
+struct db_held **db_held_slot(struct db *db) { return &db->held; }
 
 void *db_engine_conn(struct db *db) { return db->conn; }
 
@@ -124,6 +130,8 @@ struct db_stmt *db_stmt(struct db *db, const char *sql)
 		struct stmt_slot *slot = &db->cache[h];
 		if (slot->sql == sql) {
 			db->eng->reset(slot->stmt, true);
+			if (db->held && slot->touches_events && db_held_flush(db) != CN_OK)
+				return NULL;
 			return slot->stmt;
 		}
 		if (!slot->sql) {
@@ -132,6 +140,9 @@ struct db_stmt *db_stmt(struct db *db, const char *sql)
 				return NULL;
 			slot->sql = sql;
 			slot->stmt = st;
+			slot->touches_events = db_held_sql_touches(sql);
+			if (db->held && slot->touches_events && db_held_flush(db) != CN_OK)
+				return NULL;
 			return st;
 		}
 	}
@@ -149,13 +160,19 @@ enum cn_err db_begin(struct db *db) { return db->eng->begin(db->conn); }
 
 enum cn_err db_commit(struct db *db)
 {
-	enum cn_err rc = db->eng->exec(db->conn, "COMMIT", NULL, 0);
+	enum cn_err rc = db_held_flush(db);
+	if (rc == CN_OK)
+		rc = db->eng->exec(db->conn, "COMMIT", NULL, 0);
 	if (rc != CN_OK)
 		db_rollback(db);
 	return rc;
 }
 
-void db_rollback(struct db *db) { db->eng->rollback(db->conn); }
+void db_rollback(struct db *db)
+{
+	db_held_drop(db);
+	db->eng->rollback(db->conn);
+}
 
 enum cn_err db_step_done(struct db_stmt *st)
 {

@@ -1,4 +1,5 @@
 #include "db_alerts.h"
+#include "db_events.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -272,8 +273,8 @@ enum cn_err db_notification_add(struct db *db, int64_t alert_id, const char *sta
                                 bool nobody_on_shift, int64_t now, int64_t *id)
 {
 	static const char sql[] =
-		"INSERT INTO notifications(alert_id, staff_id, level, nobody_on_shift, created_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5)";
+		"INSERT INTO notifications(alert_id, staff_id, level, nobody_on_shift, created_at,"
+		" sent_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)";
 	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;
@@ -286,6 +287,16 @@ enum cn_err db_notification_add(struct db *db, int64_t alert_id, const char *sta
 	if (rc == CN_OK)
 		*id = db_last_insert_id(db);
 	return rc;
+}
+
+enum cn_err db_notification_mark_unsent(struct db *db, int64_t id)
+{
+	static const char sql[] = "UPDATE notifications SET sent_at = NULL WHERE id = ?1";
+	struct db_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return CN_ERR_DB;
+	db_bind_int64(st, 1, id);
+	return db_step_done(st);
 }
 
 enum cn_err db_notification_mark_sent(struct db *db, int64_t id, int64_t now)
@@ -466,6 +477,8 @@ enum cn_err db_notifications_unsent(struct db *db, struct db_unsent_page *out, s
 enum cn_err db_event_set_alert(struct db *db, int64_t event_id, int64_t alert_id)
 {
 	static const char sql[] = "UPDATE events SET alert_id = ?2 WHERE id = ?1";
+	if (db_held_set_alert(db, event_id, alert_id))
+		return CN_OK; /* stored with it at the commit */
 	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return CN_ERR_DB;

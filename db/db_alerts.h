@@ -72,9 +72,19 @@ struct db_alert_change {
 enum cn_err db_alert_changes_after(struct db *db, int64_t after_id, size_t max,
                                    struct db_alert_change *out, size_t *n);
 
+/* A page decided: its row is written as sent at `now`, in the transaction
+ * that decides it, before anything is published. So a node that takes
+ * over after a crash never publishes it again (no person paged twice for
+ * one level); a crash between the commit and the publish loses that one
+ * page, and escalation goes on to the next level. A publish that fails
+ * marks the row unsent again (db_notification_mark_unsent), and the next
+ * leader's start re-sends it (db_notifications_unsent). */
 enum cn_err db_notification_add(struct db *db, int64_t alert_id, const char *staff_id, int level,
                                 bool nobody_on_shift, int64_t now, int64_t *id);
 enum cn_err db_notification_mark_sent(struct db *db, int64_t id, int64_t now);
+/* The page never reached the broker: sent_at NULL again. CN_OK or the
+ * engine's error. */
+enum cn_err db_notification_mark_unsent(struct db *db, int64_t id);
 
 /* The alert as the API shows it (one encoder for REST, MQTT and SSE);
  * with `timeline` the append-only timeline too. NOT_FOUND when unknown. */

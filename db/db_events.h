@@ -32,13 +32,21 @@ struct db_event_prior {
 	char value[128];
 };
 
-/* Stores an event and sets *event_id. When this device's seq is stored
+/* Whether `event_id` is one of the events the PostgreSQL writer holds
+ * (db_held.h); then its alert_id is set there and stored with it. */
+bool db_held_set_alert(struct db *db, int64_t event_id, int64_t alert_id);
+
+/* Stores an event and sets *event_id. On PostgreSQL an event that cannot
+ * be a repeat is held and stored with the rest of the transaction's in one
+ * statement, at the commit or before the events table is next read. When this device's seq is stored
  * already, stores nothing, sets *duplicate and describes the earlier
  * event in *prior (so the caller can tell a retry from a reused seq). */
 enum cn_err db_event_insert(struct db *db, const struct db_event_new *ev, bool *duplicate,
                             int64_t *event_id, struct db_event_prior *prior);
 
-/* The highest event id stored (0 when none), for the writer to go on from. */
+/* The highest event id stored (0 when none), for the writer to go on from.
+ * On PostgreSQL it also makes the partitions of this month and the next
+ * two ready (the writer calls it once, before it stores anything). */
 enum cn_err db_events_max_id(struct db *db, int64_t *id);
 
 /* The next event id for an event received at `received_at`: strictly
@@ -68,8 +76,13 @@ enum cn_err db_device_state_get(struct db *db, int64_t device_key, const char *a
 enum cn_err db_device_state_set(struct db *db, int64_t device_key, const char *attr, int value,
                                 int64_t changed_at);
 
-/* Deletes events received before `before` (retention), at most `max`
- * rows; *deleted gets the count. */
+/* Retention: removes events received before `before`; *deleted gets the
+ * count. SQLite deletes at most `max` rows a call. PostgreSQL drops every
+ * monthly partition that ends by `before` (whole months: an event stays
+ * until its month has passed the cutoff), counts their rows from the
+ * planner's estimate, deletes the stray rows of the default partition, and
+ * creates the partitions of the next two months. Returns CN_OK or the
+ * engine's error. */
 enum cn_err db_events_prune(struct db *db, int64_t before, int max, int *deleted);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "api.h"
 #include "app.h"
+#include "clock.h"
 #include "config.h"
 #include "db_alerts.h"
 #include "db_health.h"
@@ -509,7 +510,18 @@ enum cn_err alerts_resend_unsent(struct app *app, struct db *db, struct outbox *
 {
 	struct db_unsent_page pages[256];
 	size_t n = 0;
-	enum cn_err rc = db_notifications_unsent(db, pages, 256, &n);
+	int64_t now = clock_now_ms();
+	enum cn_err rc = db_begin(db);
+	if (rc == CN_OK)
+		rc = db_notifications_unsent(db, pages, 256, &n);
+	for (size_t i = 0; rc == CN_OK && i < n; i++)
+		rc = db_notification_mark_sent(db, pages[i].id, now);
+	if (rc == CN_OK)
+		rc = db_commit(db);
+	else
+		db_rollback(db);
+	if (rc != CN_OK)
+		n = 0;
 	for (size_t i = 0; rc == CN_OK && i < n; i++) {
 		json_t *alert = NULL, *card = NULL;
 		rc = db_alert_json(db, pages[i].alert_id, false, &alert);

@@ -80,7 +80,10 @@ enum cn_err alerts_step(struct app *app, struct db *db, int64_t alert_id, enum a
                         const struct principal *who, const char *arg, const char *note, int64_t now,
                         struct outbox *ob);
 
-/* Re-publishes pages of open alerts that never reached the broker. */
+/* Re-publishes pages of open alerts that never reached the broker: in a
+ * transaction of its own on `db`, marks them sent (as a new page is, when
+ * decided) and queues them in `ob` for txn_dispatch, which marks any that
+ * fail again unsent. */
 enum cn_err alerts_resend_unsent(struct app *app, struct db *db, struct outbox *ob);
 
 /* Escalation step time for a priority, seconds (0 for P4: never paged). */

@@ -31,15 +31,15 @@ void outbox_add_ack(struct outbox *ob, const char *topic, char *payload)
 	ob->msgs[ob->n - 1].after_sync = true;
 }
 
-void outbox_keep_sent(struct outbox *ob, int64_t notification_id)
+void outbox_keep_unsent(struct outbox *ob, int64_t notification_id)
 {
-	if (ob->n_sent == ob->cap_sent) {
-		size_t cap = ob->cap_sent ? ob->cap_sent * 2 : 64;
-		int64_t *grown = xrealloc(ob->sent, cap * sizeof(*grown));
-		ob->sent = grown;
-		ob->cap_sent = cap;
+	if (ob->n_unsent == ob->cap_unsent) {
+		size_t cap = ob->cap_unsent ? ob->cap_unsent * 2 : 64;
+		int64_t *grown = xrealloc(ob->unsent, cap * sizeof(*grown));
+		ob->unsent = grown;
+		ob->cap_unsent = cap;
 	}
-	ob->sent[ob->n_sent++] = notification_id;
+	ob->unsent[ob->n_unsent++] = notification_id;
 }
 
 void outbox_move_acks(struct outbox *from, struct outbox *to)
@@ -79,9 +79,9 @@ void outbox_free(struct outbox *ob)
 	if (!ob)
 		return;
 	outbox_clear(ob);
-	free(ob->sent);
-	ob->sent = NULL;
-	ob->n_sent = ob->cap_sent = 0;
+	free(ob->unsent);
+	ob->unsent = NULL;
+	ob->n_unsent = ob->cap_unsent = 0;
 	free(ob->msgs);
 	ob->msgs = NULL;
 	ob->cap = 0;

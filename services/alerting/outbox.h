@@ -17,7 +17,7 @@ struct outbox_msg {
 	char *topic;
 	char *payload;
 	size_t len;
-	int64_t notification_id; /* > 0: a page; marked sent after publish */
+	int64_t notification_id; /* > 0: a page; marked unsent if its publish fails */
 	bool after_sync;         /* a device ack: only once the commit is on disk */
 };
 
@@ -27,10 +27,10 @@ struct outbox {
 	int64_t max_change_id; /* highest alert_changes id written */
 	bool wake_scheduler;   /* a deadline was added or moved */
 	size_t alerts_raised;
-	/* Pages published by a dispatch that keeps them, to be marked sent
-	 * in the owner's next transaction (txn_mark_sent). */
-	int64_t *sent;
-	size_t n_sent, cap_sent;
+	/* Pages whose publish failed in a dispatch that keeps them, to be
+	 * marked unsent in the owner's next transaction (txn_mark_unsent). */
+	int64_t *unsent;
+	size_t n_unsent, cap_unsent;
 };
 
 void outbox_init(struct outbox *ob);
@@ -40,13 +40,13 @@ void outbox_add(struct outbox *ob, const char *topic, char *payload, int64_t not
 /* Queues a device ack: it goes out only after the commit is synced to
  * disk (txn_end.sync). */
 void outbox_add_ack(struct outbox *ob, const char *topic, char *payload);
-/* Remembers a published page to be marked sent later. */
-void outbox_keep_sent(struct outbox *ob, int64_t notification_id);
+/* Remembers a page whose publish failed, to be marked unsent later. */
+void outbox_keep_unsent(struct outbox *ob, int64_t notification_id);
 /* Moves the device acks (after_sync) from `from` to the end of `to`,
  * keeping their order; everything else stays in `from`. */
 void outbox_move_acks(struct outbox *from, struct outbox *to);
 /* Forgets every queued message and wake-up (after a rollback, or once
- * dispatched); the kept sent pages stay. */
+ * dispatched); the kept unsent pages stay. */
 void outbox_clear(struct outbox *ob);
 /* Frees everything; the outbox may be initialised again. NULL is safe. */
 void outbox_free(struct outbox *ob);

@@ -73,8 +73,8 @@ static int64_t fire_due(struct scheduler *s, int64_t now)
 	if (!s->resent && !mqtt_connected(app->mqtt))
 		return -1; /* pages need the broker: wait for the first connection */
 	if (!s->resent) {
-		/* Pages written but never handed to the broker (a crash right
-		 * after the commit) go out first. */
+		/* Pages whose hand-over to the broker failed (marked unsent
+		 * again, db_notification_add) go out first. */
 		if (alerts_resend_unsent(app, s->db, &s->ob) == CN_OK)
 			txn_dispatch(app, s->db, &s->ob);
 		else

@@ -34,11 +34,11 @@ static void publish_early(struct outbox *ob, struct app *app)
 			ob->msgs[kept++] = *m;
 			continue;
 		}
-		if (mqtt_publish(app->mqtt, m->topic, m->payload, m->len, 1, false) == CN_OK &&
-		    m->notification_id > 0) {
+		bool ok = mqtt_publish(app->mqtt, m->topic, m->payload, m->len, 1, false) == CN_OK;
+		if (ok && m->notification_id > 0)
 			pages++;
-			outbox_keep_sent(ob, m->notification_id);
-		}
+		else if (m->notification_id > 0)
+			outbox_keep_unsent(ob, m->notification_id);
 		free(m->topic);
 		free(m->payload);
 	}
@@ -80,28 +80,22 @@ void txn_dispatch(struct app *app, struct db *db, struct outbox *ob)
 	size_t pages = 0;
 	for (size_t i = 0; i < ob->n; i++) {
 		struct outbox_msg *m = &ob->msgs[i];
-		if (mqtt_publish(app->mqtt, m->topic, m->payload, m->len, 1, false) == CN_OK &&
-		    m->notification_id > 0)
+		bool ok = mqtt_publish(app->mqtt, m->topic, m->payload, m->len, 1, false) == CN_OK;
+		if (m->notification_id <= 0)
+			continue;
+		if (ok) {
 			pages++;
-	}
-	if (pages) {
-		atomic_fetch_add(&app->metrics->notifications_sent, pages);
-		if (!db) {
-			for (size_t i = 0; i < ob->n; i++)
-				if (ob->msgs[i].notification_id > 0)
-					outbox_keep_sent(ob, ob->msgs[i].notification_id);
-		} else {
-			/* Pages handed to the client library are marked sent, so a
-			 * restart re-sends only those that never left. */
-			int64_t now = now_ms();
-			if (db_begin(db) == CN_OK) {
-				for (size_t i = 0; i < ob->n; i++)
-					if (ob->msgs[i].notification_id > 0)
-						db_notification_mark_sent(
-							db, ob->msgs[i].notification_id, now);
-				db_commit(db);
-			}
+			continue;
 		}
+		/* Written as sent when decided (db_notification_add): a page
+		 * the client library refused is marked unsent again, so the next
+		 * leader's start re-sends it. */
+		outbox_keep_unsent(ob, m->notification_id);
+	}
+	atomic_fetch_add(&app->metrics->notifications_sent, pages);
+	if (ob->n_unsent > 0 && db && db_begin(db) == CN_OK) {
+		txn_mark_unsent(ob, db);
+		db_commit(db);
 	}
 	if (ob->max_change_id > 0)
 		stream_hub_notify(app->hub, ob->max_change_id);
@@ -128,13 +122,13 @@ enum cn_err txn_commit(const struct txn_end *t, enum cn_err rc)
 		return rc;
 	}
 	if (t->ob)
-		txn_dispatch(t->app, t->keep_sent ? NULL : t->db, t->ob);
+		txn_dispatch(t->app, t->keep_unsent ? NULL : t->db, t->ob);
 	return CN_OK;
 }
 
-void txn_mark_sent(struct outbox *ob, struct db *db, int64_t now)
+void txn_mark_unsent(struct outbox *ob, struct db *db)
 {
-	for (size_t i = 0; i < ob->n_sent; i++)
-		db_notification_mark_sent(db, ob->sent[i], now);
-	ob->n_sent = 0;
+	for (size_t i = 0; i < ob->n_unsent; i++)
+		db_notification_mark_unsent(db, ob->unsent[i]);
+	ob->n_unsent = 0;
 }

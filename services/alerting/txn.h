@@ -26,10 +26,11 @@ struct txn_end {
 	struct app *app;
 	struct db *db;     /* the connection the transaction is open on */
 	struct outbox *ob; /* what it collected; NULL: nothing to send */
-	/* Pages are marked sent in the owner's next transaction
-	 * (txn_mark_sent) instead of a transaction of their own on `db` now:
-	 * a busy writer (ingest) spares the alarm path an extra commit. */
-	bool keep_sent;
+	/* Pages whose publish failed are marked unsent in the owner's next
+	 * transaction (txn_mark_unsent) instead of a transaction of their own
+	 * on `db` now (pages are written as sent when decided,
+	 * db_notification_add). */
+	bool keep_unsent;
 	/* The outbox holds device acks: after the commit, everything else is
 	 * published, then sync(sync_ctx) must make the commit survive a power
 	 * cut before the acks leave, or take the acks out of the outbox
@@ -53,15 +54,17 @@ enum cn_err txn_commit(const struct txn_end *t, enum cn_err rc);
 /* On a standby (app->leader false, with a `db`): hands every message to
  * the leader through the relay table in one transaction of its own on
  * `db` (a deadline moved is relayed too) and notifies the local SSE
- * streams. On the leader: publishes everything in `ob`, marks its pages sent (in a transaction of
- * its own on `db`, or kept for txn_mark_sent with db NULL), notifies the
+ * streams. On the leader: publishes everything in `ob`, marks a page whose
+ * publish failed unsent again (in a transaction of its own on `db`, or
+ * kept for txn_mark_unsent with db NULL), notifies the
  * SSE streams of the highest change, wakes the scheduler if asked, then
  * clears the outbox. Only for what is already committed: txn_commit()
  * calls it; the scheduler calls it directly for pages read back from the
  * store (committed before a crash). */
 void txn_dispatch(struct app *app, struct db *db, struct outbox *ob);
 
-/* Marks the kept pages sent, inside the caller's open transaction. */
-void txn_mark_sent(struct outbox *ob, struct db *db, int64_t now);
+/* Marks the kept pages (their publish failed) unsent, inside the
+ * caller's open transaction, so the next leader's start re-sends them. */
+void txn_mark_unsent(struct outbox *ob, struct db *db);
 
 #endif

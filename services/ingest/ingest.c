@@ -196,7 +196,7 @@ static bool run_batch(struct ingest *in, struct ingest_msg **batch, size_t n, bo
 	if (rc == CN_OK && probe)
 		rc = db_rewrite_schema_version(in->db);
 	if (rc == CN_OK)
-		txn_mark_sent(&in->ob, in->db, now);
+		txn_mark_unsent(&in->ob, in->db);
 	int64_t started = clock_mono_ms();
 	size_t i = 0;
 	in->ack_owed = false;
@@ -219,7 +219,7 @@ static bool run_batch(struct ingest *in, struct ingest_msg **batch, size_t n, bo
 	struct txn_end t = {.app = in->app,
 	                    .db = in->db,
 	                    .ob = &in->ob,
-	                    .keep_sent = true,
+	                    .keep_unsent = true,
 	                    .acks = in->ack_owed,
 	                    .sync = sync_acks,
 	                    .sync_ctx = in,
@@ -334,7 +334,7 @@ static void *ingest_main(void *arg)
 	size_t n;
 	set_durable(in, true); /* the last commit before exit is synced */
 	db_begin(in->db);
-	txn_mark_sent(&in->ob, in->db, clock_now_ms());
+	txn_mark_unsent(&in->ob, in->db);
 	while ((n = devices_take_dirty(in->app->devices, clock_now_ms(), true, dirty, 256)) > 0)
 		for (size_t i = 0; i < n; i++)
 			db_devices_store_live(in->db, &dirty[i]);

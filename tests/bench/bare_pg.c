@@ -1,8 +1,10 @@
 /* The PostgreSQL limit for `make bench`: how many event rows per second a
  * bare client stores in CareNet's own events table with multi-row INSERTs
  * of BATCH rows, one durable commit each (the server's synchronous_commit),
- * on the same server carenetd is measured on.
- * usage: bare_pg CONNINFO ROWS BATCH
+ * on the same server carenetd is measured on. With a fourth argument
+ * "async" the commits use synchronous_commit = off, as ingest's bulk
+ * batches do (only a batch that owes an alarm ack waits for the flush).
+ * usage: bare_pg CONNINFO ROWS BATCH [async]
  * The database must be migrated and hold devices with keys 1..DEVICES. */
 #define _POSIX_C_SOURCE 200809L
 #include <libpq-fe.h>
@@ -32,8 +34,9 @@ static int exec_ok(PGconn *c, const char *sql)
 
 int main(int argc, char **argv)
 {
-	if (argc != 4)
+	if (argc != 4 && argc != 5)
 		return 2;
+	int async = argc == 5 && strcmp(argv[4], "async") == 0;
 	long rows = strtol(argv[2], NULL, 10), batch = strtol(argv[3], NULL, 10);
 	if (rows <= 0 || batch <= 0 || batch > 1000)
 		return 2;
@@ -42,6 +45,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bare_pg: %s", PQerrorMessage(c));
 		return 1;
 	}
+	if (async && !exec_ok(c, "SET synchronous_commit = off"))
+		return 1;
 	size_t cap = (size_t)batch * 160 + 256;
 	char *sql = malloc(cap);
 	if (!sql)

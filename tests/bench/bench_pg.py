@@ -25,7 +25,13 @@ BARE_PG = os.path.join(B.BUILD, "bench/bare_pg")
 RESIDENTS, PRESSES, LOAD_DEVICES = 2000, 200, 2000
 INGEST_COUNT = int(os.environ.get("BENCH_PG_INGEST_COUNT", "40000"))
 FAILOVERS = 3
+# BENCH_PG_ONLY=ingest: only the bare insert and the ingest figure (for a
+# quick before/after of an ingest change); the report files are not written.
+ONLY = os.environ.get("BENCH_PG_ONLY", "")
+# BENCH_PG_DAEMON: another carenetd binary (say, one built before a change).
+B.DAEMON = os.environ.get("BENCH_PG_DAEMON", B.DAEMON)
 B.DEADLINE = time.monotonic() + 480
+STARTED_AT = time.time()
 
 
 def log(msg):
@@ -84,34 +90,45 @@ class Node:
             return None
 
 
-def bare(pg, db):
+def bare(pg, db, mode=None):
+    """Median rows/s of the bare client: every commit durable, or with
+    mode "async" in ingest's bulk mode (synchronous_commit = off), which
+    leaves the disk out and so drifts less on a shared machine."""
     rates = []
     for i in range(B.RUNS):
-        res = B.run_json([BARE_PG, pg.url(db), "20000", "100"], 120)
+        res = B.run_json([BARE_PG, pg.url(db), "20000", "100"] + ([mode] if mode else []), 120)
         rates.append(res["rows_per_s"])
-        log("bare multi-row INSERT run %d: %.0f rows/s" % (i + 1, rates[-1]))
+        log("bare multi-row INSERT%s run %d: %.0f rows/s" % (" (" + mode + ")" if mode else "", i + 1, rates[-1]))
     return B.median(rates)
 
 
 def ingest(pg, db, port):
-    rates = []
+    """Events stored per second: INGEST_COUNT QoS 1 events from the first
+    publish to the last row stored (polled every 0.2 s). Also returns the
+    rate at which they were received (first to last received_at): the
+    broker acknowledges on receipt, so that one shows the MQTT side only
+    and hides a store that falls behind."""
+    rates, received = [], []
     for i in range(B.RUNS):
         max_before = count(pg, db, "SELECT coalesce(max(id),0) FROM events")
-        before = count(pg, db, "SELECT count(*) FROM events WHERE id > %d" % max_before)
+        t0 = time.monotonic()
         B.run_json([B.SIM, "load", "--port", str(port), "--devices", str(LOAD_DEVICES), "--max", "--qos", "1",
                     "--count", str(INGEST_COUNT), "--inflight", "50", "--quiet"], 120)
         end = time.monotonic() + 90
-        while count(pg, db, "SELECT count(*) FROM events WHERE id > %d" % max_before) < before + INGEST_COUNT \
+        while count(pg, db, "SELECT count(*) FROM events WHERE id > %d" % max_before) < INGEST_COUNT \
                 and time.monotonic() < end:
-            time.sleep(0.3)
+            time.sleep(0.2)
+        t1 = time.monotonic()
         n, first, last = [int(v) for v in pg.psql(
             "SELECT count(*), min(received_at), max(received_at) FROM events WHERE id > %d" % max_before,
             db=db)[0]]
         if n < INGEST_COUNT:
             raise RuntimeError("ingest run %d stored %d of %d" % (i + 1, n, INGEST_COUNT))
-        rates.append(n / max(0.001, (last - first) / 1000.0))
-        log("ingest run %d: %d events at %.0f/s" % (i + 1, n, rates[-1]))
-    return B.median(rates)
+        rates.append(n / max(0.001, t1 - t0))
+        received.append(n / max(0.001, (last - first) / 1000.0))
+        log("ingest run %d: %d events stored at %.0f/s (received at %.0f/s)" % (
+            i + 1, n, rates[-1], received[-1]))
+    return B.median(rates), B.median(received)
 
 
 def latency(port, group, background_rate):
@@ -177,6 +194,60 @@ def failover(url, port):
     return B.median(times), max(times), B.median(leads)
 
 
+def both_engines(pg_res, pg_started):
+    """The SQLite figures of this `make bench` (bench.py ran just before,
+    build/bench.json) next to PostgreSQL's, each store judged against its
+    own bare client. Returns markdown lines (also printed)."""
+    path = os.path.join(B.BUILD, "bench.json")
+    sq = {}
+    note = "no SQLite figures: build/bench.json is missing (run `make bench`)"
+    if os.path.exists(path):
+        with open(path) as f:
+            doc = json.load(f)
+        sq = dict(doc.get("results", {}), **doc.get("limits", {}), **doc.get("ratios", {}))
+        # bench.py writes it just before `make bench` starts this script.
+        same = os.path.getmtime(path) >= STARTED_AT - 300
+        note = "SQLite: bench.py of %s%s; PostgreSQL: bench_pg.py of %s." % (
+            doc.get("date", "?"), " (this `make bench`)" if same else " (an earlier run, not this one)",
+            pg_started)
+
+    def f(d, k, fmt):
+        v = d.get(k)
+        return fmt % v if isinstance(v, (int, float)) else "-"
+
+    def ratio(d, a, b):
+        return "%.2f" % (d[a] / d[b]) if d.get(a) and d.get(b) else "-"
+
+    rows = [
+        ("bare client, batched insert into the events table (rows/s)",
+         f(sq, "sqlite_rows_s", "%.0f") + " (1,000 rows a transaction, synchronous=FULL)",
+         f(pg_res, "bare_pg_rows_s", "%.0f") + " (100-row INSERT, a durable commit each)"),
+        ("ingest, stored events/s", f(sq, "ingest_events_s", "%.0f"), f(pg_res, "ingest_events_s", "%.0f")),
+        ("ingest / its own bare insert", ratio(sq, "ingest_events_s", "sqlite_rows_s"),
+         f(pg_res, "ingest_ratio", "%.2f")),
+        ("bare insert with ingest's bulk commits (rows/s); ingest / it", "-",
+         f(pg_res, "bare_pg_async_rows_s", "%.0f") + "; " + f(pg_res, "ingest_ratio_async", "%.2f")),
+        ("ingest / broker QoS 1 pass-through", f(sq, "ingest_ratio", "%.2f"), "-"),
+        ("SOS to first page p50 / p99, under load (ms)",
+         f(sq, "alarm_page_p50_ms", "%.1f") + " / " + f(sq, "alarm_page_p99_ms", "%.1f"),
+         f(pg_res, "alarm_load_page_p50_ms", "%.1f") + " / " + f(pg_res, "alarm_load_page_p99_ms", "%.1f")),
+        ("SOS to ack p50, under load (ms)", f(sq, "alarm_ack_p50_ms", "%.1f"),
+         f(pg_res, "alarm_load_ack_p50_ms", "%.1f")),
+        ("SOS to first page p50 / p99, idle (ms)", "-",
+         f(pg_res, "alarm_idle_page_p50_ms", "%.1f") + " / " + f(pg_res, "alarm_idle_page_p99_ms", "%.1f")),
+        ("failover: leader killed -> first ack, median / max (s)", "- (one node)",
+         f(pg_res, "failover_ack_s_median", "%.2f") + " / " + f(pg_res, "failover_ack_s_max", "%.2f")),
+    ]
+    lines = ["## Both engines side by side", "", note, "",
+             "| figure | SQLite | PostgreSQL |", "| --- | --- | --- |"]
+    lines += ["| %s | %s | %s |" % r for r in rows]
+    width = max(len(r[0]) for r in rows)
+    print("\n%-*s  %-28s  %s" % (width, "both engines", "SQLite", "PostgreSQL"))
+    for r in rows:
+        print("%-*s  %-28s  %s" % (width, r[0], r[1].split(" (")[0], r[2].split(" (")[0]))
+    return lines
+
+
 def main():
     started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     B.WORK = os.path.join(B.BUILD, "bench-pg-run")
@@ -199,10 +270,15 @@ def main():
         fill(pg, "bench")
         B.stop(first.p)
         res["bare_pg_rows_s"] = bare(pg, "bench")
+        res["bare_pg_async_rows_s"] = bare(pg, "bench", "async")
         node = Node(url, port, "bench-1")
         node.start("leader")
-        res["ingest_events_s"] = ingest(pg, "bench", port)
+        res["ingest_events_s"], res["ingest_received_s"] = ingest(pg, "bench", port)
         res["ingest_ratio"] = res["ingest_events_s"] / res["bare_pg_rows_s"]
+        res["ingest_ratio_async"] = res["ingest_events_s"] / res["bare_pg_async_rows_s"]
+        if ONLY == "ingest":
+            print(json.dumps(res, indent=2))
+            return
         idle = latency(port, "a", 0)
         busy = latency(port, "b", res["ingest_events_s"] / 2)
         res.update({"alarm_idle_page_p50_ms": idle["page_p50_ms"], "alarm_idle_page_p99_ms": idle["page_p99_ms"],
@@ -223,13 +299,18 @@ def main():
     lines = ["# Performance on PostgreSQL", "",
              "`make bench` (tests/bench/bench_pg.py), %s, on %s, %d cores (shared)." % (
                  started, m["cpu"], m["cores"]),
-             "carenetd (-O2) on a"
+             "carenetd (-O2) on a "
              "postgresql-15 server started by the benchmark on loopback (fsync on,",
              "synchronous_commit on), against a bare client on the same server in the",
              "same run. The SQLite figures are in docs/performance.md.", "",
              "| figure | value |", "| --- | --- |"]
     for k, v in res.items():
         lines.append("| `%s` | %s |" % (k, ("%.3f" % v) if isinstance(v, float) else v))
+    lines += [""] + both_engines(res, started)
+    notes = os.path.join(B.ROOT, "docs/performance-pg-notes.md")
+    if os.path.exists(notes):  # kept by hand
+        with open(notes) as f:
+            lines += ["", f.read().rstrip()]
     with open(os.path.join(B.ROOT, "docs/performance-pg.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print(json.dumps(res, indent=2))
