@@ -3,7 +3,7 @@
 # `make run` starts a broker, the daemon and demo data on loopback.
 
 CC      ?= gcc
-PKGS    := libmosquitto jansson libmicrohttpd sqlite3 libsodium libpq
+PKGS    := libmosquitto jansson libmicrohttpd sqlite3 libsodium libpq libcurl
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wno-missing-field-initializers
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
@@ -28,8 +28,10 @@ L_NET      := services/net services db services/care $(L_PROTO)
 L_ALERTING := services/alerting $(L_NET)
 L_INGEST   := services/ingest $(L_ALERTING)
 L_API      := services/api services/ingest $(L_ALERTING)
+# The notifier thread (issue 14): above alerting, which it escalates.
+L_NOTIFY   := services/notify $(L_ALERTING)
 L_SIM      := services/sim services services/alerting services/care $(L_PROTO)
-L_ALL      := $(sort $(L_API))
+L_ALL      := $(sort $(L_API) $(L_NOTIFY))
 INC_proto             := $(addprefix -I,$(L_PROTO))
 INC_build_gen         := $(addprefix -I,$(L_PROTO))
 INC_FILE_build/gen/console_files.c := -Iservices/net
@@ -41,6 +43,7 @@ INC_services_alerting := $(addprefix -I,$(L_ALERTING))
 INC_services_ingest   := $(addprefix -I,$(L_INGEST))
 INC_services_api      := $(addprefix -I,$(L_API))
 INC_services_sim      := $(addprefix -I,$(L_SIM))
+INC_services_notify   := $(addprefix -I,$(L_NOTIFY))
 INC                   := $(addprefix -I,$(L_ALL))
 # main.c wires every layer together; tests and benches see everything.
 INC_FILE_services/main.c := $(INC)
@@ -58,6 +61,7 @@ NET_SRC      := $(sort $(wildcard services/net/*.c)) build/gen/console_files.c
 ALERTING_SRC := $(sort $(wildcard services/alerting/*.c))
 INGEST_SRC   := $(sort $(wildcard services/ingest/*.c))
 API_SRC      := $(sort $(wildcard services/api/*.c))
+NOTIFY_SRC   := $(sort $(wildcard services/notify/*.c))
 SIM_SRC      := $(sort $(wildcard services/sim/*.c))
 MIGRATIONS   := $(sort $(wildcard db/migrations/*.sql))
 PG_MIGRATIONS := $(sort $(wildcard db/migrations/pg/*.sql))
@@ -72,7 +76,8 @@ UPTO_NET      := $(NET_SRC) $(BASE_SRC) $(CARE_SRC) $(UPTO_DB)
 UPTO_ALERTING := $(ALERTING_SRC) $(UPTO_NET)
 UPTO_INGEST   := $(INGEST_SRC) $(UPTO_ALERTING)
 UPTO_API      := $(API_SRC) $(INGEST_SRC) $(UPTO_ALERTING)
-LIB_SRC       := $(UPTO_API)
+UPTO_NOTIFY   := $(NOTIFY_SRC) $(UPTO_ALERTING)
+LIB_SRC       := $(UPTO_API) $(NOTIFY_SRC)
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
@@ -145,6 +150,8 @@ UNIT_LAYER_test_settlement  := CARE
 UNIT_LAYER_test_config      := BASE
 UNIT_LAYER_test_migrations  := DB
 UNIT_LAYER_test_window_math := CARE
+UNIT_LAYER_test_channel_msg := PROTO
+UNIT_LAYER_test_delivery    := NOTIFY
 unit_src = $(UPTO_$(or $(UNIT_LAYER_$(1)),API))
 .SECONDEXPANSION:
 build/san/unit/%: build/san/tests/unit/%.o $$(call obj,san,$$(call unit_src,$$*))

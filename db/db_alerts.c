@@ -1,4 +1,5 @@
 #include "db_alerts.h"
+#include "db_deliveries.h"
 #include "db_events.h"
 
 #include <stdio.h>
@@ -318,6 +319,7 @@ enum cn_err db_notification_mark_sent(struct db *db, int64_t id, int64_t now)
 	" a.responder_id, a.on_site_at AS \"on_site_at@t\", a.resolved_at AS \"resolved_at@t\","   \
 	" a.resolved_by, a.outcome, a.note, a.level, a.count,"                                     \
 	" a.last_event_at AS \"last_event_at@t\", a.nobody_on_shift AS \"nobody_on_shift@b\","     \
+	" a.acked_by_contact AS \"acked_by_contact@j\","                                           \
 	" (SELECT json_group_array(staff_id) FROM (SELECT staff_id, min(n.id) AS first"            \
 	"   FROM notifications n WHERE n.alert_id = a.id GROUP BY staff_id ORDER BY first) AS f)"  \
 	"  AS \"notified@j\""
@@ -326,8 +328,21 @@ enum cn_err db_alert_json(struct db *db, int64_t id, bool timeline, json_t **out
 {
 	static const char sql[] = "SELECT " ALERT_JSON_COLUMNS " FROM alerts a WHERE a.id = ?1";
 	static const char sql_tl[] =
-		"SELECT ts AS \"ts@t\", actor, action, detail FROM alert_timeline"
-		" WHERE alert_id = ?1 ORDER BY id";
+		/* Deliveries put their own lines on the record: `delivered` when a
+		 * message left (or was carried by a merged one), `delivery_failed`
+		 * when it gave up. */
+		"SELECT ts AS \"ts@t\", actor, action, detail FROM ("
+		" SELECT ts, actor, action, detail, 0 AS src, id FROM alert_timeline WHERE alert_id = ?1"
+		" UNION ALL SELECT sent_at, 'system', 'delivered', kind || ' to '"
+		"  || coalesce(nullif(to_addr, ''), staff_id, json_extract(contact, '$.name'), '?')"
+		"  || ' (delivery ' || id || CASE WHEN merged_into IS NOT NULL"
+		"  THEN ', merged into ' || merged_into ELSE '' END || ')', 1, id"
+		"  FROM deliveries WHERE alert_id = ?1 AND sent_at IS NOT NULL"
+		" UNION ALL SELECT failed_at, 'system', 'delivery_failed', kind || ' to '"
+		"  || coalesce(nullif(to_addr, ''), staff_id, json_extract(contact, '$.name'), '?')"
+		"  || ' (delivery ' || id || '): ' || coalesce(last_error, '?'), 1, id"
+		"  FROM deliveries WHERE alert_id = ?1 AND failed_at IS NOT NULL"
+		") AS tl ORDER BY ts, src, id";
 	*out = NULL;
 	struct db_stmt *st = db_stmt(db, sql);
 	if (!st)
@@ -355,6 +370,13 @@ enum cn_err db_alert_json(struct db *db, int64_t id, bool timeline, json_t **out
 		if (rc != DB_DONE) {
 			json_decref(alert);
 			return db_err(rc);
+		}
+		json_t *deliveries = NULL;
+		enum cn_err drc = db_deliveries_json(db, id, &deliveries);
+		json_object_set_new(alert, "deliveries", deliveries);
+		if (drc != CN_OK) {
+			json_decref(alert);
+			return drc;
 		}
 	}
 	*out = alert;

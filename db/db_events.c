@@ -527,7 +527,7 @@ enum cn_err db_device_state_set(struct db *db, int64_t device_key, const char *a
 }
 
 /* PostgreSQL: whole months dropped (carenet_events_maintain, migration
- * 010), the next two months' partitions made ready; `max` does not apply. */
+ * 009), the next two months' partitions made ready; `max` does not apply. */
 static enum cn_err pg_events_prune(struct db *db, int64_t before, int *deleted)
 {
 	static const char sql[] =

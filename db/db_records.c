@@ -18,22 +18,25 @@ static const struct res_col site_cols[] = {
 	{"phone", COL_TEXT},
 	{"region_id", COL_TEXT},
 	{"visit_radius_m", COL_INT},
+	{"locale", COL_TEXT},
 	/* issue 15: the zone of the site's rotas and the on-site reminder */
 	{"timezone", COL_TEXT},
 	{"onsite_timeout_s", COL_INT},
 };
-#define SITE_COLUMNS \
-	"id, name, address, phone, region_id, visit_radius_m, timezone, onsite_timeout_s, " TIMES
+#define SITE_COLUMNS                                                                        \
+	"id, name, address, phone, region_id, visit_radius_m, locale, timezone, onsite_timeout_s, " \
+	TIMES
 const struct res_desc db_sites = {
 	.name = "sites",
 	.cols = site_cols,
-	.n_cols = 7,
-	.sql_insert = "INSERT INTO sites(id, name, address, phone, region_id, visit_radius_m,"
+	.n_cols = 8,
+	.sql_insert = "INSERT INTO sites(id, name, address, phone, region_id, visit_radius_m, locale,"
 		      " timezone, onsite_timeout_s, created_at, updated_at) VALUES (:id, :name,"
-		      " :address, :phone, :region_id, coalesce(:visit_radius_m, 300), :timezone,"
-		      " coalesce(:onsite_timeout_s, 2700), :now, :now)",
+		      " :address, :phone, :region_id, coalesce(:visit_radius_m, 300),"
+		      " coalesce(:locale, 'zh-CN'), :timezone, coalesce(:onsite_timeout_s, 2700),"
+		      " :now, :now)",
 	.sql_update = "UPDATE sites SET " SET("name") SET("address") SET("phone") SET("region_id")
-		SET("visit_radius_m") SET("timezone")
+		SET("visit_radius_m") SET("locale") SET("timezone")
 			SET("onsite_timeout_s") " updated_at = :now WHERE id = :id",
 	.sql_get = "SELECT " SITE_COLUMNS " FROM sites WHERE id = :id",
 	.sql_list =
@@ -53,26 +56,27 @@ static const struct res_col staff_cols[] = {
 	{"site_id", COL_TEXT}, {"name", COL_TEXT},     {"role", COL_TEXT},
 	{"phone", COL_TEXT},   {"username", COL_TEXT}, {"password_hash", COL_TEXT},
 	{"active", COL_BOOL},  {"skills", COL_JSON},   {"region_id", COL_TEXT},
+	{"email", COL_TEXT},   {"contacts", COL_JSON},
 };
-#define STAFF_COLUMNS                                                                          \
-	"s.id, s.site_id, s.name, s.role, s.phone, s.username, s.active AS \"active@b\","      \
-	" s.skills AS \"skills@j\", CASE WHEN s.role = 'family' THEN"                          \
-	" (SELECT json_group_array(resident_id) FROM (SELECT resident_id FROM staff_residents" \
-	"  WHERE staff_id = s.id ORDER BY resident_id) AS r) END AS \"resident_ids@o\","       \
+#define STAFF_COLUMNS                                                                                        \
+	"s.id, s.site_id, s.name, s.role, s.phone, s.username, s.active AS \"active@b\","                    \
+	" s.skills AS \"skills@j\", s.email, s.contacts AS \"contacts@j\", CASE WHEN s.role = 'family' THEN" \
+	" (SELECT json_group_array(resident_id) FROM (SELECT resident_id FROM staff_residents"               \
+	"  WHERE staff_id = s.id ORDER BY resident_id) AS r) END AS \"resident_ids@o\","                     \
 	" s.region_id, s.created_at AS \"created_at@t\", s.updated_at AS \"updated_at@t\""
 static const char *const staff_filters[] = {"site_id", "role", "active", NULL};
 const struct res_desc db_staff = {
 	.name = "staff",
 	.cols = staff_cols,
-	.n_cols = 9,
-	.sql_insert =
-		"INSERT INTO staff(id, site_id, name, role, phone, username, password_hash,"
-		" active, skills, region_id, created_at, updated_at) VALUES (:id, :site_id, :name,"
-		" :role, :phone, :username, :password_hash, coalesce(:active, 1),"
-		" coalesce(:skills, '[]'), :region_id, :now, :now)",
+	.n_cols = 11,
+	.sql_insert = "INSERT INTO staff(id, site_id, name, role, phone, username, password_hash,"
+		      " active, skills, region_id, email, contacts, created_at, updated_at) VALUES"
+		      " (:id, :site_id, :name, :role, :phone, :username, :password_hash,"
+		      " coalesce(:active, 1), coalesce(:skills, '[]'), :region_id, :email,"
+		      " coalesce(:contacts, '[]'), :now, :now)",
 	.sql_update = "UPDATE staff SET " SET("site_id") SET("name") SET("role") SET("phone")
-		SET("username") SET("password_hash") SET("active") SET("skills")
-			SET("region_id") " updated_at = :now WHERE id = :id",
+		SET("username") SET("password_hash") SET("active") SET("skills") SET("region_id")
+			SET("email") SET("contacts") " updated_at = :now WHERE id = :id",
 	.sql_get = "SELECT " STAFF_COLUMNS " FROM staff s WHERE s.id = :id",
 	.sql_list =
 		"SELECT s.rowid AS _key, " STAFF_COLUMNS " FROM staff s WHERE s.rowid > :after"
@@ -114,6 +118,7 @@ static const struct res_col resident_cols[] = {
 	{"needs", COL_JSON},
 	{"location", COL_JSON},
 	{"subsidy", COL_JSON},
+	{"access_notes", COL_TEXT},
 };
 #define RESIDENT_COLUMNS                                                                    \
 	"id, site_id, name, birth_date, address, phone,"                                    \
@@ -121,29 +126,30 @@ static const struct res_col resident_cols[] = {
 	" presence_until AS \"presence_until@t\", json_object('active_from', active_from,"  \
 	" 'active_to', active_to, 'inactivity_minutes', inactivity_minutes, 'night_from',"  \
 	" night_from, 'night_to', night_to, 'checkin_by', checkin_by) AS \"monitoring@j\"," \
-	" needs AS \"needs@j\", location AS \"location@j\", subsidy AS \"subsidy@j\", " TIMES
+	" needs AS \"needs@j\", location AS \"location@j\", subsidy AS \"subsidy@j\","      \
+	" access_notes, " TIMES
 static const char *const resident_filters[] = {"site_id", "status", "presence", NULL};
 const struct res_desc db_residents = {
 	.name = "residents",
 	.cols = resident_cols,
-	.n_cols = 19,
+	.n_cols = 20,
 	.sql_insert =
 		"INSERT INTO residents(id, site_id, name, birth_date, address, phone, emergency_contacts,"
 		" care_level, status, presence, presence_until, active_from, active_to,"
 		" inactivity_minutes, night_from, night_to, checkin_by, needs, created_at, updated_at,"
-		" location, subsidy)"
+		" location, subsidy, access_notes)"
 		" VALUES (:id, :site_id, :name, :birth_date, :address, :phone,"
 		" coalesce(:emergency_contacts, '[]'), :care_level, coalesce(:status, 'enrolled'),"
 		" coalesce(:presence, 'home'), :presence_until, coalesce(:active_from, '07:00'),"
 		" coalesce(:active_to, '22:00'), coalesce(:inactivity_minutes, 240),"
 		" coalesce(:night_from, '23:00'), coalesce(:night_to, '06:00'), :checkin_by,"
-		" coalesce(:needs, '[]'), :now, :now, :location, :subsidy)",
+		" coalesce(:needs, '[]'), :now, :now, :location, :subsidy, :access_notes)",
 	.sql_update = "UPDATE residents SET " SET("site_id") SET("name") SET("birth_date") SET(
 		"address") SET("phone") SET("emergency_contacts") SET("care_level") SET("status")
 		SET("presence") SET("presence_until") SET("active_from") SET("active_to")
 			SET("inactivity_minutes") SET("night_from") SET("night_to")
-				SET("checkin_by") SET("needs") SET("location")
-					SET("subsidy") " updated_at = :now WHERE id = :id",
+				SET("checkin_by") SET("needs") SET("location") SET("subsidy")
+					SET("access_notes") " updated_at = :now WHERE id = :id",
 	.sql_get = "SELECT " RESIDENT_COLUMNS " FROM residents WHERE id = :id",
 	.sql_list = "SELECT rowid AS _key, " RESIDENT_COLUMNS " FROM residents WHERE rowid > :after"
 		    " AND (:site IS NULL OR site_id = :site)"
@@ -475,3 +481,36 @@ enum cn_err db_shift_overlaps(struct db *db, const char *staff_id, int64_t from,
 	*yes = v != 0;
 	return rc;
 }
+
+/* ---- channels (migration 007) ---- */
+
+static const struct res_col channel_cols[] = {
+	{"site_id", COL_TEXT}, {"kind", COL_TEXT},        {"name", COL_TEXT},    {"url", COL_TEXT},
+	{"secret", COL_TEXT},  {"rate_per_min", COL_INT}, {"enabled", COL_BOOL},
+};
+/* The secret is written, never read back: only whether one is set. */
+#define CHANNEL_COLUMNS                                                                            \
+	"id, site_id, kind, name, url, (secret IS NOT NULL AND secret <> '') AS \"has_secret@b\"," \
+	" coalesce(rate_per_min, CASE kind WHEN 'wecom' THEN 20 WHEN 'dingtalk' THEN 20"           \
+	" WHEN 'feishu' THEN 100 END) AS rate_per_min, enabled AS \"enabled@b\", " TIMES
+static const char *const channel_filters[] = {"site_id", "kind", NULL};
+const struct res_desc db_channels = {
+	.name = "channels",
+	.cols = channel_cols,
+	.n_cols = 7,
+	.sql_insert = "INSERT INTO channels(id, site_id, kind, name, url, secret, rate_per_min,"
+		      " enabled, created_at, updated_at) VALUES (:id, :site_id, :kind, :name, :url,"
+		      " :secret, :rate_per_min, coalesce(:enabled, 1), :now, :now)",
+	.sql_update = "UPDATE channels SET " SET("site_id") SET("kind") SET("name") SET("url") SET(
+		"secret") SET("rate_per_min") SET("enabled") " updated_at = :now WHERE id = :id",
+	.sql_get = "SELECT " CHANNEL_COLUMNS " FROM channels WHERE id = :id",
+	.sql_list = "SELECT rowid AS _key, " CHANNEL_COLUMNS " FROM channels WHERE rowid > :after"
+		    " AND (:site IS NULL OR site_id = :site)"
+		    " AND (:f_site_id IS NULL OR site_id = :f_site_id)"
+		    " AND (:f_kind IS NULL OR kind = :f_kind)"
+		    " ORDER BY rowid LIMIT :limit",
+	/* Deliveries keep their channel: a channel is disabled, not removed. */
+	.sql_delete =
+		"UPDATE channels SET enabled = 0, updated_at = :now WHERE id = :id AND enabled = 1",
+	.filters = channel_filters,
+};

@@ -9,6 +9,7 @@
 #include "db_devices.h"
 
 extern const struct res_desc db_sites;
+extern const struct res_desc db_channels;
 extern const struct res_desc db_staff;
 extern const struct res_desc db_residents;
 extern const struct res_desc db_devices;

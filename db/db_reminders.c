@@ -1,5 +1,6 @@
 #include "db_reminders.h"
 
+#include "db_regions.h"
 #include "db_service_net.h"
 
 #include <stdio.h>
@@ -109,23 +110,27 @@ enum cn_err db_reminder_row(struct db *db, int64_t alert_id, struct db_reminder_
 }
 
 enum cn_err db_report_reminded(struct db *db, const struct db_report_query *q, int64_t *alerts,
-                               int64_t *reminders)
+                               int64_t *reminders, int64_t *by_contact)
 {
 	static const char sql[] =
-		"SELECT count(CASE WHEN reminders > 0 THEN 1 END), coalesce(sum(reminders), 0)"
+		"SELECT count(CASE WHEN reminders > 0 THEN 1 END), coalesce(sum(reminders), 0),"
+		" count(acked_by_contact)"
 		" FROM alerts WHERE created_at >= :from AND created_at < :to"
-		" AND (:site IS NULL OR site_id = :site)";
+		" AND (:site IS NULL OR site_id = :site)"
+		" AND (:region IS NULL OR site_id IN " DB_REGION_SITES ")";
 	struct db_stmt *st = db_stmt(db, sql);
-	*alerts = *reminders = 0;
+	*alerts = *reminders = *by_contact = 0;
 	if (!st)
 		return CN_ERR_DB;
 	db_bind_named_text(st, ":site", q->site_id);
+	db_bind_named_text(st, ":region", q->region_id);
 	db_bind_named_int(st, ":from", q->from);
 	db_bind_named_int(st, ":to", q->to);
 	int rc = db_step(st);
 	if (rc == DB_ROW) {
 		*alerts = db_col_int64(st, 0);
 		*reminders = db_col_int64(st, 1);
+		*by_contact = db_col_int64(st, 2);
 	}
 	db_reset(st);
 	return rc == DB_ROW ? CN_OK : db_err(rc);

@@ -41,9 +41,10 @@ struct db_reminder_row {
 enum cn_err db_reminder_row(struct db *db, int64_t alert_id, struct db_reminder_row *out);
 
 /* The response report's `reminded` (issue 15): alerts raised in the
- * period that were reminded at least once, and the reminders sent. */
+ * period that were reminded at least once, and the reminders sent; and
+ * its "acknowledged by a contact": alerts a resident's contact took. */
 struct db_report_query;
 enum cn_err db_report_reminded(struct db *db, const struct db_report_query *q, int64_t *alerts,
-                               int64_t *reminders);
+                               int64_t *reminders, int64_t *by_contact);
 
 #endif

@@ -8,6 +8,9 @@
 #   URL       the API base, e.g. http://127.0.0.1:8080
 #   env CARENET_TOKEN         admin API token (default: contents of var/dev-token)
 #   env CARENET_DEMO_PASSWORD password of the demo staff (default: var/dev-password)
+#   env CARENET_DEMO_RECEIVER  base URL of a local receiver (carenet-sim receive):
+#                             when set, an SMS gateway and a WeCom robot channel
+#                             point at it and Ann is reached on both
 #
 # Runs once: when the site `demo-site` exists already, nothing is created
 # again; only the shifts are renewed when nobody is on call any more (a
@@ -100,6 +103,21 @@ EOF
   echo "demo-data: created site $site: staff lin, ann, bob; residents demo-mei, demo-wei; 5 devices"
 else
   echo "demo-data: site $site exists already; nothing created"
+fi
+
+# Channels (issue 14): an SMS gateway adaptor and a WeCom group robot, both
+# at the local receiver; Ann is reached on both besides MQTT. Every run
+# points them at this run's receiver.
+if [ -n "${CARENET_DEMO_RECEIVER:-}" ]; then
+  for ch in "demo-sms sms SMS_gateway sms-gateway" "demo-wecom wecom WeCom_care_team wecom-robot"; do
+    read -r id kind name path <<<"$ch"
+    status=$(api POST /v1/channels "{\"id\": \"$id\", \"site_id\": \"$site\", \"kind\": \"$kind\",
+      \"name\": \"${name//_/ }\", \"url\": \"$CARENET_DEMO_RECEIVER/$path\", \"secret\": \"demo-secret\"}")
+    [ "$status" = 201 ] ||
+      api PATCH "/v1/channels/$id" "{\"url\": \"$CARENET_DEMO_RECEIVER/$path\", \"enabled\": true}" > /dev/null
+  done
+  api PATCH /v1/staff/demo-st-02 '{"contacts": [{"channel_id": "demo-sms"}, {"channel_id": "demo-wecom"}]}' > /dev/null
+  echo "demo-data: Ann is reached by SMS and on the WeCom robot too (receiver $CARENET_DEMO_RECEIVER)"
 fi
 
 # Put the staff on shift unless someone still is.

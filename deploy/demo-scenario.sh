@@ -3,9 +3,11 @@
 # `mosquitto_sub -t 'carenet/#' -v`: a normal morning in Mei's flat (a
 # recorded CASAS morning replayed on her motion sensor), then she presses
 # her call button: the press is acknowledged to the pendant, Ann (primary
-# on shift) is paged, nobody answers for one escalation step so Bob
-# (backup) is paged too, then Ann acknowledges through the REST API, the
-# pendant hears "help coming", and Ann resolves the alert as a test.
+# on shift) is paged on MQTT and by SMS and on the team's WeCom robot (both
+# arrive at the local receiver, `receiver:` lines), nobody answers for one
+# escalation step so Bob (backup) is paged too, then Ann taps the link in
+# her SMS (GET shows the page, POST acknowledges), the pendant hears "help
+# coming", and Ann resolves the alert as a test.
 #
 # usage: demo-scenario.sh URL MQTT_PORT   (CARENET_TOKEN, CARENET_DEMO_PASSWORD
 # in the environment). Bounded: it ends within about two minutes.
@@ -51,6 +53,23 @@ for ((i = 0; i < step_s + 15; i++)); do
 done
 say "escalated to level ${level:-?}"
 
+# Ann's SMS carries her one-time ack link (var/receiver.log is what the
+# local SMS gateway received).
+link=''
+for ((i = 0; i < 20 && ${#link} == 0; i++)); do
+  link=$(grep '"path":"/sms-gateway"' var/receiver.log 2>/dev/null | tail -1 |
+    sed -n 's/.*"ack_url":"\([^"]*\)".*/\1/p')
+  [ -n "$link" ] || sleep 0.5
+done
+if [ -n "$link" ]; then
+  say "Ann's SMS arrived with her link $link; opening it shows the alert and changes nothing"
+  curl -sS --max-time 10 -H "Accept-Language: en" "$link" | grep -o 'Acknowledge</button>' | head -1 |
+    sed 's/^/demo: page: button /'
+  say "Ann taps Acknowledge: escalation stops, the pendant gets help_coming"
+  curl -sS --max-time 10 -X POST -H "Accept-Language: en" -o /dev/null -w 'demo: POST %{http_code}\n' "$link"
+else
+  say "no SMS at the receiver (var/receiver.log); Ann acknowledges through the API instead"
+fi
 token=$(curl -sS --max-time 10 -H "Content-Type: application/json" \
   --data "{\"username\": \"ann\", \"password\": \"$CARENET_DEMO_PASSWORD\"}" "$url/v1/auth/login" |
   sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p')
@@ -59,8 +78,7 @@ as_ann() {
   curl -sS --max-time 10 -X POST -H "Content-Type: application/json" \
     -K <(printf 'header = "Authorization: Bearer %s"\n' "$token") ${2:+--data "$2"} "$url$1" > /dev/null
 }
-say "Ann acknowledges through the API: escalation stops, the pendant gets help_coming"
-as_ann "/v1/alerts/$alert/ack"
+[ -n "$link" ] || as_ann "/v1/alerts/$alert/ack"
 sleep 2
 say "Ann is on site, then resolves the alert as a test"
 as_ann "/v1/alerts/$alert/arrive"

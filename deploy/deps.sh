@@ -9,7 +9,7 @@ packages=(
   mosquitto mosquitto-clients libmosquitto-dev
   sqlite3 libsqlite3-dev tzdata
   libpq-dev postgresql-15
-  libmicrohttpd-dev libjansson-dev libsodium-dev libgnutls28-dev
+  libmicrohttpd-dev libjansson-dev libsodium-dev libgnutls28-dev libcurl4-gnutls-dev
   libcmocka-dev
   python3 python3-yaml python3-pytest python3-paho-mqtt python3-requests
   clang libclang-rt-14-dev cppcheck valgrind openssl curl

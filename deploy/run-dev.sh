@@ -62,6 +62,10 @@ pick_port() {
 mqtt_port=$(pick_port "${MQTT_PORT:-1883}" MQTT)
 http_port=$(pick_port "${HTTP_PORT:-8080}" HTTP)
 [ "$http_port" != "$mqtt_port" ] || http_port=$(pick_port $((mqtt_port + 1)) HTTP)
+# The local channel receiver (carenet-sim receive): SMS gateway, WeCom
+# robot and mail arrive there and are printed.
+recv_port=$(pick_port "${RECEIVER_PORT:-9180}" receiver)
+smtp_port=$(pick_port "${SMTP_PORT:-2525}" SMTP)
 
 # ---- processes: started here, stopped here, by PID only ----
 broker_pid=''
@@ -94,6 +98,7 @@ cleanup() {
   fi
   [ -z "$daemon_pid" ] || say "stopping carenetd (pid $daemon_pid)"
   stop_pid "$daemon_pid" carenetd
+  stop_pid "${receiver_pid:-}" carenet-sim
   [ -z "$broker_pid" ] || say "stopping mosquitto (pid $broker_pid)"
   stop_pid "$broker_pid" mosquitto
 }
@@ -134,6 +139,12 @@ if ! kill -0 "$broker_pid" 2>/dev/null || ! listening "$mqtt_port"; then
   exit 1
 fi
 
+# ---- the channel receiver ----
+: >"$var/receiver.log"
+build/carenet-sim receive --http-port "$recv_port" --smtp-port "$smtp_port" --seconds 86400 \
+  --quiet > >(tee -i -a "$var/receiver.log" | sed -u 's/^/receiver: /') 2>&1 &
+receiver_pid=$!
+
 # ---- carenetd ----
 # The token goes in through the environment, not argv, so `ps` does not
 # show it. The log goes to the terminal and to var/carenetd.log; tee -i
@@ -142,6 +153,7 @@ url=http://127.0.0.1:$http_port
 CARENET_BOOTSTRAP_TOKEN=$token setsid build/carenetd --db_path "$var/carenet.db" \
   --mqtt_host 127.0.0.1 --mqtt_port "$mqtt_port" \
   --http_bind 127.0.0.1 --http_port "$http_port" \
+  --smtp_url "smtp://127.0.0.1:$smtp_port" --smtp_from carenet@demo.invalid \
   > >(tee -i -a "$var/carenetd.log") 2>&1 &
 daemon_pid=$!
 
@@ -167,7 +179,8 @@ fi
 
 # ---- demo data ----
 demo_note="demo site demo-site; staff logins lin, ann, bob with the password in var/dev-password"
-if ! CARENET_TOKEN=$token CARENET_DEMO_PASSWORD=$password bash deploy/demo-data.sh "$url"; then
+if ! CARENET_TOKEN=$token CARENET_DEMO_PASSWORD=$password \
+  CARENET_DEMO_RECEIVER=http://127.0.0.1:$recv_port bash deploy/demo-data.sh "$url"; then
   demo_note="demo data NOT loaded (see the message above); the API and broker still run"
 fi
 

@@ -15,6 +15,7 @@ struct scheduler;
 struct devices;
 struct stream_hub;
 struct login_throttle;
+struct notifier;
 
 /* Storage health as /healthz reports it: a writer that hits a full disk
  * sets FULL; the next successful commit sets OK again. */
@@ -34,7 +35,11 @@ struct app {
 	struct devices *devices;         /* in-memory device registry */
 	struct stream_hub *hub;          /* wakes SSE streams on alert changes */
 	struct login_throttle *throttle; /* failed logins */
-	atomic_int store_state;          /* enum store_state */
+	struct notifier *notifier;       /* sends channel deliveries */
+	/* Wakes the notifier after a commit queued deliveries (set by main,
+	 * so the after-commit path needs no notify/ header). */
+	void (*wake_notifier)(struct notifier *n);
+	atomic_int store_state; /* enum store_state */
 	atomic_bool stopping;
 	atomic_bool leader;          /* this node ingests and runs the rules (leader.h) */
 	atomic_bool leadership_lost; /* the leader lock was lost: exit status 3 */

@@ -30,6 +30,8 @@ static const char *check_topic_level(const char *v);
 static const char *check_timezone(const char *v);
 static const char *check_nonempty(const char *v);
 static const char *check_token(const char *v);
+static const char *check_public_url(const char *v);
+static const char *check_smtp_url(const char *v);
 
 #define OFF(f) offsetof(struct config, f)
 
@@ -58,6 +60,18 @@ static const struct key_def keys[] = {
 	{"http_bind", KEY_STRING, OFF(http_bind), 0, 0, "127.0.0.1", "REST API bind address",
          check_nonempty},
 	{"http_port", KEY_INT, OFF(http_port), 1, 65535, "8080", "REST API port", NULL},
+	{"public_url", KEY_STRING, OFF(public_url), 0, 0, NULL,
+         "the address people reach carenetd at; ack links in messages are built on it"
+         " (default http://{http_bind}:{http_port})",
+         check_public_url},
+	{"smtp_url", KEY_STRING, OFF(smtp_url), 0, 0, NULL,
+         "mail server for the email channel (smtp://host:25, smtps://host:465)", check_smtp_url},
+	{"smtp_from", KEY_STRING, OFF(smtp_from), 0, 0, NULL, "sender address of pages by e-mail",
+         NULL},
+	{"smtp_username", KEY_STRING, OFF(smtp_username), 0, 0, NULL, "SMTP user name", NULL},
+	{"smtp_password", KEY_SECRET, OFF(smtp_password), 0, 0, NULL, "SMTP password", NULL},
+	{"notify_max_active", KEY_INT, OFF(notify_max_active), 1, 256, "16",
+         "outgoing channel messages in flight at once", NULL},
 	{"http_tls_cert", KEY_STRING, OFF(http_tls_cert), 0, 0, NULL,
          "PEM certificate; serve HTTPS when both cert and key are set", NULL},
 	{"http_tls_key", KEY_STRING, OFF(http_tls_key), 0, 0, NULL, "PEM private key for HTTPS",
@@ -371,6 +385,25 @@ static bool load_env(struct config *cfg, char **envp, char *err, size_t err_size
 			return false;
 	}
 	return true;
+}
+
+static const char *check_public_url(const char *v)
+{
+	if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
+		return "must start with http:// or https://";
+	if (strlen(v) > 200)
+		return "longer than 200 characters";
+	for (const char *c = v; *c; c++)
+		if ((unsigned char)*c <= ' ' || *c == '"' || *c == '<' || *c == '>')
+			return "must not contain spaces, quotes or angle brackets";
+	return NULL;
+}
+
+static const char *check_smtp_url(const char *v)
+{
+	if (strncmp(v, "smtp://", 7) != 0 && strncmp(v, "smtps://", 8) != 0)
+		return "must start with smtp:// or smtps://";
+	return NULL;
 }
 
 /* Checks between keys, once every source is in (each value on its own

@@ -50,6 +50,12 @@ struct config {
 	long activity_retention_days;
 	long wellbeing_check_s;
 	char *log_level;
+	char *public_url; /* NULL: http://{http_bind}:{http_port} */
+	char *smtp_url;
+	char *smtp_from;
+	char *smtp_username;
+	char *smtp_password;
+	long notify_max_active;
 };
 
 enum config_result {

@@ -27,6 +27,7 @@
 #include "db_auth.h"
 #include "db_pool.h"
 #include "devices.h"
+#include "http_client.h"
 #include "http_server.h"
 #include "ingest.h"
 #include "leader.h"
@@ -34,6 +35,7 @@
 #include "login_throttle.h"
 #include "metrics.h"
 #include "mqtt_client.h"
+#include "notifier.h"
 #include "routes.h"
 #include "scheduler.h"
 #include "stream.h"
@@ -106,6 +108,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	app.throttle = login_throttle_new((int)cfg.login_max_hashes);
+	if (httpc_global_init() != CN_OK) {
+		fprintf(stderr, "carenetd: cannot initialise libcurl\n");
+		goto out;
+	}
 	if (db_connect(cfg.db_path, cfg.db_url, &db, err, sizeof(err)) != CN_OK) {
 		fprintf(stderr, "carenetd: db_path: %s\n", err);
 		goto out;
@@ -191,6 +197,15 @@ int main(int argc, char **argv)
 		atomic_store(&app.leader, true);
 		atomic_store(&metrics.leader, 1);
 	}
+	/* Channel messages leave from their own thread, on the leader only (a
+	 * standby's API may queue deliveries; the leader's notifier finds them
+	 * within a second), before ingest and the scheduler can page:
+	 * deliveries queued before a restart or a takeover go out at once. */
+	app.wake_notifier = notifier_wake;
+	if (notifier_start(&app, &app.notifier, err, sizeof(err)) != CN_OK) {
+		fprintf(stderr, "carenetd: %s\n", err);
+		goto out;
+	}
 	if (scheduler_start(&app, &app.scheduler, err, sizeof(err)) != CN_OK ||
 	    ingest_start(&app, &app.ingest, err, sizeof(err)) != CN_OK) {
 		fprintf(stderr, "carenetd: %s\n", err);
@@ -220,9 +235,13 @@ out:
 	http_server_stop(http);
 	mqtt_client_stop_reading(app.mqtt);
 	ingest_stop(app.ingest);
+	/* The notifier and the scheduler wake each other: each thread is
+	 * joined before either is freed. */
+	notifier_stop(app.notifier);
 	scheduler_stop(app.scheduler);
 	mqtt_client_stop(app.mqtt, SHUTDOWN_FLUSH_MS);
 	leader_free(leader); /* closing its connection frees the lock */
+	notifier_free(app.notifier);
 	stream_hub_free(app.hub);
 	devices_free(app.devices);
 	db_pool_free(app.pool);
@@ -233,5 +252,6 @@ out:
 	if (status == 0)
 		log_info("main", "stopped");
 	config_free(&cfg);
+	httpc_global_cleanup();
 	return status;
 }

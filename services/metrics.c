@@ -100,6 +100,28 @@ char *metrics_render(struct metrics *m)
 	    "# TYPE carenet_leader gauge\n"
 	    "carenet_leader %d\n",
 	    atomic_load(&m->leader));
+	static const char *const dstatus[5] = {"queued", "sent", "retrying", "failed", "merged"};
+	put(&b, "# HELP carenet_deliveries_total Channel deliveries by channel kind and status"
+	        " reached (queued, sent, retrying: an attempt failed and another follows,"
+	        " failed, merged into another message).\n"
+	        "# TYPE carenet_deliveries_total counter\n");
+	for (int k = 0; k < CHK_COUNT; k++)
+		for (int s = 0; s < 5; s++)
+			put(&b, "carenet_deliveries_total{kind=\"%s\",status=\"%s\"} %llu\n",
+			    chmsg_kind_name((enum chmsg_kind)k), dstatus[s],
+			    (unsigned long long)atomic_load(&m->deliveries[k][s]));
+	put(&b,
+	    "# HELP carenet_notifier_rounds_total Rounds of the notifier's loop (about one a second"
+	    " when idle).\n"
+	    "# TYPE carenet_notifier_rounds_total counter\n"
+	    "carenet_notifier_rounds_total %llu\n",
+	    (unsigned long long)atomic_load(&m->notifier_rounds));
+	put(&b,
+	    "# HELP carenet_notifier_transactions_total Write transactions the notifier opened"
+	    " (to send, record outcomes or escalate; none while nothing is due).\n"
+	    "# TYPE carenet_notifier_transactions_total counter\n"
+	    "carenet_notifier_transactions_total %llu\n",
+	    (unsigned long long)atomic_load(&m->notifier_transactions));
 	put(&b,
 	    "# HELP carenet_mqtt_connected 1 while connected to the broker.\n"
 	    "# TYPE carenet_mqtt_connected gauge\n"
@@ -138,4 +160,11 @@ char *metrics_render(struct metrics *m)
 	put(&b, "carenet_alert_ack_seconds_count %llu\n",
 	    (unsigned long long)atomic_load(&m->ack_count));
 	return b.p;
+}
+
+void metrics_count_delivery(struct metrics *m, const char *kind, enum metrics_delivery status)
+{
+	enum chmsg_kind k;
+	if (m && chmsg_kind_from_name(kind, &k) && status >= MD_QUEUED && status <= MD_MERGED)
+		atomic_fetch_add(&m->deliveries[k][status], 1);
 }

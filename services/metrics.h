@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "alert_kind.h"
+#include "channel_msg.h"
 #include "reject.h"
 
 #define METRICS_ACK_BUCKETS 8
@@ -32,7 +33,17 @@ struct metrics {
 	atomic_uint_fast64_t ack_count;
 	atomic_uint_fast64_t ingest_batches;
 	atomic_int ingest_queue_depth;
+	/* Channel deliveries by kind and outcome (enum metrics_delivery). */
+	atomic_uint_fast64_t deliveries[CHK_COUNT][5];
+	/* Write transactions the notifier opened (it opens none while
+	 * nothing is due). */
+	atomic_uint_fast64_t notifier_transactions;
+	atomic_uint_fast64_t notifier_rounds; /* its loop's rounds */
 };
+
+enum metrics_delivery { MD_QUEUED, MD_SENT, MD_RETRYING, MD_FAILED, MD_MERGED };
+/* Counts a delivery reaching `status` on a channel of `kind` (a name). */
+void metrics_count_delivery(struct metrics *m, const char *kind, enum metrics_delivery status);
 
 void metrics_init(struct metrics *m);
 void metrics_observe_ack(struct metrics *m, int64_t ms);

@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "config.h"
 #include "db_alerts.h"
+#include "db_deliveries.h"
 #include "db_health.h"
 #include "db_policies.h"
 #include "db_reminders.h"
@@ -17,8 +18,10 @@
 #include "escalation.h"
 #include "log.h"
 #include "metrics.h"
+#include "notify_plan.h"
 #include "outbox.h"
 #include "paging.h"
+#include "wellbeing_job.h"
 #include "xalloc.h"
 
 #define LEVEL_MAX ESCALATION_LEVEL_MAX
@@ -101,15 +104,20 @@ static enum cn_err clinicians(struct db *db, int64_t alert_id, const char *site_
  * whose step is the level) at `level` (paging.h decides who: the rotas
  * and shifts on call, and with nobody on shift at all the site's
  * coordinators, or the admins when there is no coordinator either; each
- * page says so). */
+ * page says so). The default ladder's first page also goes to the
+ * resident's contacts with notify (issue 14); a policy names them as a
+ * target instead. *paged_step (may be NULL): the step whose people were
+ * paged, later than `step` when it reached nobody. */
 static enum cn_err page_level(struct app *app, struct db *db, int64_t alert_id, const char *site_id,
                               const char *resident_id, int level, const struct esc_policy *pol,
-                              int step, int64_t now, struct outbox *ob, bool *nobody_on_shift)
+                              int step, int64_t now, struct outbox *ob, bool *nobody_on_shift,
+                              int *paged_step)
 {
 	/* The default ladder's people per level; its times are the
 	 * scheduler's (escalation.h). */
 	static const long any_times[3] = {1, 1, 1};
 	struct esc_policy ladder;
+	struct paging_extra ex = {.contacts = !pol && level == 0};
 	if (!pol) {
 		esc_policy_default(1, any_times, &ladder);
 		pol = &ladder;
@@ -125,8 +133,23 @@ static enum cn_err page_level(struct app *app, struct db *db, int64_t alert_id, 
 		for (size_t i = 0; i < n_clin; i++)
 			extra[i] = clin[i];
 	}
-	return paging_page(app, db, alert_id, site_id, resident_id, pol, step, level, extra, n_clin,
-	                   now, ob, nobody_on_shift);
+	ex.staff = extra;
+	ex.n_staff = n_clin;
+	int paged = step;
+	enum cn_err rc = paging_page(app, db, alert_id, site_id, resident_id, pol, step, level, &ex,
+	                             now, ob, nobody_on_shift, &paged);
+	if (paged_step)
+		*paged_step = paged;
+	return rc;
+}
+
+/* When a policy's alert that paged step `step` next falls due: the step
+ * after it (or its repeat), never before `now`. */
+static int64_t next_after_step(const struct esc_policy *pol, int64_t created_at, int step,
+                               int64_t now)
+{
+	int64_t at = created_at + (int64_t)pol->steps[step].after_s * 1000;
+	return esc_policy_position(pol, created_at, at > now ? at : now).next_at;
 }
 
 /* A stored policy (validated when it was stored); false if it no longer
@@ -144,25 +167,47 @@ static bool load_policy(const char *text, struct esc_policy *pol)
 }
 
 /* Fires the step of the recorded policy whose time has come: after a
- * restart that is the step due now, not the one after the last fired. */
+ * restart that is the step due now, not the one after the last fired.
+ * failed_level >= 0: every delivery of the step the alert is at failed,
+ * so the next step is paged now rather than at its time (at the last
+ * step the repeat time applies, as on the default ladder). */
 static enum cn_err escalate_by_policy(struct app *app, struct db *db,
                                       const struct db_alert_row *row, const struct esc_policy *pol,
-                                      int64_t now, struct outbox *ob)
+                                      int failed_level, int64_t now, struct outbox *ob)
 {
 	struct esc_position pos = esc_policy_position(pol, row->created_at, now);
-	if (pos.step < 0)
-		return db_alert_set_level(db, row->id, row->level, pos.next_at, now, false);
 	char detail[120];
-	snprintf(detail, sizeof(detail), "no acknowledgement after %lld s: policy step %d%s",
-	         (long long)((now - row->created_at) / 1000), pos.step,
-	         pos.step == row->level && row->level > 0 ? " (repeat)" : "");
+	if (failed_level >= 0) {
+		if (row->level + 1 >= (int)pol->n)
+			return CN_OK;
+		pos.step = row->level + 1;
+		snprintf(detail, sizeof(detail),
+		         "every channel delivery of policy step %d failed: step %d at once",
+		         failed_level, pos.step);
+	} else {
+		if (pos.step < 0)
+			return db_alert_set_level(db, row->id, row->level, pos.next_at, now, false);
+		if (pos.step < row->level ||
+		    (pos.step == row->level && pos.step + 1 < (int)pol->n)) {
+			/* Paged early (its step before reached nobody, or failed):
+			 * the step's own time is no reason to page it again. */
+			return db_alert_set_level(db, row->id, row->level,
+			                          next_after_step(pol, row->created_at, row->level, now),
+			                          now, false);
+		}
+		snprintf(detail, sizeof(detail), "no acknowledgement after %lld s: policy step %d%s",
+		         (long long)((now - row->created_at) / 1000), pos.step,
+		         pos.step == row->level && row->level > 0 ? " (repeat)" : "");
+	}
 	enum cn_err rc = db_timeline_add(db, row->id, now, "system", "escalated", detail);
 	bool nobody = false;
+	int paged = pos.step;
 	if (rc == CN_OK)
 		rc = page_level(app, db, row->id, row->site_id, row->resident_id, pos.step, pol,
-		                pos.step, now, ob, &nobody);
+		                pos.step, now, ob, &nobody, &paged);
 	if (rc == CN_OK)
-		rc = db_alert_set_level(db, row->id, pos.step, pos.next_at, now, nobody);
+		rc = db_alert_set_level(db, row->id, paged,
+		                        next_after_step(pol, row->created_at, paged, now), now, nobody);
 	if (rc == CN_OK)
 		rc = announce(app, db, row->id, "escalated", now, ob);
 	ob->wake_scheduler = true;
@@ -188,7 +233,7 @@ static enum cn_err upgrade(struct app *app, struct db *db, const struct db_alert
 	bool nobody = false;
 	rc = page_level(app, db, row->id, row->site_id,
 	                row->resident_id[0] ? row->resident_id : NULL, 0, NULL, 0, now, ob,
-	                &nobody);
+	                &nobody, NULL);
 	if (rc == CN_OK)
 		rc = db_alert_set_level(db, row->id, 0, esc.next_at, now, nobody);
 	ob->wake_scheduler = true;
@@ -263,9 +308,13 @@ enum cn_err alerts_raise(struct app *app, struct db *db, const struct alert_rais
 	rc = db_timeline_add(db, *alert_id, now, rq->actor, "raised", rq->detail);
 	if (rc == CN_OK && esc.mask) {
 		bool nobody = false;
+		int paged = pos.step;
 		rc = page_level(app, db, *alert_id, rq->site_id, rq->resident_id, 0,
-		                custom ? &pol : NULL, pos.step, now, ob, &nobody);
-		if (rc == CN_OK && nobody)
+		                custom ? &pol : NULL, pos.step, now, ob, &nobody, &paged);
+		if (rc == CN_OK && custom && paged != pos.step)
+			rc = db_alert_set_level(db, *alert_id, paged,
+			                        next_after_step(&pol, now, paged, now), now, nobody);
+		else if (rc == CN_OK && nobody)
 			rc = db_alert_set_level(db, *alert_id, 0, a.next_escalation_at, now, true);
 	}
 	if (esc.next_at || esc.mask)
@@ -322,8 +371,25 @@ enum cn_err alerts_note_active(struct app *app, struct db *db, enum alert_kind k
 	return rc;
 }
 
-enum cn_err alerts_escalate(struct app *app, struct db *db, int64_t alert_id, int64_t now,
-                            struct outbox *ob)
+/* The next local day-time minute (wellbeing_job.h's hours) at or after
+ * `now`: `now` itself inside them. Across a DST change it may land an
+ * hour off; the escalation then looks again and waits on. */
+static int64_t day_time_from(int64_t now)
+{
+	int minute = clock_local_minute(now);
+	if (minute >= WELLBEING_DAY_FROM_MIN && minute < WELLBEING_DAY_TO_MIN)
+		return now;
+	int wait = minute < WELLBEING_DAY_FROM_MIN ? WELLBEING_DAY_FROM_MIN - minute
+	                                           : 24 * 60 - minute + WELLBEING_DAY_FROM_MIN;
+	return now - now % 60000 + (int64_t)wait * 60000;
+}
+
+/* failed_level >= 0: every delivery of that level failed, so the next
+ * level is paged now rather than at the step time. A `wellbeing` alert
+ * (P3, for the coordinator) is never a night page to anyone, contacts
+ * included: at night its next step waits for the morning. */
+static enum cn_err escalate(struct app *app, struct db *db, int64_t alert_id, int64_t now,
+                            int failed_level, struct outbox *ob)
 {
 	struct db_alert_row row;
 	enum cn_err rc = db_alert_get_row(db, alert_id, &row);
@@ -331,6 +397,13 @@ enum cn_err alerts_escalate(struct app *app, struct db *db, int64_t alert_id, in
 		return rc;
 	if (strcmp(row.status, "open") != 0 || row.next_escalation_at == 0)
 		return CN_OK; /* acknowledged meanwhile */
+	if (failed_level >= 0 && row.level != failed_level)
+		return CN_OK; /* that level is behind us already */
+	if (strcmp(row.kind, alert_kind_name(AK_WELLBEING)) == 0) {
+		int64_t day = day_time_from(now);
+		if (day > now)
+			return db_alert_set_level(db, alert_id, row.level, day, now, false);
+	}
 	char *ptext = NULL;
 	rc = db_alert_policy_get(db, alert_id, &ptext);
 	if (rc != CN_OK)
@@ -339,28 +412,49 @@ enum cn_err alerts_escalate(struct app *app, struct db *db, int64_t alert_id, in
 	bool custom = ptext && load_policy(ptext, &pol);
 	free(ptext);
 	if (custom)
-		return escalate_by_policy(app, db, &row, &pol, now, ob);
+		return escalate_by_policy(app, db, &row, &pol, failed_level, now, ob);
 	long steps[3];
 	step_times(app, steps);
 	struct escalation esc = escalation_next(row.level, row.priority, steps, now);
 	if (!esc.mask)
 		return db_alert_set_level(db, alert_id, row.level, 0, now, false);
+	/* At the top of the ladder a failed channel is no reason to page the
+	 * same people again at once: the step time applies. */
+	if (failed_level >= 0 && esc.level <= row.level)
+		return CN_OK;
 	int level = esc.level;
 	int64_t next = esc.next_at;
 	char detail[96];
-	snprintf(detail, sizeof(detail), "no acknowledgement after %ld s: level %d",
-	         steps[row.priority - 1], level);
+	if (failed_level >= 0)
+		snprintf(detail, sizeof(detail),
+		         "every channel delivery of level %d failed: level %d at once",
+		         failed_level, level);
+	else
+		snprintf(detail, sizeof(detail), "no acknowledgement after %ld s: level %d",
+		         steps[row.priority - 1], level);
 	rc = db_timeline_add(db, alert_id, now, "system", "escalated", detail);
 	bool nobody = false;
 	if (rc == CN_OK)
 		rc = page_level(app, db, alert_id, row.site_id, row.resident_id, level, NULL, 0,
-		                now, ob, &nobody);
+		                now, ob, &nobody, NULL);
 	if (rc == CN_OK)
 		rc = db_alert_set_level(db, alert_id, level, next, now, nobody);
 	if (rc == CN_OK)
 		rc = announce(app, db, alert_id, "escalated", now, ob);
 	ob->wake_scheduler = true;
 	return rc;
+}
+
+enum cn_err alerts_escalate(struct app *app, struct db *db, int64_t alert_id, int64_t now,
+                            struct outbox *ob)
+{
+	return escalate(app, db, alert_id, now, -1, ob);
+}
+
+enum cn_err alerts_escalate_failed(struct app *app, struct db *db, int64_t alert_id, int level,
+                                   int64_t now, struct outbox *ob)
+{
+	return escalate(app, db, alert_id, now, level, ob);
 }
 
 bool alerts_outcome_valid(const char *outcome)
@@ -410,6 +504,8 @@ enum cn_err alerts_step(struct app *app, struct db *db, int64_t alert_id, enum a
 		snprintf(detail, sizeof(detail), "acknowledged by %s", who->id);
 		rc = rc == CN_OK ? db_timeline_add(db, alert_id, now, actor, "acknowledged", detail)
 		                 : rc;
+		if (rc == CN_OK && note && *note)
+			rc = db_timeline_add(db, alert_id, now, actor, "note", note);
 		event = "acknowledged";
 		break;
 	case STEP_DISPATCH:
@@ -504,6 +600,41 @@ enum cn_err alerts_remind(struct app *app, struct db *db, int64_t alert_id, int6
 		rc = announce(app, db, alert_id, "updated", now, ob);
 	ob->wake_scheduler = true;
 	return rc;
+}
+
+enum cn_err alerts_ack_by_contact(struct app *app, struct db *db, int64_t alert_id,
+                                  const char *contact_json, int64_t now, struct outbox *ob)
+{
+	struct db_alert_row row;
+	enum cn_err rc = db_alert_get_row(db, alert_id, &row);
+	if (rc != CN_OK)
+		return rc;
+	if (strcmp(row.status, "open") != 0)
+		return CN_ERR_CONFLICT;
+	json_t *c = json_loads(contact_json, 0, NULL);
+	const char *name = json_string_value(json_object_get(c, "name"));
+	const char *rel = json_string_value(json_object_get(c, "relation"));
+	const char *phone = json_string_value(json_object_get(c, "phone"));
+	char actor[120], detail[400];
+	snprintf(actor, sizeof(actor), "contact:%.100s", name ? name : "?");
+	snprintf(detail, sizeof(detail),
+	         "acknowledged by %.100s%s%.60s%s%s%.40s%s (resident's contact)", name ? name : "?",
+	         rel ? " (" : "", rel ? rel : "", rel ? ")" : "", phone ? ", " : "",
+	         phone ? phone : "", "");
+	json_decref(c);
+	rc = db_alert_ack_contact(db, alert_id, contact_json, now);
+	if (rc == CN_OK)
+		rc = db_timeline_add(db, alert_id, now, actor, "acknowledged", detail);
+	if (rc != CN_OK)
+		return rc;
+	metrics_observe_ack(app->metrics, now - row.created_at);
+	help_coming(app, &row, ob);
+	/* A contact's "I am going" is not arrival either (issue 15): the
+	 * coordinators are reminded as after a staff acknowledgement. */
+	rc = reminder_arm(app, db, &row, now, ob);
+	if (rc != CN_OK)
+		return rc;
+	return announce(app, db, alert_id, "acknowledged", now, ob);
 }
 
 enum cn_err alerts_resend_unsent(struct app *app, struct db *db, struct outbox *ob)

@@ -67,6 +67,20 @@ enum cn_err alerts_escalate(struct app *app, struct db *db, int64_t alert_id, in
 enum cn_err alerts_remind(struct app *app, struct db *db, int64_t alert_id, int64_t now,
                           struct outbox *ob);
 
+/* Every channel delivery of `level` failed: pages the next level now,
+ * with the reason on the timeline. Nothing when the alert was taken or
+ * is past that level already. */
+enum cn_err alerts_escalate_failed(struct app *app, struct db *db, int64_t alert_id, int level,
+                                   int64_t now, struct outbox *ob);
+
+/* Acknowledges an open alert as a resident's contact (`contact_json`:
+ * {"name","relation","phone"}): acked_by_contact, a timeline line naming
+ * them, escalation stops, the device gets help_coming, and a P1/P2 alert
+ * arms the on-site reminder as a staff acknowledgement does. CN_ERR_CONFLICT
+ * when it is no longer open. */
+enum cn_err alerts_ack_by_contact(struct app *app, struct db *db, int64_t alert_id,
+                                  const char *contact_json, int64_t now, struct outbox *ob);
+
 /* Staff steps over REST. */
 enum alert_step { STEP_ACK, STEP_DISPATCH, STEP_ARRIVE, STEP_RESOLVE, STEP_NOTE };
 
@@ -74,7 +88,8 @@ enum alert_step { STEP_ACK, STEP_DISPATCH, STEP_ARRIVE, STEP_RESOLVE, STEP_NOTE 
 bool alerts_outcome_valid(const char *outcome);
 
 /* Applies a step by `who`. `arg` is the responder's staff id (dispatch),
- * the outcome (resolve) or the text (note); `note` goes with resolve.
+ * the outcome (resolve) or the text (note); `note` goes with resolve and
+ * with ack (a timeline note line).
  * CN_ERR_CONFLICT when the status does not allow the step. */
 enum cn_err alerts_step(struct app *app, struct db *db, int64_t alert_id, enum alert_step step,
                         const struct principal *who, const char *arg, const char *note, int64_t now,

@@ -67,8 +67,11 @@ static enum cn_err relay_one(void *ctx, const char *topic, const char *payload)
 {
 	struct app *app = ctx;
 	if (!topic[0]) {
+		/* A standby moved a deadline or queued channel deliveries. */
 		if (app->wake_scheduler)
 			app->wake_scheduler(app->scheduler);
+		if (app->wake_notifier)
+			app->wake_notifier(app->notifier);
 		return CN_OK;
 	}
 	enum cn_err rc = mqtt_publish(app->mqtt, topic, payload, strlen(payload), 1, false);

@@ -71,6 +71,7 @@ void outbox_clear(struct outbox *ob)
 	ob->n = 0;
 	ob->max_change_id = 0;
 	ob->wake_scheduler = false;
+	ob->wake_notifier = false;
 	ob->alerts_raised = 0;
 }
 

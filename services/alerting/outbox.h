@@ -26,6 +26,7 @@ struct outbox {
 	size_t n, cap;
 	int64_t max_change_id; /* highest alert_changes id written */
 	bool wake_scheduler;   /* a deadline was added or moved */
+	bool wake_notifier;    /* channel deliveries were queued */
 	size_t alerts_raised;
 	/* Pages whose publish failed in a dispatch that keeps them, to be
 	 * marked unsent in the owner's next transaction (txn_mark_unsent). */

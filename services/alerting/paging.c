@@ -12,6 +12,7 @@
 #include "db_records.h"
 #include "encode.h"
 #include "log.h"
+#include "notify_plan.h"
 #include "oncall.h"
 #include "outbox.h"
 #include "xalloc.h"
@@ -126,14 +127,31 @@ static enum cn_err read_people(struct db *db, const char *site_id, const struct 
 	return CN_OK;
 }
 
+/* Takes out of `next` the contacts and channels `done` already tried. */
+static void drop_tried(const struct page_plan *done, struct page_plan *next)
+{
+	if (done->contacts)
+		next->contacts = false;
+	size_t k = 0;
+	for (size_t i = 0; i < next->n_channels; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < done->n_channels && !seen; j++)
+			seen = strcmp(next->channels[i], done->channels[j]) == 0;
+		if (!seen)
+			next->channels[k++] = next->channels[i];
+	}
+	next->n_channels = k;
+}
+
 enum cn_err paging_page(struct app *app, struct db *db, int64_t alert_id, const char *site_id,
                         const char *resident_id, const struct esc_policy *pol, int step, int level,
-                        const char *const *extra, size_t n_extra, int64_t now, struct outbox *ob,
-                        bool *nobody_on_shift)
+                        const struct paging_extra *ex, int64_t now, struct outbox *ob,
+                        bool *nobody_on_shift, int *paged_step)
 {
 	struct people_buf b;
 	struct page_people in;
 	struct page_plan *plan = xcalloc(1, sizeof(*plan));
+	struct page_plan *next = xcalloc(1, sizeof(*next));
 	memset(&b, 0, sizeof(b));
 	bool coordinators = names_coordinators(pol, step);
 	enum cn_err rc = read_people(db, site_id, pol, step, now, &b, &in);
@@ -147,55 +165,99 @@ enum cn_err paging_page(struct app *app, struct db *db, int64_t alert_id, const 
 		rc = read_coordinators(db, site_id, now, &b, &in);
 		if (rc != CN_OK)
 			goto out;
+		coordinators = true;
 		page_plan_make(pol, step, &in, plan);
 	}
 	*nobody_on_shift = plan->nobody_on_shift;
-	for (size_t i = 0; i < n_extra && plan->n_staff < PAGE_PLAN_MAX; i++) {
+	*paged_step = plan->step;
+	for (size_t i = 0; ex && i < ex->n_staff && plan->n_staff < PAGE_PLAN_MAX; i++) {
 		bool seen = false;
 		for (size_t j = 0; j < plan->n_staff && !seen; j++)
-			seen = strcmp(plan->staff[j], extra[i]) == 0;
+			seen = strcmp(plan->staff[j], ex->staff[i]) == 0;
 		if (!seen)
-			plan->staff[plan->n_staff++] = extra[i];
+			plan->staff[plan->n_staff++] = ex->staff[i];
 	}
-	rc = paging_deliver(app, db, alert_id, resident_id, level, plan, NULL, now, ob);
+	if (ex && ex->contacts)
+		plan->contacts = true;
+	size_t reached = 0;
+	rc = paging_deliver(app, db, alert_id, resident_id, level, plan, NULL, now, ob, &reached);
+	if (rc != CN_OK || reached > 0 || plan->fallback)
+		goto out;
+	/* The step named only contacts and channels and not one delivery
+	 * could be queued (no contact to notify, no usable channel): never
+	 * silent, the next step's people (or the coordinators) at once. */
+	char detail[200];
+	snprintf(detail, sizeof(detail),
+	         "step %d: no contact or channel could be sent to (none to notify, or no usable"
+	         " channel): the next people at once",
+	         plan->step);
+	rc = db_timeline_add(db, alert_id, now, "system", "escalated", detail);
+	if (rc == CN_OK && !coordinators)
+		rc = read_coordinators(db, site_id, now, &b, &in);
+	if (rc != CN_OK)
+		goto out;
+	in.channels_deliver = false;
+	page_plan_make(pol, plan->step, &in, next);
+	drop_tried(plan, next);
+	*paged_step = next->step;
+	rc = paging_deliver(app, db, alert_id, resident_id, level + (next->step - plan->step), next,
+	                    NULL, now, ob, &reached);
 out:
+	free(next);
 	free(plan);
 	people_free(&b);
 	return rc;
 }
 
-/* The contacts and channels a plan names, which this build does not
- * deliver: on the timeline, so nobody believes they were reached. */
-static enum cn_err note_undelivered(struct db *db, int64_t alert_id, const struct page_plan *plan,
-                                    int64_t now)
-{
-	enum cn_err rc = CN_OK;
-	if (plan->contacts)
-		rc = db_timeline_add(db, alert_id, now, "system", "notified",
-		                     "contacts: not paged, channel delivery is not in this build");
-	for (size_t i = 0; rc == CN_OK && i < plan->n_channels; i++) {
-		char detail[160];
-		snprintf(detail, sizeof(detail),
-		         "channel:%.64s: not paged, channel delivery is not in this build",
-		         plan->channels[i]);
-		rc = db_timeline_add(db, alert_id, now, "system", "notified", detail);
-	}
-	return rc;
-}
-
 enum cn_err paging_deliver(struct app *app, struct db *db, int64_t alert_id,
                            const char *resident_id, int level, const struct page_plan *plan,
-                           const char *why, int64_t now, struct outbox *ob)
+                           const char *why, int64_t now, struct outbox *ob, size_t *reached)
 {
 	json_t *alert = NULL, *card = NULL;
 	int64_t notif_ids[PAGE_PLAN_MAX];
-	size_t n = plan->n_staff;
+	size_t n = plan->n_staff, queued = 0;
 	bool nobody = plan->nobody_on_shift;
-	enum cn_err rc =
-		PAGING_CHANNELS_DELIVER ? CN_OK : note_undelivered(db, alert_id, plan, now);
+	enum cn_err rc = db_alert_json(db, alert_id, false, &alert);
 	if (rc != CN_OK)
 		goto out;
+	const char *site_id = json_string_value(json_object_get(alert, "site_id"));
+	int priority = (int)json_integer_value(json_object_get(alert, "priority"));
+	/* The resident's contacts and the site channels the plan names:
+	 * rows in this transaction, sent by the notifier after the commit;
+	 * reached only when a delivery was actually queued. */
+	if (plan->contacts) {
+		size_t before = queued;
+		rc = notify_plan_contacts(app, db, alert_id, site_id, resident_id, level, now, ob,
+		                          &queued);
+		if (rc == CN_OK && queued == before)
+			rc = db_timeline_add(db, alert_id, now, "system", "notified",
+			                     "contacts: nobody to notify (no contact with notify and a"
+			                     " usable channel)");
+		else if (rc == CN_OK) {
+			char detail[120];
+			snprintf(detail, sizeof(detail), "contacts: %zu message%s queued%s%.40s",
+			         queued - before, queued - before == 1 ? "" : "s", why ? ": " : "",
+			         why ? why : "");
+			rc = db_timeline_add(db, alert_id, now, "system", "notified", detail);
+		}
+	}
+	for (size_t i = 0; rc == CN_OK && i < plan->n_channels; i++) {
+		size_t before = queued;
+		rc = notify_plan_channel(app, db, alert_id, site_id, level, plan->channels[i], now,
+		                         ob, &queued);
+		char detail[160];
+		snprintf(detail, sizeof(detail), "channel:%.64s: %s", plan->channels[i],
+		         queued > before ? "message queued" : "not usable, nothing sent");
+		if (rc == CN_OK)
+			rc = db_timeline_add(db, alert_id, now, "system", "notified", detail);
+	}
+	if (rc != CN_OK)
+		goto out;
+	if (reached)
+		*reached = n + queued;
 	if (n == 0) {
+		if (queued > 0)
+			goto out;
 		log_error("alerts",
 		          "alert %lld: nobody to page: no one on call, no coordinator, no admin",
 		          (long long)alert_id);
@@ -214,12 +276,14 @@ enum cn_err paging_deliver(struct app *app, struct db *db, int64_t alert_id,
 		         level, nobody ? " (nobody on shift)" : "", why ? ": " : "",
 		         why ? why : "");
 		rc = db_timeline_add(db, alert_id, now, "system", "notified", detail);
+		/* The same person on the channels they carry. */
+		if (rc == CN_OK)
+			rc = notify_plan_staff(app, db, alert_id, site_id, priority, level,
+			                       plan->staff[i], now, ob, NULL);
 		if (rc != CN_OK)
 			goto out;
 	}
-	rc = db_alert_json(db, alert_id, false, &alert);
-	if (rc == CN_OK)
-		rc = db_resident_card(db, resident_id, &card);
+	rc = db_resident_card(db, resident_id, &card);
 	if (rc != CN_OK)
 		goto out;
 	char *payload = cn_encode_staff_page(alert, card, level, nobody);
@@ -262,7 +326,7 @@ enum cn_err paging_remind(struct app *app, struct db *db, int64_t alert_id, cons
 	in.admins = admins ? ptr : NULL;
 	in.n_admins = admins ? n : 0;
 	page_plan_reminder(responder, &in, plan);
-	rc = paging_deliver(app, db, alert_id, resident_id, level, plan, why, now, ob);
+	rc = paging_deliver(app, db, alert_id, resident_id, level, plan, why, now, ob, NULL);
 out:
 	free(plan);
 	free(ptr);

@@ -57,7 +57,8 @@ static void relay_to_leader(struct outbox *ob, struct db *db)
 	for (size_t i = 0; rc == CN_OK && i < ob->n; i++)
 		rc = db_relay_add(db, ob->msgs[i].topic, ob->msgs[i].payload,
 		                  ob->msgs[i].notification_id, now);
-	if (rc == CN_OK && ob->wake_scheduler)
+	/* An empty topic wakes the leader's scheduler and notifier. */
+	if (rc == CN_OK && (ob->wake_scheduler || ob->wake_notifier))
 		rc = db_relay_add(db, "", "", 0, now);
 	if (rc == CN_OK)
 		rc = db_commit(db);
@@ -101,6 +102,8 @@ void txn_dispatch(struct app *app, struct db *db, struct outbox *ob)
 		stream_hub_notify(app->hub, ob->max_change_id);
 	if (ob->wake_scheduler && app->wake_scheduler)
 		app->wake_scheduler(app->scheduler);
+	if (ob->wake_notifier && app->wake_notifier)
+		app->wake_notifier(app->notifier);
 	outbox_clear(ob);
 }
 

@@ -1,13 +1,16 @@
 /* The one after-commit path (habit 15). A writer begins a transaction with
  * db_begin(), collects what it decides to send into a struct outbox, and
  * ends with txn_commit(): commit, then (and only then) the effects leave:
- * MQTT messages, pages marked sent, SSE streams and the scheduler woken.
+ * MQTT messages, pages marked sent, SSE streams, the scheduler and the
+ * notifier woken.
  * On any failure the transaction is rolled back and the outbox emptied, so
  * nothing leaves that is not on record.
  *
  * The scheduler is woken through app->wake_scheduler (a callback main.c
  * sets), not by including scheduler.h: the scheduler commits through here
- * too, and an include would make alerting a circle. */
+ * too, and an include would make alerting a circle. The notifier
+ * (services/notify/, a layer above) likewise through app->wake_notifier
+ * when the outbox says deliveries were queued (wake_notifier). */
 #ifndef CN_TXN_H
 #define CN_TXN_H
 
@@ -53,11 +56,12 @@ enum cn_err txn_commit(const struct txn_end *t, enum cn_err rc);
 
 /* On a standby (app->leader false, with a `db`): hands every message to
  * the leader through the relay table in one transaction of its own on
- * `db` (a deadline moved is relayed too) and notifies the local SSE
- * streams. On the leader: publishes everything in `ob`, marks a page whose
- * publish failed unsent again (in a transaction of its own on `db`, or
- * kept for txn_mark_unsent with db NULL), notifies the
- * SSE streams of the highest change, wakes the scheduler if asked, then
+ * `db` (a deadline moved or deliveries queued: a wake-up is relayed too)
+ * and notifies the local SSE streams. On the leader: publishes everything
+ * in `ob`, marks a page whose publish failed unsent again (in a
+ * transaction of its own on `db`, or kept for txn_mark_unsent with db
+ * NULL), notifies the SSE streams of the highest change, wakes the
+ * scheduler and the notifier if asked, then
  * clears the outbox. Only for what is already committed: txn_commit()
  * calls it; the scheduler calls it directly for pages read back from the
  * store (committed before a crash). */

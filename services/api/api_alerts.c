@@ -135,6 +135,9 @@ void api_alerts_get(struct api_req *r)
 	if (!parse_alert_id(r, &id))
 		return;
 	json_t *alert = visible_alert(r, id, true, PA_READ);
+	/* Deliveries name staff phones and e-mail addresses: not for family. */
+	if (alert && r->who->role == ROLE_FAMILY)
+		json_object_del(alert, "deliveries");
 	if (alert)
 		api_reply(r, 200, alert);
 }
@@ -177,12 +180,21 @@ void api_alerts_create(struct api_req *r)
 {
 	static const struct field_spec fields[] = {
 		{"resident_id", FIELD_ID, true},
+		{"kind", FIELD_STRING, false, 1, 32},
 		{"priority", FIELD_INT, false, 1, 4},
 		{"note", FIELD_STRING, false, 0, 2000, NULL, true},
 	};
 	if (!validate_body(r, fields, sizeof(fields) / sizeof(fields[0])))
 		return;
 	const char *resident = json_string_value(json_object_get(r->body, "resident_id"));
+	/* An alarm reported by telephone (a fall) takes its kind and that
+	 * kind's priority; `manual` when no kind is given. */
+	enum alert_kind kind = AK_MANUAL;
+	const char *kind_name = json_string_value(json_object_get(r->body, "kind"));
+	if (kind_name && !alert_kind_from_name(kind_name, &kind)) {
+		api_error(r, CN_ERR_INVALID, "kind: no such alert kind: %.32s", kind_name);
+		return;
+	}
 	char site[65];
 	if (db_resident_site(r->db, resident, site) != CN_OK) {
 		api_error(r, CN_ERR_INVALID, "resident_id: no such resident");
@@ -213,8 +225,8 @@ void api_alerts_create(struct api_req *r)
 	char actor[80];
 	snprintf(actor, sizeof(actor), "user:%s", r->who->id);
 	struct alert_raise rq = {
-		.kind = AK_MANUAL,
-		.priority = p ? (int)json_integer_value(p) : alert_kind_priority(AK_MANUAL),
+		.kind = kind,
+		.priority = p ? (int)json_integer_value(p) : alert_kind_priority(kind),
 		.site_id = site,
 		.resident_id = resident,
 		.detail = json_string_value(json_object_get(r->body, "note")),
@@ -264,6 +276,12 @@ static void step(struct api_req *r, enum alert_step s)
 		if (!validate_body(r, f, 1))
 			return;
 		arg = json_string_value(json_object_get(r->body, "text"));
+	} else if (s == STEP_ACK) {
+		static const struct field_spec f[] = {
+			{"note", FIELD_STRING, false, 0, 2000, NULL, true}};
+		if (!validate_body(r, f, 1))
+			return;
+		note = json_string_value(json_object_get(r->body, "note"));
 	} else if (!validate_body(r, NULL, 0)) {
 		return;
 	}

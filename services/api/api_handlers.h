@@ -19,6 +19,9 @@ void api_alerts_dispatch(struct api_req *r);
 void api_alerts_arrive(struct api_req *r);
 void api_alerts_resolve(struct api_req *r);
 void api_alerts_notes(struct api_req *r);
+/* The ack link (api_ack_link.c). */
+void api_ack_page(struct api_req *r);
+void api_ack_submit(struct api_req *r);
 void api_alerts_stream(struct api_req *r);
 
 /* reads (api_reads.c) */

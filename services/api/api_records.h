@@ -13,6 +13,7 @@ extern const struct api_resource api_devices;
 extern const struct api_resource api_shifts;
 extern const struct api_resource api_rotas;
 extern const struct api_resource api_services;
+extern const struct api_resource api_channels;
 
 /* The nested field tables of a resident (monitoring, emergency_contacts[],
  * needs[]), for the fuzz target of the body rules. */

@@ -6,6 +6,7 @@
 #include "auth.h"
 #include "db.h"
 #include "db_auth.h"
+#include "db_deliveries.h"
 #include "db_records.h"
 #include "db_service_net.h"
 #include "db_windows.h"
@@ -43,6 +44,18 @@ bool api_ref_resident(struct api_req *r, const char *field, const char *resident
 	     strcmp(site, r->who->site_id) != 0) ||
 	    (r->who->role == ROLE_FAMILY && !api_ref_family_of(r, resident_id))) {
 		api_error(r, CN_ERR_INVALID, "%s: no such resident", field);
+		return false;
+	}
+	return true;
+}
+
+bool api_ref_channel(struct api_req *r, const char *field, const char *channel_id)
+{
+	struct db_channel ch;
+	if (!channel_id || db_channel_get(r->db, channel_id, &ch) != CN_OK ||
+	    (r->who->role != ROLE_ADMIN && ch.site_id[0] &&
+	     strcmp(ch.site_id, r->who->site_id) != 0)) {
+		api_error(r, CN_ERR_INVALID, "%s: no such channel", field);
 		return false;
 	}
 	return true;

@@ -26,6 +26,12 @@ bool api_ref_site(struct api_req *r, const char *field, const char *site_id);
 /* Same for a resident; fills `site` with the resident's site on true. */
 bool api_ref_resident(struct api_req *r, const char *field, const char *resident_id, char site[65]);
 
+/* A channel named by a contact point (staff contacts[].channel_id, a
+ * resident's emergency_contacts[].channels[]) must exist and be a
+ * channel of the caller's site or one of no site (admins: any). Returns
+ * true; otherwise false with a 400 naming `field` already set. */
+bool api_ref_channel(struct api_req *r, const char *field, const char *channel_id);
+
 /* The actor of an audit or change row for the caller: "user:<id>". */
 void api_ref_actor(const struct api_req *r, char out[80]);
 

@@ -89,8 +89,8 @@ static enum cn_err build_report(struct api_req *r, const struct db_report_query 
 		json_decref(exceptions);
 		return rc;
 	}
-	int64_t reminded = 0, reminders = 0; /* issue 15 */
-	rc = db_report_reminded(r->db, q, &reminded, &reminders);
+	int64_t reminded = 0, reminders = 0, by_contact = 0; /* issue 15 */
+	rc = db_report_reminded(r->db, q, &reminded, &reminders, &by_contact);
 	if (rc != CN_OK) {
 		json_decref(by_kind);
 		json_decref(by_outcome);
@@ -98,6 +98,8 @@ static enum cn_err build_report(struct api_req *r, const struct db_report_query 
 		json_decref(exceptions);
 		return rc;
 	}
+	/* acknowledged by a resident's contact (issue 14's ack link) */
+	json_object_set_new(ack, "by_contact", json_integer((json_int_t)by_contact));
 	char from[32], to[32];
 	cn_time_format_rfc3339(q->from, from);
 	cn_time_format_rfc3339(q->to, to);

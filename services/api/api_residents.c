@@ -49,6 +49,8 @@ static const struct field_spec resident_fields[] = {
 	{"needs", FIELD_ARRAY, false, 0, 50},
 	{"location", FIELD_OBJECT, false, 0, 0, NULL, true},
 	{"subsidy", FIELD_OBJECT, false, 0, 0, NULL, true},
+	/* key safe, door code: on a staff member's ack page while active */
+	{"access_notes", FIELD_STRING, false, 0, 1000, NULL, true},
 };
 
 /* What the resident's month is settled against (contract section 8). */
@@ -70,6 +72,11 @@ const struct field_spec api_contact_fields[] = {
 	{"name", FIELD_STRING, true, 1, 200},
 	{"phone", FIELD_STRING, true, 1, 40},
 	{"relation", FIELD_STRING, false, 0, 100, NULL, true},
+	/* how a page reaches them (contract.md section 4) */
+	{"email", FIELD_STRING, false, 3, 254, NULL, true},
+	{"notify", FIELD_BOOL},
+	{"channels", FIELD_ARRAY, false, 0, 10},
+	{"order", FIELD_INT, false, 0, 100},
 };
 
 const struct field_spec api_need_fields[] = {
@@ -133,6 +140,20 @@ static bool resident_prepare(struct api_req *r, json_t *body, const json_t *befo
 	if (sub && !json_is_null(sub) &&
 	    !validate_fields(r, sub, "subsidy.", subsidy_fields, N(subsidy_fields), false))
 		return false;
+	size_t ci;
+	json_t *ec;
+	json_array_foreach (json_object_get(body, "emergency_contacts"), ci, ec) {
+		size_t k;
+		json_t *cid;
+		json_array_foreach (json_object_get(ec, "channels"), k, cid) {
+			char field[80];
+			snprintf(field, sizeof(field), "emergency_contacts[%zu].channels[%zu]", ci,
+			         k);
+			if (!json_is_string(cid) ||
+			    !api_ref_channel(r, field, json_string_value(cid)))
+				return false;
+		}
+	}
 	json_t *mon = json_object_get(body, "monitoring");
 	if (mon) {
 		if (!validate_fields(r, mon, "monitoring.", api_monitoring_fields,

@@ -10,6 +10,9 @@
 #include "xalloc.h"
 #include "zone.h"
 
+/* The language of the site's channel messages and ack pages. */
+static const char *const locales[] = {"zh-CN", "en", NULL};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *str(const json_t *obj, const char *key)
@@ -24,6 +27,7 @@ static const struct field_spec site_fields[] = {
 	{"phone", FIELD_STRING, false, 0, 40, NULL, true},
 	{"region_id", FIELD_ID, false, 0, 0, NULL, true},
 	{"visit_radius_m", FIELD_INT, false, 10, 100000},
+	{"locale", FIELD_ENUM, false, 0, 0, locales},
 	/* issue 15 */
 	{"timezone", FIELD_STRING, false, 1, ZONE_NAME_MAX, NULL, true},
 	{"onsite_timeout_s", FIELD_INT, false, 1, 86400},

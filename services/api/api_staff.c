@@ -36,7 +36,46 @@ static const struct field_spec staff_fields[] = {
 	{"skills", FIELD_ARRAY, false, 0, 8},
 	{"resident_ids", FIELD_ARRAY, false, 0, 50},
 	{"region_id", FIELD_ID, false, 0, 0, NULL, true}, /* officers only */
+	{"email", FIELD_STRING, false, 3, 254, NULL, true},
+	{"contacts", FIELD_ARRAY, false, 0, 10},
 };
+
+/* A staff member's contact points (contract.md section 4): a page at a
+ * priority in `priorities` (none: every priority) goes to the channel,
+ * `delay_s` after the page if still unacknowledged then. */
+static const struct field_spec staff_contact_fields[] = {
+	{"channel_id", FIELD_ID, true},
+	{"address", FIELD_STRING, false, 0, 254},
+	{"priorities", FIELD_ARRAY, false, 0, 4},
+	{"delay_s", FIELD_INT, false, 0, 3600},
+};
+
+static bool check_contacts(struct api_req *r, const json_t *arr)
+{
+	size_t i;
+	json_t *c;
+	json_array_foreach (arr, i, c) {
+		char prefix[48], field[80];
+		snprintf(prefix, sizeof(prefix), "contacts[%zu].", i);
+		if (!validate_fields(r, c, prefix, staff_contact_fields, N(staff_contact_fields),
+		                     false))
+			return false;
+		snprintf(field, sizeof(field), "%schannel_id", prefix);
+		if (!api_ref_channel(r, field, str(c, "channel_id")))
+			return false;
+		size_t k;
+		json_t *p;
+		json_array_foreach (json_object_get(c, "priorities"), k, p) {
+			if (!json_is_integer(p) || json_integer_value(p) < 1 ||
+			    json_integer_value(p) > 4) {
+				api_error(r, CN_ERR_INVALID, "%spriorities[%zu]: must be 1-4",
+				          prefix, k);
+				return false;
+			}
+		}
+	}
+	return true;
+}
 
 static void staff_target(struct api_req *r, const json_t *obj, struct pol_target *t)
 {
@@ -123,17 +162,21 @@ static bool staff_prepare(struct api_req *r, json_t *body, const json_t *before)
 	const json_t *merged_role = json_object_get(body, "role");
 	const char *role = merged_role ? json_string_value(merged_role) : str(before, "role");
 	bool own = before && strcmp(str(before, "id"), r->who->id) == 0;
-	/* Your own record: name, phone and password; the rest is for those
-	 * who manage staff (a coordinator does not promote or move herself). */
+	/* Your own record: name, phone, password and how to reach you; the
+	 * rest is for those who manage staff (a coordinator does not promote
+	 * or move herself). */
 	if (own && r->who->role != ROLE_ADMIN) {
 		const char *key;
 		json_t *v;
 		json_object_foreach (body, key, v) {
 			if (strcmp(key, "name") && strcmp(key, "phone") &&
-			    strcmp(key, "password")) {
-				api_error(r, CN_ERR_FORBIDDEN,
-				          "%s: you may change only your name, phone and password",
-				          key);
+			    strcmp(key, "password") && strcmp(key, "email") &&
+			    strcmp(key, "contacts")) {
+				api_error(
+					r, CN_ERR_FORBIDDEN,
+					"%s: you may change only your name, phone, password, email"
+					" and contacts",
+					key);
 				return false;
 			}
 		}
@@ -160,6 +203,8 @@ static bool staff_prepare(struct api_req *r, json_t *body, const json_t *before)
 		return false;
 	}
 	if (json_object_get(body, "site_id") && site && !api_ref_site(r, "site_id", site))
+		return false;
+	if (!check_contacts(r, json_object_get(body, "contacts")))
 		return false;
 	json_t *skills = json_object_get(body, "skills");
 	size_t i;

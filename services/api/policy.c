@@ -59,6 +59,7 @@ static const enum rule rules[ROLE_COUNT][PR_COUNT][PA_COUNT] =
 				[PR_MEASUREMENT] = {ALL, ALL, ALL, NO, NO, NO, NO},
 				[PR_THRESHOLD] = {ALL, ALL, NO, ALL, NO, NO, NO},
 				[PR_ACTIVITY] = {ALL, ALL, NO, NO, NO, NO, NO},
+				[PR_CHANNEL] = {ALL, ALL, ALL, ALL, ALL, NO, NO},
 			},
 		[ROLE_COORDINATOR] =
 			{
@@ -81,6 +82,7 @@ static const enum rule rules[ROLE_COUNT][PR_COUNT][PA_COUNT] =
 				[PR_MEASUREMENT] = {ALL, SITE, SITE, NO, NO, NO, NO},
 				[PR_THRESHOLD] = {ALL, SITE, NO, SITE, NO, NO, NO},
 				[PR_ACTIVITY] = {ALL, SITE, NO, NO, NO, NO, NO},
+				[PR_CHANNEL] = {ALL, SITE, SITE_NEW, SITE, SITE, NO, NO},
 			},
 		[ROLE_CAREGIVER] =
 			{
@@ -102,6 +104,7 @@ static const enum rule rules[ROLE_COUNT][PR_COUNT][PA_COUNT] =
 				[PR_MEASUREMENT] = {ALL, SITE, SITE, NO, NO, NO, NO},
 				[PR_THRESHOLD] = {ALL, SITE, NO, SITE_SEEN, NO, NO, NO},
 				[PR_ACTIVITY] = {ALL, SITE, NO, NO, NO, NO, NO},
+				[PR_CHANNEL] = {NO, NO, NO, NO, NO, NO, NO},
 			},
 		[ROLE_VOLUNTEER] =
 			{
@@ -117,6 +120,7 @@ static const enum rule rules[ROLE_COUNT][PR_COUNT][PA_COUNT] =
 				[PR_REQUEST] = {ALL, VOL_SEE, NO, NO, VOL_SEEN, VOL_WORK, VOL_SEE},
 				[PR_REPORT] = {NO, NO, NO, NO, NO, NO, NO},
 				[PR_AUDIT] = {NO, NO, NO, NO, NO, NO, NO},
+				[PR_CHANNEL] = {NO, NO, NO, NO, NO, NO, NO},
 			},
 		[ROLE_FAMILY] =
 			{
@@ -136,6 +140,7 @@ static const enum rule rules[ROLE_COUNT][PR_COUNT][PA_COUNT] =
 				[PR_MEASUREMENT] = {ALL, FAMILY, FAMILY_SEEN, NO, NO, NO, NO},
 				[PR_THRESHOLD] = {NO, NO, NO, NO, NO, NO, NO},
 				[PR_ACTIVITY] = {ALL, FAMILY, NO, NO, NO, NO, NO},
+				[PR_CHANNEL] = {NO, NO, NO, NO, NO, NO, NO},
 			},
 		/* The partner clinic: their site's residents with their health
 	 * (readings, thresholds, days, health alerts: api_alerts.c narrows
@@ -150,6 +155,7 @@ static const enum rule rules[ROLE_COUNT][PR_COUNT][PA_COUNT] =
 				[PR_MEASUREMENT] = {ALL, SITE, SITE, NO, NO, NO, NO},
 				[PR_THRESHOLD] = {ALL, SITE, NO, SITE, NO, NO, NO},
 				[PR_ACTIVITY] = {ALL, SITE, NO, NO, NO, NO, NO},
+				[PR_CHANNEL] = {NO, NO, NO, NO, NO, NO, NO},
 			},
 		/* Read-only, along the region tree (issue 19). Residents: the
 		 * handler answers names and services received only; requests:

@@ -37,6 +37,7 @@ enum pol_resource {
 	PR_ACTIVITY,    /* a resident's daily activity summaries */
 	PR_REGION,      /* districts, streets, communities (contract section 8) */
 	PR_SETTLEMENT,  /* the monthly settlement; CREATE is closing a month */
+	PR_CHANNEL,     /* /v1/channels: admin; coordinator for their site */
 	PR_COUNT
 };
 

@@ -25,6 +25,8 @@
 const struct route api_routes[] = {
 	R("GET", "/healthz", api_healthz, API_PUBLIC),
 	R("GET", "/metrics", api_metrics, API_PUBLIC),
+	R("GET", "/a/{token}", api_ack_page, API_PUBLIC),
+	R("POST", "/a/{token}", api_ack_submit, API_PUBLIC | W),
 	R("GET", "/v1/openapi.json", api_openapi_json, 0),
 	R("GET", "/v1/openapi.yaml", api_openapi_yaml, 0),
 	R("POST", "/v1/auth/login", api_login, API_PUBLIC | W),
@@ -46,6 +48,12 @@ const struct route api_routes[] = {
 	RES("GET", "/v1/staff/{id}", res_get, 0, api_staff),
 	RES("PATCH", "/v1/staff/{id}", res_patch, W, api_staff),
 	RES("DELETE", "/v1/staff/{id}", res_delete, W, api_staff),
+
+	RES("GET", "/v1/channels", res_list, 0, api_channels),
+	RES("POST", "/v1/channels", res_create, W, api_channels),
+	RES("GET", "/v1/channels/{id}", res_get, 0, api_channels),
+	RES("PATCH", "/v1/channels/{id}", res_patch, W, api_channels),
+	RES("DELETE", "/v1/channels/{id}", res_delete, W, api_channels),
 
 	RES("GET", "/v1/residents", res_list, 0, api_residents),
 	RES("POST", "/v1/residents", res_create, W, api_residents),

@@ -66,6 +66,14 @@ function route() {
   if (!ctx.user) return;
   const views = allowed();
   let {name, args} = parseHash();
+  if (!views.length) {
+    // A role with no console view (a district officer reads reports
+    // through the API): say so instead of redirecting for ever.
+    renderNav();
+    $('view').hidden = false;
+    mount(container(), h('h1', {}, t('app.title')), h('p', {id: 'no-views'}, t('app.no_views')));
+    return;
+  }
   if (!views.includes(name)) {
     location.replace('#/' + views[0]);
     return;

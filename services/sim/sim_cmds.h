@@ -12,5 +12,6 @@ int sim_load_main(int argc, char **argv);
 int sim_sink_main(int argc, char **argv);
 int sim_evaluate_main(int argc, char **argv);
 int sim_pages_main(int argc, char **argv);
+int sim_receive_main(int argc, char **argv);
 
 #endif

@@ -24,6 +24,8 @@ static const struct subcommand subcommands[] = {
 	{"pages", sim_pages_main, "alarm latency: SOS publish to first staff page and to ack"},
 	{"load", sim_load_main, "benchmark load generator (fixed rate or as fast as possible)"},
 	{"sink", sim_sink_main, "subscribe and count, for the bare broker's pass-through"},
+	{"receive", sim_receive_main,
+         "a local channel receiver: prints webhook, gateway, robot and SMTP messages"},
 };
 
 static void usage(FILE *f)

@@ -160,9 +160,12 @@ int sim_pages_main(int argc, char **argv)
 			char dev[SIM_ID_MAX + 1], topic[SIM_TOPIC_MAX], payload[SIM_PAYLOAD_MAX];
 			snprintf(dev, sizeof(dev), "%s-%ld", prefix, next + 1);
 			sim_topic_dev(topic, sizeof(topic), common.root, dev, "event");
-			snprintf(payload, sizeof(payload),
-			         "{\"type\":\"button\",\"value\":\"press\",\"seq\":%lld}",
-			         (long long)(p.seq_base + next));
+			/* ts: the press's wall-clock time, so what the daemon sends
+			 * on (webhooks carry last_event_at) can be timed from it. */
+			snprintf(
+				payload, sizeof(payload),
+				"{\"type\":\"button\",\"value\":\"press\",\"seq\":%lld,\"ts\":%lld}",
+				(long long)(p.seq_base + next), (long long)sim_now_ms());
 			p.pub_s[next] = sim_mono_s();
 			sim_conn_publish(&conn, topic, payload, 1, false, NULL);
 			next++;

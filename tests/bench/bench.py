@@ -201,7 +201,54 @@ def limit_http():
 
 # ---------------------------------------------------------------- the data
 
-def fill(db_path):
+class HookReceiver:
+    """A webhook channel's receiver: when each page's request arrived,
+    against the press time the alert carries (last_event_at = the
+    pendant's ts, the wall clock of `carenet-sim pages`)."""
+
+    def __init__(self):
+        import http.server
+        import socketserver
+        rec = self
+        self.lat = {}
+        self.lock = threading.Lock()
+
+        class H(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                now = time.time() * 1000.0
+                try:
+                    alert = json.loads(body)["alert"]
+                    t = datetime.datetime.strptime(alert["last_event_at"], "%Y-%m-%dT%H:%M:%S.%fZ")
+                    t_ms = t.replace(tzinfo=datetime.timezone.utc).timestamp() * 1000.0
+                    with rec.lock:
+                        rec.lat.setdefault(alert["device_id"], now - t_ms)
+                except (ValueError, KeyError, TypeError):
+                    pass
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
+            daemon_threads = True
+
+        self.server = S(("127.0.0.1", 0), H)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def latencies(self, prefix):
+        with self.lock:
+            return sorted(v for k, v in self.lat.items() if k and k.startswith(prefix + "-"))
+
+
+def pct(xs, p):
+    return xs[min(len(xs) - 1, int(round(p / 100.0 * len(xs) + 0.5)) - 1)] if xs else float("nan")
+
+
+def fill(db_path, hook_port=None):
     """10 sites, 10,000 residents, 50,000 devices, 1,000,000 events, some
     alert history; straight into SQLite (the daemon migrated it)."""
     t0 = time.monotonic()
@@ -223,6 +270,12 @@ def fill(db_path):
                    " VALUES(?,?,?,?,?,?,?)", staff)
     db.executemany("INSERT INTO shifts(id,staff_id,site_id,starts_at,ends_at,tier,created_at)"
                    " VALUES(?,?,?,?,?,?,?)", shifts)
+    if hook_port:
+        # Every primary is reached on a webhook too (issue 14).
+        db.execute("INSERT INTO channels(id,kind,name,url,secret,enabled,created_at,updated_at)"
+                   " VALUES('bench-hook','webhook','bench','http://127.0.0.1:%d/hook','bench-secret',1,?,?)"
+                   % hook_port, (now_ms, now_ms))
+        db.execute("UPDATE staff SET contacts='[{\"channel_id\":\"bench-hook\"}]' WHERE id LIKE 'care-a-%'")
     db.executemany("INSERT INTO residents(id,site_id,name,address,phone,created_at,updated_at)"
                    " VALUES(?,?,?,?,?,?,?)",
                    [("res-%d" % r, "site-%d" % (r % SITES), "Resident %d" % r, "%d Garden Road" % r,
@@ -230,8 +283,8 @@ def fill(db_path):
     devices = []
     for r in range(RESIDENTS):
         # pendants: three groups for the three latency runs, then spares
-        group = "abc"[r // PRESSES] if r < 3 * PRESSES else "x"
-        idx = r % PRESSES + 1 if r < 3 * PRESSES else r
+        group = "abcd"[r // PRESSES] if r < 4 * PRESSES else "x"
+        idx = r % PRESSES + 1 if r < 4 * PRESSES else r
         devices.append(("bench-sos-%s-%d" % (group, idx), "res-%d" % r, "sos_button", 3600))
         devices.append(("load-%d" % (r + 1), "res-%d" % r, "motion", 3600))
         devices.append(("door-%d" % r, "res-%d" % r, "door", 3600))
@@ -336,6 +389,18 @@ def ingest(d, port):
         rates.append(n / max(0.001, (last - first) / 1000.0))
         log("ingest run %d: %d events stored at %.0f/s" % (i + 1, n, rates[-1]))
     return median(rates)
+
+
+def webhook_idle(port, hook):
+    """SOS to the webhook request with nothing else going on."""
+    run_json([SIM, "pages", "--port", str(port), "--prefix", "bench-sos-d", "--presses", str(PRESSES),
+              "--interval", "0.02", "--timeout", "20", "--quiet"], 180)
+    end = time.monotonic() + 20
+    while len(hook.latencies("bench-sos-d")) < PRESSES and time.monotonic() < end:
+        time.sleep(0.2)
+    lat = hook.latencies("bench-sos-d")
+    log("SOS to webhook, idle: p50 %.2f ms p99 %.2f ms (%d of %d)" % (pct(lat, 50), pct(lat, 99), len(lat), PRESSES))
+    return pct(lat, 50), pct(lat, 99)
 
 
 def alarm_latency(port, background_rate, groups="abc"):
@@ -443,6 +508,10 @@ def write_report(results, limits, ratios, started):
             results["alarm_page_p50_ms"], results["alarm_page_p99_ms"])),
         ("SOS to ack, p50 / p99 (half load)", "%.2f / %.2f ms" % (
             results["alarm_ack_p50_ms"], results["alarm_ack_p99_ms"])),
+        ("SOS to webhook request, p50 / p99 (idle)", "%.2f / %.2f ms" % (
+            results["webhook_idle_p50_ms"], results["webhook_idle_p99_ms"])),
+        ("SOS to webhook request, p50 / p99 (half load)", "%.2f / %.2f ms" % (
+            results["webhook_load_p50_ms"], results["webhook_load_p99_ms"])),
     ]
     for name, label in (("api_alert_get", "GET /v1/alerts/{id}"), ("api_alerts_active", "GET /v1/alerts?status=active (50)"),
                         ("api_events_device", "GET /v1/events?device_id=&since= (50)")):
@@ -483,6 +552,10 @@ def write_report(results, limits, ratios, started):
            " divided by the time between the first and the last one stored.",
            "- Alarm latency: `carenet-sim pages`, 1,000 presses on distinct residents' pendants, while"
            " `carenet-sim load` runs at half the measured ingest rate.",
+           "- SOS to webhook request: every primary is reached on a webhook channel; a Python receiver"
+           " in the bench takes the arrival time (wall clock, ms) minus the alert's `last_event_at` (the"
+           " pendant's `ts`, the press time); 1,000 presses idle, and the 3,000 presses of the half-load"
+           " runs.",
            "- API: `wrk -t2 -c32 -d5s` with a bearer token on the full database.",
            "- Bytes per event: pages of the events table and its indexes (`dbstat`) divided by the rows.",
            "", "## What was changed to get here", "",
@@ -605,7 +678,8 @@ def main():
         d = Daemon(db_path, port)
         d.start()
         d.stop()
-        fill(db_path)
+        hook = HookReceiver()
+        fill(db_path, hook.port)
         startups = []
         for _ in range(RUNS):
             startups.append(d.start())
@@ -617,8 +691,16 @@ def main():
         results["peak_rss_mib"] = d.peak_rss_mib()
         ratios["ingest_ratio"] = results["ingest_events_s"] / limits["broker_qos1_msg_s"]
         results["bytes_per_event"] = db_bytes_per_event(db_path)
+        results["webhook_idle_p50_ms"], results["webhook_idle_p99_ms"] = webhook_idle(port, hook)
         (results["alarm_page_p50_ms"], results["alarm_page_p99_ms"], results["alarm_ack_p50_ms"],
          results["alarm_ack_p99_ms"]) = alarm_latency(port, results["ingest_events_s"] / 2)
+        end = time.monotonic() + 20
+        while time.monotonic() < end and sum(len(hook.latencies("bench-sos-" + g)) for g in "abc") < 3 * PRESSES:
+            time.sleep(0.2)
+        loaded = sorted(sum((hook.latencies("bench-sos-" + g) for g in "abc"), []))
+        results["webhook_load_p50_ms"], results["webhook_load_p99_ms"] = pct(loaded, 50), pct(loaded, 99)
+        log("SOS to webhook, half load: p50 %.2f ms p99 %.2f ms (%d of %d)" % (
+            results["webhook_load_p50_ms"], results["webhook_load_p99_ms"], len(loaded), 3 * PRESSES))
         for name, (rps, p99) in api(d).items():
             results[name + "_req_s"] = rps
             results[name + "_p99_ms"] = p99

@@ -379,6 +379,24 @@ def test_a_nurse_sees_readings_against_the_thresholds_and_nothing_of_devices(bro
     b.wait_text("Sign in to CareNet")
 
 
+def test_an_officer_is_told_the_console_has_no_view_for_them(browser, api, site):
+    # A district officer reads settlement through the API; the console
+    # must say so rather than redirect for ever.
+    b = browser
+    api.ok("POST", "/v1/regions", {"id": "b-district", "name": "Longwen", "level": "district"})
+    off = api.ok("POST", "/v1/staff", {"id": "b-officer", "name": "Olga", "role": "officer",
+                                       "region_id": "b-district", "username": "b-officer",
+                                       "password": site.password})
+    if b.d.find_elements(By.ID, "logout"):
+        b.d.find_element(By.ID, "logout").click()
+    sign_in(b, site, off)
+    b.wait(lambda: b.d.find_element(By.ID, "no-views").is_displayed(), what="the no-view message")
+    assert "no view" in b.d.find_element(By.ID, "no-views").text
+    assert b.d.find_element(By.ID, "nav").text.strip() == ""
+    b.button("Sign out").click()
+    b.wait_text("Sign in to CareNet")
+
+
 def test_family_view_shows_their_relative_and_orders_a_service(browser, api, site):
     b = browser
     fam = site.staff("mei", "family", site_id=None, resident_ids=[site.wang["id"]])

@@ -94,6 +94,34 @@ def test_api_writes_on_a_standby_go_out_through_the_leader(api, broker, daemon, 
         assert b.stop() == 0
 
 
+def test_a_standby_queues_channel_deliveries_and_the_leader_sends_them_once(api, broker, daemon, workdir, mq):
+    """Issue 14 on several nodes: only the leader runs the notifier. A
+    manual alert raised through the standby queues the primary's webhook
+    delivery; the leader sends it, once."""
+    from receivers import HttpReceiver
+    rx = HttpReceiver()
+    site = Site(api)
+    bo = site.resident("Bo Wang")
+    hook = api.ok("POST", "/v1/channels", {"site_id": site.id, "kind": "webhook", "name": "team",
+                                           "url": rx.url("/hook")})
+    api.ok("PATCH", "/v1/staff/%s" % site.primary["id"], {"contacts": [{"channel_id": hook["id"]}]},
+           status=(200,))
+    b = second_node(workdir, broker, daemon, "node-b")
+    try:
+        wait_until(lambda: role(daemon) == "leader" and role(b) == "standby", 20, what="a leads, b stands by")
+        carer_b = Api(b.url).as_user(site.primary["username"], site.password)
+        alert = carer_b.ok("POST", "/v1/alerts", {"resident_id": bo["id"]})
+        (req,) = rx.wait_for("/hook", timeout=20)
+        assert json.loads(req["body"])["alert"]["id"] == alert["id"]
+        (d,) = wait_until(lambda: (lambda ds: ds if ds and ds[0]["status"] == "sent" else None)(
+            api.ok("GET", "/v1/alerts/%s" % alert["id"])["deliveries"]), 20, what="the delivery sent")
+        assert d["attempts"] == 1 and len(rx.on("/hook")) == 1
+        assert "carenet_notifier_rounds_total 0" in requests.get(b.url + "/metrics", timeout=5).text
+    finally:
+        assert b.stop() == 0
+        rx.close()
+
+
 def test_leader_killed_while_20_pendants_repeat(api, broker, daemon, workdir, mq):
     site = Site(api)
     staff = mq()

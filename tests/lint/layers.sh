@@ -25,6 +25,7 @@ BEGIN {
 	allowed["services/ingest"] = "services/ingest services/alerting services/net services db services/care proto"
 	allowed["services/api"] = "services/api services/ingest services/alerting services/net services db services/care proto"
 	allowed["services/sim"] = "services/sim services services/alerting services/care proto"
+	allowed["services/notify"] = "services/notify services/alerting services/net services db services/care proto"
 	# System headers only some folders may include.
 	sys["mosquitto.h"] = "services/net services/sim" # sim is its own program
 	sys["microhttpd.h"] = "services/net"

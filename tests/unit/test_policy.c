@@ -174,7 +174,7 @@ static const char *const action_names[PA_COUNT] = {"LIST",   "READ", "CREATE", "
 static const char *const resource_names[PR_COUNT] = {
 	"sites",        "staff",      "residents", "devices",  "events",     "shifts",
 	"alerts",       "attendance", "services",  "requests", "reports",    "audit",
-	"measurements", "thresholds", "activity",  "regions",  "settlement",
+	"measurements", "thresholds", "activity",  "regions",  "settlement", "channels",
 };
 static const char *const role_names[ROLE_COUNT] = {
 	"admin", "coordinator", "caregiver", "volunteer", "family", "clinician", "officer"};
@@ -216,6 +216,7 @@ static const struct row table[] = {
 	{ROLE_ADMIN, PR_ACTIVITY, /*       */ "AA-----"},
 	{ROLE_ADMIN, PR_REGION, /* */ "AAAA---"},
 	{ROLE_ADMIN, PR_SETTLEMENT, /* */ "AAA----"},
+	{ROLE_ADMIN, PR_CHANNEL, /*        */ "AAAAA--"},
 
 	{ROLE_COORDINATOR, PR_SITE, /*     */ "AS-S---"},
 	{ROLE_COORDINATOR, PR_STAFF, /*    */ "ASQPP--"},
@@ -234,6 +235,7 @@ static const struct row table[] = {
 	{ROLE_COORDINATOR, PR_ACTIVITY, /* */ "AS-----"},
 	{ROLE_COORDINATOR, PR_REGION, /* */ "AA-----"},
 	{ROLE_COORDINATOR, PR_SETTLEMENT, /* */ "AS-----"},
+	{ROLE_COORDINATOR, PR_CHANNEL, /*  */ "ASCSS--"},
 
 	{ROLE_CAREGIVER, PR_SITE, /*       */ "AS-s---"},
 	{ROLE_CAREGIVER, PR_STAFF, /*      */ "-M-M---"},
@@ -252,6 +254,7 @@ static const struct row table[] = {
 	{ROLE_CAREGIVER, PR_ACTIVITY, /*   */ "AS-----"},
 	{ROLE_CAREGIVER, PR_REGION, /* */ "-------"},
 	{ROLE_CAREGIVER, PR_SETTLEMENT, /* */ "-------"},
+	{ROLE_CAREGIVER, PR_CHANNEL, /*    */ "-------"},
 
 	{ROLE_VOLUNTEER, PR_SITE, /*       */ "-------"},
 	{ROLE_VOLUNTEER, PR_STAFF, /*      */ "-M-M---"},
@@ -270,6 +273,7 @@ static const struct row table[] = {
 	{ROLE_VOLUNTEER, PR_ACTIVITY, /*   */ "-------"},
 	{ROLE_VOLUNTEER, PR_REGION, /* */ "-------"},
 	{ROLE_VOLUNTEER, PR_SETTLEMENT, /* */ "-------"},
+	{ROLE_VOLUNTEER, PR_CHANNEL, /*    */ "-------"},
 
 	{ROLE_FAMILY, PR_SITE, /*          */ "-------"},
 	{ROLE_FAMILY, PR_STAFF, /*         */ "-M-M---"},
@@ -286,6 +290,7 @@ static const struct row table[] = {
 	{ROLE_FAMILY, PR_MEASUREMENT, /*   */ "AFf----"},
 	{ROLE_FAMILY, PR_THRESHOLD, /*     */ "-------"},
 	{ROLE_FAMILY, PR_ACTIVITY, /*      */ "AF-----"},
+	{ROLE_FAMILY, PR_CHANNEL, /*       */ "-------"},
 
 	/* The partner clinic: residents of their site with their health;
 	 * nothing of devices, events, shifts, attendance, services, requests,
@@ -327,6 +332,8 @@ static const struct row table[] = {
 	{ROLE_OFFICER, PR_MEASUREMENT, /*  */ "-------"},
 	{ROLE_OFFICER, PR_THRESHOLD, /*    */ "-------"},
 	{ROLE_OFFICER, PR_ACTIVITY, /*     */ "-------"},
+	{ROLE_CLINICIAN, PR_CHANNEL, /*    */ "-------"},
+	{ROLE_OFFICER, PR_CHANNEL, /*      */ "-------"},
 };
 
 #define N_ROWS (sizeof(table) / sizeof(table[0]))
@@ -483,6 +490,7 @@ static void test_policy_scope(void **state)
 		{ROLE_COORDINATOR, PR_SHIFT, true, false, false, false},
 		{ROLE_COORDINATOR, PR_ALERT, true, false, false, false},
 		{ROLE_COORDINATOR, PR_AUDIT, true, false, false, false},
+		{ROLE_COORDINATOR, PR_CHANNEL, true, false, false, false},
 		{ROLE_COORDINATOR, PR_SERVICE, false, false, false, false},
 		/* caregiver: their site; shifts: only their own */
 		{ROLE_CAREGIVER, PR_RESIDENT, true, false, false, false},

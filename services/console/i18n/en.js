@@ -98,4 +98,6 @@ export default {
   'mtype.blood_pressure': 'Blood pressure', 'mtype.glucose': 'Blood glucose', 'mtype.spo2': 'Oxygen saturation',
   'mtype.heart_rate': 'Heart rate', 'mtype.body_temperature': 'Body temperature', 'mtype.weight': 'Weight',
   'role.clinician': 'clinician',
+  'app.no_views': 'Your role has no view in this console; its reports are in the API (see the API documentation at /v1/openapi.json).',
+  'role.officer': 'officer',
 };

@@ -98,4 +98,6 @@ export default {
   'mtype.blood_pressure': '血压', 'mtype.glucose': '血糖', 'mtype.spo2': '血氧饱和度',
   'mtype.heart_rate': '心率', 'mtype.body_temperature': '体温', 'mtype.weight': '体重',
   'role.clinician': '医护',
+  'app.no_views': '此控制台没有适合您角色的页面；相关报表请通过 API 获取（见 /v1/openapi.json）。',
+  'role.officer': '民政工作人员',
 };

@@ -1,7 +1,7 @@
 -- Issue 15: who is paged. Weekly rotas, shifts of tier 'off', escalation
 -- policies per site and priority, the policy an alert follows, the
 -- on-site reminder and the site's time zone. The same schema as
--- db/migrations/009_rotas_policies.sql.
+-- db/migrations/010_rotas_policies.sql.
 
 CREATE TABLE rotas (
   rowid      BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,

@@ -23,11 +23,11 @@ CREATE INDEX rotas_by_site ON rotas(site_id);
 -- the old one is dropped, the new one renamed), so every other column,
 -- whichever migration added it, and every row and key stay (as 008 does
 -- for staff.role).
-ALTER TABLE shifts ADD COLUMN tier_v9 TEXT NOT NULL DEFAULT 'primary'
-  CHECK (tier_v9 IN ('primary','backup','supervisor','off'));
-UPDATE shifts SET tier_v9 = tier;
+ALTER TABLE shifts ADD COLUMN tier_v10 TEXT NOT NULL DEFAULT 'primary'
+  CHECK (tier_v10 IN ('primary','backup','supervisor','off'));
+UPDATE shifts SET tier_v10 = tier;
 ALTER TABLE shifts DROP COLUMN tier;
-ALTER TABLE shifts RENAME COLUMN tier_v9 TO tier;
+ALTER TABLE shifts RENAME COLUMN tier_v10 TO tier;
 
 -- One policy per site and priority (1-4); no row: the default ladder.
 CREATE TABLE escalation_policies (
@@ -57,13 +57,13 @@ CREATE INDEX alerts_reminder_due ON alerts(next_reminder_at) WHERE next_reminder
 -- are dropped for the copy and made again.
 DROP TRIGGER alert_timeline_no_update;
 DROP TRIGGER alert_timeline_no_delete;
-ALTER TABLE alert_timeline ADD COLUMN action_v9 TEXT NOT NULL DEFAULT 'note'
-  CHECK (action_v9 IN ('raised','folded','notified','escalated','acknowledged','dispatched',
+ALTER TABLE alert_timeline ADD COLUMN action_v10 TEXT NOT NULL DEFAULT 'note'
+  CHECK (action_v10 IN ('raised','folded','notified','escalated','acknowledged','dispatched',
                        'on_site','note','activity','resolved','cancel','reminded','delivered',
                        'delivery_failed'));
-UPDATE alert_timeline SET action_v9 = action;
+UPDATE alert_timeline SET action_v10 = action;
 ALTER TABLE alert_timeline DROP COLUMN action;
-ALTER TABLE alert_timeline RENAME COLUMN action_v9 TO action;
+ALTER TABLE alert_timeline RENAME COLUMN action_v10 TO action;
 CREATE TRIGGER alert_timeline_no_update BEFORE UPDATE ON alert_timeline
 BEGIN SELECT RAISE(ABORT, 'alert timeline is append-only'); END;
 CREATE TRIGGER alert_timeline_no_delete BEFORE DELETE ON alert_timeline

@@ -1,5 +1,5 @@
 -- CareNet schema, issue 17, PostgreSQL: events partitioned by time.
--- (SQLite: nothing, see db/migrations/010_events_partitions.sql.) Nothing
+-- (SQLite: nothing, see db/migrations/009_events_partitions.sql.) Nothing
 -- here depends on this file's number.
 --
 -- Event ids are time-ordered (received_at in ms x 1000 plus a counter,
