@@ -1,7 +1,10 @@
 """Escalation policies as data (issue 15): per site and priority, steps
 with after_s from the alert's creation, the policy recorded on the alert
 when raised, deadlines that survive a restart at the right step."""
+import json
 import time
+
+import requests
 
 from conftest import Site, wait_until
 
@@ -83,26 +86,128 @@ def test_restart_in_the_middle_of_a_custom_policy_continues_at_the_right_step(ap
     assert topic.endswith("/%s/notify" % site.primary["id"])
 
 
-def test_contacts_first_without_channels_pages_the_next_step_at_once(api, mq):
-    """Relatives first: until channel delivery (issue 14) reaches the
-    resident's contacts, a step of only `contacts` reaches nobody, so the
-    next step's people are paged at once, never a silent minute; the
-    timeline says the contacts were not paged."""
+def test_contacts_first_with_nobody_to_notify_pages_the_next_step_at_once(api, mq):
+    """Relatives first, but the resident has no contact to notify: the
+    contacts step queues no message, so it reaches nobody and the next
+    step's people are paged at once, never a silent minute; the timeline
+    says why and the alert stands at that step."""
     site = Site(api)
     api.ok("PUT", "/v1/sites/%s/escalation" % site.id, {"p1": {"steps": [
         {"after_s": 0, "notify": ["contacts"]},
-        {"after_s": 60, "notify": ["tier:primary"]}], "repeat_s": 300}})
+        {"after_s": 600, "notify": ["tier:primary"]}], "repeat_s": 300}})
     fay = site.resident("Fay")
     site.device(fay, "pendant-c1", "sos_button")
     staff = mq()
     staff.subscribe("carenet/staff/+/notify")
     press(mq(), "pendant-c1", 1)
+    # after_s 600: only the empty contacts step can page the primary now.
     (topic, page), = staff.wait_for(r"carenet/staff/[^/]+/notify")
-    assert topic.endswith("/%s/notify" % site.primary["id"]) and page["level"] == 0
+    assert topic.endswith("/%s/notify" % site.primary["id"]) and page["level"] == 1
     alert = api.ok("GET", "/v1/alerts/%s" % page["id"])
     details = [l["detail"] for l in alert["timeline"] if l["action"] == "notified"]
-    assert any(d.startswith("contacts: not paged") for d in details), details
-    assert alert["notified"] == [site.primary["id"]]
+    assert any(d.startswith("contacts: nobody to notify") for d in details), details
+    assert any(l["action"] == "escalated" and "the next people at once" in l["detail"]
+               for l in alert["timeline"]), alert["timeline"]
+    assert alert["notified"] == [site.primary["id"]] and alert["level"] == 1
+    assert alert["deliveries"] == []
+
+
+def _webhook(api, site, rx, path):
+    return api.ok("POST", "/v1/channels", {"site_id": site.id, "kind": "webhook",
+                                           "name": "hook " + path, "url": rx.url(path)})
+
+
+def _contacts_first(api, site, rx, after_s):
+    """A P1 policy that pages the resident's contacts first and the
+    primary `after_s` later; the son's messages go to /son, the
+    primary's to /primary."""
+    son = _webhook(api, site, rx, "/son")
+    mine = _webhook(api, site, rx, "/primary")
+    api.ok("PATCH", "/v1/staff/%s" % site.primary["id"], {"contacts": [{"channel_id": mine["id"]}]},
+           status=(200,))
+    api.ok("PUT", "/v1/sites/%s/escalation" % site.id, {"p1": {"steps": [
+        {"after_s": 0, "notify": ["contacts"]},
+        {"after_s": after_s, "notify": ["tier:primary"]}], "repeat_s": 0}})
+    return son
+
+
+def test_contacts_first_pages_the_contacts_webhook_before_the_primary(api, mq):
+    """Issue 15: a policy with contacts first pages the contact's webhook
+    (with their own ack link) before the primary, who is paged at the
+    next step's time, on MQTT and on their own channel."""
+    from receivers import HttpReceiver
+    rx = HttpReceiver()
+    try:
+        site = Site(api)
+        son = _contacts_first(api, site, rx, 3)
+        ivy = site.resident("Ivy", emergency_contacts=[
+            {"name": "Li Wei", "relation": "son", "phone": "+86 138 1111 2222", "notify": True,
+             "channels": [son["id"]], "order": 0}])
+        site.device(ivy, "pendant-cf1", "sos_button")
+        staff = mq()
+        staff.subscribe("carenet/staff/+/notify")
+        press(mq(), "pendant-cf1", 1)
+        (req,) = rx.wait_for("/son")[:1]
+        body = json.loads(req["body"])
+        assert body["to"]["contact"] == "Li Wei" and "staff_id" not in body["to"]
+        assert "/a/" in body["ack_url"]
+        alert_id = body["alert"]["id"]
+        (topic, page), = staff.wait_for(r"carenet/staff/[^/]+/notify", timeout=20)
+        assert topic.endswith("/%s/notify" % site.primary["id"]) and page["level"] == 1
+        (mine,) = rx.wait_for("/primary")[:1]
+        assert req["at"] < mine["at"]
+        alert = api.ok("GET", "/v1/alerts/%s" % alert_id)
+        assert alert["notified"] == [site.primary["id"]]
+        by_level = sorted((d["level"], d["contact"]["name"] if d.get("contact") else d["staff_id"])
+                          for d in alert["deliveries"])
+        assert by_level == [(0, "Li Wei"), (1, site.primary["id"])]
+        detail = [l["detail"] for l in alert["timeline"] if l["action"] == "notified"]
+        assert any(d.startswith("contacts: 1 message queued") for d in detail), detail
+    finally:
+        rx.close()
+
+
+def test_a_contacts_ack_link_acknowledges_stops_the_policy_and_arms_the_reminder(api, mq):
+    """Issue 15: the contact's ack link acknowledges the alert as them
+    (by name and relation), the policy stops (the primary is never
+    paged), the on-site reminder is armed as for staff, and the response
+    report counts an acknowledgement by a contact."""
+    from receivers import HttpReceiver
+    rx = HttpReceiver()
+    try:
+        site = Site(api)
+        api.ok("PATCH", "/v1/sites/%s" % site.id, {"onsite_timeout_s": 2})
+        son = _contacts_first(api, site, rx, 600)
+        jon = site.resident("Jon", emergency_contacts=[
+            {"name": "Li Wei", "relation": "son", "phone": "+86 138 1111 2222", "notify": True,
+             "channels": [son["id"]], "order": 0}])
+        site.device(jon, "pendant-cf2", "sos_button")
+        staff = mq()
+        staff.subscribe("carenet/staff/+/notify")
+        dev = mq()
+        dev.subscribe("carenet/dev/pendant-cf2/#")
+        press(dev, "pendant-cf2", 1)
+        (req,) = rx.wait_for("/son")[:1]
+        body = json.loads(req["body"])
+        alert_id = body["alert"]["id"]
+        assert requests.post(body["ack_url"]).status_code == 200
+        a = api.ok("GET", "/v1/alerts/%s" % alert_id)
+        assert a["status"] == "acknowledged" and a["acked_by"] is None
+        assert a["acked_by_contact"] == {"name": "Li Wei", "relation": "son", "phone": "+86 138 1111 2222"}
+        dev.wait_for(r"carenet/dev/pendant-cf2/cmd")
+        # Not on site within 2 s: the coordinators are paged again.
+        staff.wait_for(r"carenet/staff/%s/notify" % site.coordinator["id"], timeout=20)
+        wait_until(lambda: any(l["action"] == "reminded" for l in
+                               api.ok("GET", "/v1/alerts/%s" % alert_id)["timeline"]),
+                   timeout=20, what="the reminder after a contact's acknowledgement")
+        a = api.ok("GET", "/v1/alerts/%s" % alert_id)
+        # Escalation stopped: the primary was never paged by the policy.
+        assert site.primary["id"] not in a["notified"]
+        assert not any(l["action"] == "escalated" for l in a["timeline"])
+        report = api.ok("GET", "/v1/reports/response?site_id=%s" % site.id)
+        assert report["ack"]["by_contact"] == 1 and report["reminded"]["alerts"] == 1
+    finally:
+        rx.close()
 
 
 def test_acknowledged_but_not_on_site_is_reminded(api, mq):
