@@ -23,18 +23,18 @@ static const struct res_col site_cols[] = {
 	{"timezone", COL_TEXT},
 	{"onsite_timeout_s", COL_INT},
 };
-#define SITE_COLUMNS                                                                        \
-	"id, name, address, phone, region_id, visit_radius_m, locale, timezone, onsite_timeout_s, " \
-	TIMES
+#define SITE_COLUMNS \
+	"id, name, address, phone, region_id, visit_radius_m, locale, timezone, onsite_timeout_s, " TIMES
 const struct res_desc db_sites = {
 	.name = "sites",
 	.cols = site_cols,
 	.n_cols = 8,
-	.sql_insert = "INSERT INTO sites(id, name, address, phone, region_id, visit_radius_m, locale,"
-		      " timezone, onsite_timeout_s, created_at, updated_at) VALUES (:id, :name,"
-		      " :address, :phone, :region_id, coalesce(:visit_radius_m, 300),"
-		      " coalesce(:locale, 'zh-CN'), :timezone, coalesce(:onsite_timeout_s, 2700),"
-		      " :now, :now)",
+	.sql_insert =
+		"INSERT INTO sites(id, name, address, phone, region_id, visit_radius_m, locale,"
+		" timezone, onsite_timeout_s, created_at, updated_at) VALUES (:id, :name,"
+		" :address, :phone, :region_id, coalesce(:visit_radius_m, 300),"
+		" coalesce(:locale, 'zh-CN'), :timezone, coalesce(:onsite_timeout_s, 2700),"
+		" :now, :now)",
 	.sql_update = "UPDATE sites SET " SET("name") SET("address") SET("phone") SET("region_id")
 		SET("visit_radius_m") SET("locale") SET("timezone")
 			SET("onsite_timeout_s") " updated_at = :now WHERE id = :id",

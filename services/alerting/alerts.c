@@ -191,11 +191,12 @@ static enum cn_err escalate_by_policy(struct app *app, struct db *db,
 		    (pos.step == row->level && pos.step + 1 < (int)pol->n)) {
 			/* Paged early (its step before reached nobody, or failed):
 			 * the step's own time is no reason to page it again. */
-			return db_alert_set_level(db, row->id, row->level,
-			                          next_after_step(pol, row->created_at, row->level, now),
-			                          now, false);
+			return db_alert_set_level(
+				db, row->id, row->level,
+				next_after_step(pol, row->created_at, row->level, now), now, false);
 		}
-		snprintf(detail, sizeof(detail), "no acknowledgement after %lld s: policy step %d%s",
+		snprintf(detail, sizeof(detail),
+		         "no acknowledgement after %lld s: policy step %d%s",
 		         (long long)((now - row->created_at) / 1000), pos.step,
 		         pos.step == row->level && row->level > 0 ? " (repeat)" : "");
 	}
@@ -207,7 +208,8 @@ static enum cn_err escalate_by_policy(struct app *app, struct db *db,
 		                pos.step, now, ob, &nobody, &paged);
 	if (rc == CN_OK)
 		rc = db_alert_set_level(db, row->id, paged,
-		                        next_after_step(pol, row->created_at, paged, now), now, nobody);
+		                        next_after_step(pol, row->created_at, paged, now), now,
+		                        nobody);
 	if (rc == CN_OK)
 		rc = announce(app, db, row->id, "escalated", now, ob);
 	ob->wake_scheduler = true;
@@ -232,8 +234,8 @@ static enum cn_err upgrade(struct app *app, struct db *db, const struct db_alert
 	struct escalation esc = escalation_next(-1, rq->priority, steps, now);
 	bool nobody = false;
 	rc = page_level(app, db, row->id, row->site_id,
-	                row->resident_id[0] ? row->resident_id : NULL, 0, NULL, 0, now, ob,
-	                &nobody, NULL);
+	                row->resident_id[0] ? row->resident_id : NULL, 0, NULL, 0, now, ob, &nobody,
+	                NULL);
 	if (rc == CN_OK)
 		rc = db_alert_set_level(db, row->id, 0, esc.next_at, now, nobody);
 	ob->wake_scheduler = true;
@@ -313,7 +315,8 @@ enum cn_err alerts_raise(struct app *app, struct db *db, const struct alert_rais
 		                custom ? &pol : NULL, pos.step, now, ob, &nobody, &paged);
 		if (rc == CN_OK && custom && paged != pos.step)
 			rc = db_alert_set_level(db, *alert_id, paged,
-			                        next_after_step(&pol, now, paged, now), now, nobody);
+			                        next_after_step(&pol, now, paged, now), now,
+			                        nobody);
 		else if (rc == CN_OK && nobody)
 			rc = db_alert_set_level(db, *alert_id, 0, a.next_escalation_at, now, true);
 	}

@@ -167,8 +167,8 @@ enum cn_err notify_plan_contacts(struct app *app, struct db *db, int64_t alert_i
 }
 
 enum cn_err notify_plan_channel(struct app *app, struct db *db, int64_t alert_id,
-                                const char *site_id, int level, const char *channel_id,
-                                int64_t now, struct outbox *ob, size_t *queued)
+                                const char *site_id, int level, const char *channel_id, int64_t now,
+                                struct outbox *ob, size_t *queued)
 {
 	struct db_channel ch;
 	if (!usable_channel(db, channel_id, site_id, &ch)) {

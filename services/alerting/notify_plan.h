@@ -58,7 +58,7 @@ enum cn_err notify_plan_contacts(struct app *app, struct db *db, int64_t alert_i
  * person-addressed one, queues nothing (logged). Adds to *queued (may be
  * NULL). Returns CN_OK or the database error. */
 enum cn_err notify_plan_channel(struct app *app, struct db *db, int64_t alert_id,
-                                const char *site_id, int level, const char *channel_id,
-                                int64_t now, struct outbox *ob, size_t *queued);
+                                const char *site_id, int level, const char *channel_id, int64_t now,
+                                struct outbox *ob, size_t *queued);
 
 #endif

@@ -230,9 +230,10 @@ enum cn_err paging_deliver(struct app *app, struct db *db, int64_t alert_id,
 		rc = notify_plan_contacts(app, db, alert_id, site_id, resident_id, level, now, ob,
 		                          &queued);
 		if (rc == CN_OK && queued == before)
-			rc = db_timeline_add(db, alert_id, now, "system", "notified",
-			                     "contacts: nobody to notify (no contact with notify and a"
-			                     " usable channel)");
+			rc = db_timeline_add(
+				db, alert_id, now, "system", "notified",
+				"contacts: nobody to notify (no contact with notify and a"
+				" usable channel)");
 		else if (rc == CN_OK) {
 			char detail[120];
 			snprintf(detail, sizeof(detail), "contacts: %zu message%s queued%s%.40s",
