@@ -374,19 +374,6 @@ enum cn_err alerts_note_active(struct app *app, struct db *db, enum alert_kind k
 	return rc;
 }
 
-/* The next local day-time minute (wellbeing_job.h's hours) at or after
- * `now`: `now` itself inside them. Across a DST change it may land an
- * hour off; the escalation then looks again and waits on. */
-static int64_t day_time_from(int64_t now)
-{
-	int minute = clock_local_minute(now);
-	if (minute >= WELLBEING_DAY_FROM_MIN && minute < WELLBEING_DAY_TO_MIN)
-		return now;
-	int wait = minute < WELLBEING_DAY_FROM_MIN ? WELLBEING_DAY_FROM_MIN - minute
-	                                           : 24 * 60 - minute + WELLBEING_DAY_FROM_MIN;
-	return now - now % 60000 + (int64_t)wait * 60000;
-}
-
 /* failed_level >= 0: every delivery of that level failed, so the next
  * level is paged now rather than at the step time. A `wellbeing` alert
  * (P3, for the coordinator) is never a night page to anyone, contacts
@@ -403,7 +390,8 @@ static enum cn_err escalate(struct app *app, struct db *db, int64_t alert_id, in
 	if (failed_level >= 0 && row.level != failed_level)
 		return CN_OK; /* that level is behind us already */
 	if (strcmp(row.kind, alert_kind_name(AK_WELLBEING)) == 0) {
-		int64_t day = day_time_from(now);
+		int64_t day = esc_day_time_from(now, clock_local_minute(now),
+		                                WELLBEING_DAY_FROM_MIN, WELLBEING_DAY_TO_MIN);
 		if (day > now)
 			return db_alert_set_level(db, alert_id, row.level, day, now, false);
 	}

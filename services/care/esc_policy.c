@@ -161,3 +161,12 @@ int64_t esc_onsite_reminder_at(int priority, int64_t acked_at, long timeout_s, i
 		return acked_at + every;
 	return acked_at + ((last - acked_at) / every + 1) * every;
 }
+
+int64_t esc_day_time_from(int64_t now, int local_minute, int day_from_min, int day_to_min)
+{
+	if (local_minute >= day_from_min && local_minute < day_to_min)
+		return now;
+	int wait = local_minute < day_from_min ? day_from_min - local_minute
+	                                       : 24 * 60 - local_minute + day_from_min;
+	return now - now % 60000 + (int64_t)wait * 60000;
+}

@@ -87,4 +87,11 @@ struct esc_position esc_policy_position(const struct esc_policy *p, int64_t crea
  * none yet), or 0 when no reminder applies (P3/P4, timeout_s <= 0). */
 int64_t esc_onsite_reminder_at(int priority, int64_t acked_at, long timeout_s, int64_t last);
 
+/* A page that must never be a night page (a `wellbeing` alert, P3):
+ * `now` itself when `local_minute` (0-1439, the local minute of `now`)
+ * is inside [day_from_min, day_to_min), else the next local
+ * day_from_min (whole minutes; across a DST change it may land an hour
+ * off, and the caller looks again then). */
+int64_t esc_day_time_from(int64_t now, int local_minute, int day_from_min, int day_to_min);
+
 #endif

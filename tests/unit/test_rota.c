@@ -490,6 +490,27 @@ static void test_page_plan_never_silent(void **state)
 	assert_int_equal(pl.n_staff, 1);
 }
 
+/* Issue 18 "P3, never a night page": a wellbeing alert's next step at
+ * night waits for 08:00 local; inside 08:00-20:00 it is now. */
+static void test_wellbeing_waits_for_day_time(void **state)
+{
+	(void)state;
+	const int64_t min = 60000, day_ms = 24 * 60 * min;
+	int64_t midnight = 1767225600000LL; /* a local midnight (minute 0) */
+	int64_t t = midnight + 9 * 60 * min + 30000;
+	assert_int_equal(esc_day_time_from(t, 9 * 60, 480, 1200), t);
+	assert_int_equal(esc_day_time_from(midnight + 480 * min, 480, 480, 1200),
+	                 midnight + 480 * min);
+	/* 20:00 is night already: the next morning. */
+	assert_int_equal(esc_day_time_from(midnight + 1200 * min, 1200, 480, 1200),
+	                 midnight + day_ms + 480 * min);
+	/* 03:00 with seconds: 08:00 the same day, on the minute. */
+	assert_int_equal(esc_day_time_from(midnight + 180 * min + 12345, 180, 480, 1200),
+	                 midnight + 480 * min);
+	assert_int_equal(esc_day_time_from(midnight + 1439 * min, 1439, 480, 1200),
+	                 midnight + day_ms + 480 * min);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -508,6 +529,7 @@ int main(void)
 		cmocka_unit_test(test_tzif_refuses_what_is_not_a_zone_file),
 		cmocka_unit_test(test_page_plan_resolves_targets),
 		cmocka_unit_test(test_page_plan_never_silent),
+		cmocka_unit_test(test_wellbeing_waits_for_day_time),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
