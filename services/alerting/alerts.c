@@ -21,7 +21,7 @@
 #include "notify_plan.h"
 #include "outbox.h"
 #include "paging.h"
-#include "wellbeing_job.h"
+#include "wellbeing.h"
 #include "xalloc.h"
 
 #define LEVEL_MAX ESCALATION_LEVEL_MAX
