@@ -311,3 +311,33 @@ def test_evaluate_two_policies_side_by_side_on_the_casas_week(tmp_path):
     r = subprocess.run([CARENET_SIM, "evaluate", week, "--resident-settings", "{}", "--policy", "{}"],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "--rota" in r.stderr
+
+
+def test_a_custom_step_whose_deliveries_all_failed_pages_the_next_step_at_once(api, mq):
+    """Issue 14's escalate-when-a-level-all-failed follows the recorded
+    policy: step 1 (ten minutes out) is paged at once when every channel
+    delivery of step 0 failed."""
+    from receivers import HttpReceiver
+    rx = HttpReceiver()
+    try:
+        site = Site(api)
+        gone = _webhook(api, site, rx, "/gone")
+        rx.plan("/gone", [410])
+        api.ok("PATCH", "/v1/staff/%s" % site.primary["id"], {"contacts": [{"channel_id": gone["id"]}]},
+               status=(200,))
+        api.ok("PUT", "/v1/sites/%s/escalation" % site.id, {"p1": {"steps": [
+            {"after_s": 0, "notify": ["tier:primary"]},
+            {"after_s": 600, "notify": ["staff:%s" % site.supervisor["id"]]}], "repeat_s": 0}})
+        kim = site.resident("Kim")
+        site.device(kim, "pendant-cf3", "sos_button")
+        staff = mq()
+        staff.subscribe("carenet/staff/+/notify")
+        press(mq(), "pendant-cf3", 1)
+        (_, page), = staff.wait_for(r"carenet/staff/%s/notify" % site.supervisor["id"], timeout=20)
+        assert page["level"] == 1
+        a = api.ok("GET", "/v1/alerts/%s" % page["id"])
+        assert a["level"] == 1 and a["notified"] == [site.primary["id"], site.supervisor["id"]]
+        assert any(l["action"] == "escalated" and "policy step 0 failed: step 1 at once" in l["detail"]
+                   for l in a["timeline"]), a["timeline"]
+    finally:
+        rx.close()
