@@ -145,6 +145,7 @@ UNIT_LAYER_test_rules       := CARE
 UNIT_LAYER_test_health      := CARE
 UNIT_LAYER_test_wellbeing   := CARE
 UNIT_LAYER_test_escalation  := CARE
+UNIT_LAYER_test_rota        := CARE
 UNIT_LAYER_test_settlement  := CARE
 UNIT_LAYER_test_config      := BASE
 UNIT_LAYER_test_migrations  := DB

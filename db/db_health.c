@@ -363,7 +363,7 @@ enum cn_err db_clinicians_on_duty(struct db *db, const char *site_id, int64_t no
 	static const char sql[] =
 		"SELECT DISTINCT s.id FROM staff s JOIN shifts h ON h.staff_id = s.id"
 		" WHERE s.active = 1 AND s.role = 'clinician' AND h.site_id = ?1"
-		" AND h.starts_at <= ?2 AND h.ends_at > ?2 ORDER BY s.id";
+		" AND h.starts_at <= ?2 AND h.ends_at > ?2 AND h.tier <> 'off' ORDER BY s.id";
 	struct db_stmt *st = db_stmt(db, sql);
 	*n = 0;
 	if (!st)

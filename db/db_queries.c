@@ -2,40 +2,6 @@
 
 #include <string.h>
 
-enum cn_err db_oncall(struct db *db, const char *site, int64_t at, json_t **out)
-{
-	static const char sql[] =
-		"SELECT h.tier, s.id, s.site_id, s.name, s.role, s.phone, s.username,"
-		" s.active AS \"active@b\", s.skills AS \"skills@j\", h.starts_at AS \"starts_at@t\","
-		" h.ends_at AS \"ends_at@t\" FROM shifts h JOIN staff s ON s.id = h.staff_id"
-		" WHERE h.site_id = ?1 AND h.starts_at <= ?2 AND h.ends_at > ?2 AND s.active = 1"
-		" ORDER BY h.tier, s.id";
-	struct db_stmt *st = db_stmt(db, sql);
-	*out = NULL;
-	if (!st)
-		return CN_ERR_DB;
-	db_bind_text(st, 1, site);
-	db_bind_int64(st, 2, at);
-	json_t *res = json_pack("{s:[],s:[],s:[]}", "primary", "backup", "supervisor");
-	int rc;
-	while ((rc = db_step(st)) == DB_ROW) {
-		json_t *row = db_row_json(st);
-		const char *tier = json_string_value(json_object_get(row, "tier"));
-		json_t *list = tier ? json_object_get(res, tier) : NULL;
-		json_object_del(row, "tier");
-		if (list)
-			json_array_append(list, row);
-		json_decref(row);
-	}
-	db_reset(st);
-	if (rc != DB_DONE) {
-		json_decref(res);
-		return db_err(rc);
-	}
-	*out = res;
-	return CN_OK;
-}
-
 /* Adds `sites`: every site the row's action touched (audit_sites). */
 static enum cn_err audit_row_sites(struct db *db, json_t *row)
 {

@@ -1,4 +1,5 @@
-/* Read-only queries behind GET /v1/oncall and GET /v1/audit. */
+/* Read-only queries behind GET /v1/audit (GET /v1/oncall is
+ * alerting/oncall.c over db_rotas.h). */
 #ifndef CN_DB_QUERIES_H
 #define CN_DB_QUERIES_H
 
@@ -8,10 +9,6 @@
 #include <jansson.h>
 
 #include "db.h"
-
-/* Staff with a shift at `site` covering `at`, by tier:
- * {"primary": [...], "backup": [...], "supervisor": [...]} (staff objects). */
-enum cn_err db_oncall(struct db *db, const char *site, int64_t at, json_t **out);
 
 struct db_audit_query {
 	int limit;

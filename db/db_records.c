@@ -13,20 +13,31 @@
 /* ---- sites ---- */
 
 static const struct res_col site_cols[] = {
-	{"name", COL_TEXT},      {"address", COL_TEXT},       {"phone", COL_TEXT},
-	{"region_id", COL_TEXT}, {"visit_radius_m", COL_INT}, {"locale", COL_TEXT},
+	{"name", COL_TEXT},
+	{"address", COL_TEXT},
+	{"phone", COL_TEXT},
+	{"region_id", COL_TEXT},
+	{"visit_radius_m", COL_INT},
+	{"locale", COL_TEXT},
+	/* issue 15: the zone of the site's rotas and the on-site reminder */
+	{"timezone", COL_TEXT},
+	{"onsite_timeout_s", COL_INT},
 };
-#define SITE_COLUMNS "id, name, address, phone, region_id, visit_radius_m, locale, " TIMES
+#define SITE_COLUMNS \
+	"id, name, address, phone, region_id, visit_radius_m, locale, timezone, onsite_timeout_s, " TIMES
 const struct res_desc db_sites = {
 	.name = "sites",
 	.cols = site_cols,
-	.n_cols = 6,
+	.n_cols = 8,
 	.sql_insert =
 		"INSERT INTO sites(id, name, address, phone, region_id, visit_radius_m, locale,"
-		" created_at, updated_at) VALUES (:id, :name, :address, :phone, :region_id,"
-		" coalesce(:visit_radius_m, 300), coalesce(:locale, 'zh-CN'), :now, :now)",
+		" timezone, onsite_timeout_s, created_at, updated_at) VALUES (:id, :name,"
+		" :address, :phone, :region_id, coalesce(:visit_radius_m, 300),"
+		" coalesce(:locale, 'zh-CN'), :timezone, coalesce(:onsite_timeout_s, 2700),"
+		" :now, :now)",
 	.sql_update = "UPDATE sites SET " SET("name") SET("address") SET("phone") SET("region_id")
-		SET("visit_radius_m") SET("locale") " updated_at = :now WHERE id = :id",
+		SET("visit_radius_m") SET("locale") SET("timezone")
+			SET("onsite_timeout_s") " updated_at = :now WHERE id = :id",
 	.sql_get = "SELECT " SITE_COLUMNS " FROM sites WHERE id = :id",
 	.sql_list =
 		"SELECT rowid AS _key, " SITE_COLUMNS " FROM sites WHERE rowid > :after"

@@ -303,7 +303,7 @@ enum cn_err db_request_candidates(struct db *db, const char *site_id, const char
 		" s.skills AS \"skills@j\", s.created_at AS \"created_at@t\","
 		" s.updated_at AS \"updated_at@t\","
 		" EXISTS(SELECT 1 FROM json_each(s.skills) WHERE value = :category) AS \"skill_match@b\","
-		" EXISTS(SELECT 1 FROM shifts h WHERE h.staff_id = s.id AND h.starts_at <= :from"
+		" EXISTS(SELECT 1 FROM shifts h WHERE h.staff_id = s.id AND h.tier <> 'off' AND h.starts_at <= :from"
 		"        AND h.ends_at >= :to) AS \"on_duty@b\","
 		" (SELECT count(*) FROM requests q WHERE q.assignee_id = s.id"
 		"        AND q.status IN ('scheduled', 'in_progress')) AS load,"

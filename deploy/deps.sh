@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential pkg-config
   mosquitto mosquitto-clients libmosquitto-dev
-  sqlite3 libsqlite3-dev
+  sqlite3 libsqlite3-dev tzdata
   libpq-dev postgresql-15
   libmicrohttpd-dev libjansson-dev libsodium-dev libgnutls28-dev libcurl4-gnutls-dev
   libcmocka-dev

@@ -38,6 +38,12 @@ static struct tm local_tm(int64_t ms)
 	return tm;
 }
 
+long clock_utc_offset_s(int64_t ms)
+{
+	struct tm tm = local_tm(ms);
+	return (long)tm.tm_gmtoff;
+}
+
 int clock_local_minute(int64_t ms)
 {
 	struct tm tm = local_tm(ms);

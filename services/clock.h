@@ -32,4 +32,8 @@ int64_t clock_local_at(int64_t day_ms, int minute);
 /* Parses "YYYY-MM-DD" as a local date; returns its midnight in ms. */
 bool clock_parse_local_date(const char *s, int64_t *midnight_ms);
 
+/* Seconds the configured zone is east of UTC at the instant `ms` (DST
+ * included): what care/rota.h takes to turn an instant into wall time. */
+long clock_utc_offset_s(int64_t ms);
+
 #endif

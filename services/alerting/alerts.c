@@ -11,12 +11,17 @@
 #include "db_alerts.h"
 #include "db_deliveries.h"
 #include "db_health.h"
+#include "db_policies.h"
+#include "db_reminders.h"
 #include "encode.h"
+#include "esc_policy_json.h"
 #include "escalation.h"
 #include "log.h"
 #include "metrics.h"
 #include "notify_plan.h"
 #include "outbox.h"
+#include "paging.h"
+#include "wellbeing.h"
 #include "xalloc.h"
 
 #define LEVEL_MAX ESCALATION_LEVEL_MAX
@@ -81,117 +86,133 @@ static enum cn_err announce(struct app *app, struct db *db, int64_t alert_id, co
 	return rc;
 }
 
-/* Pages everyone `level` reaches. With nobody on shift at all, the site's
- * coordinators are paged at once (and admins when there is no
- * coordinator either), and each page says so. */
 /* The clinic's staff on duty at the site are paged with the first level
  * of a P1 vital_sign alert (contract section 7); they are never in the
  * ladder of other alerts, which they could not even see. */
-static enum cn_err add_clinicians(struct db *db, int64_t alert_id, const char *site_id, int64_t now,
-                                  char (*ids)[65], size_t *n)
+static enum cn_err clinicians(struct db *db, int64_t alert_id, const char *site_id, int64_t now,
+                              char (*ids)[65], size_t *n)
 {
 	struct db_alert_row row;
+	*n = 0;
 	enum cn_err rc = db_alert_get_row(db, alert_id, &row);
 	if (rc != CN_OK || row.priority != 1 || strcmp(row.kind, "vital_sign") != 0)
 		return rc;
-	char clin[8][65];
-	size_t k = 0;
-	rc = db_clinicians_on_duty(db, site_id, now, clin, 8, &k);
-	for (size_t i = 0; rc == CN_OK && i < k && *n < DB_PAGE_MAX; i++) {
-		bool dup = false;
-		for (size_t j = 0; j < *n && !dup; j++)
-			dup = strcmp(ids[j], clin[i]) == 0;
-		if (!dup) {
-			memcpy(ids[*n], clin[i], sizeof(clin[i]));
-			ids[(*n)++][64] = '\0';
-		}
+	return db_clinicians_on_duty(db, site_id, now, ids, 8, n);
+}
+
+/* Pages everyone step `step` of `pol` reaches (NULL: the default ladder,
+ * whose step is the level) at `level` (paging.h decides who: the rotas
+ * and shifts on call, and with nobody on shift at all the site's
+ * coordinators, or the admins when there is no coordinator either; each
+ * page says so). The default ladder's first page also goes to the
+ * resident's contacts with notify (issue 14); a policy names them as a
+ * target instead. *paged_step (may be NULL): the step whose people were
+ * paged, later than `step` when it reached nobody. */
+static enum cn_err page_level(struct app *app, struct db *db, int64_t alert_id, const char *site_id,
+                              const char *resident_id, int level, const struct esc_policy *pol,
+                              int step, int64_t now, struct outbox *ob, bool *nobody_on_shift,
+                              int *paged_step)
+{
+	/* The default ladder's people per level; its times are the
+	 * scheduler's (escalation.h). */
+	static const long any_times[3] = {1, 1, 1};
+	struct esc_policy ladder;
+	struct paging_extra ex = {.contacts = !pol && level == 0};
+	if (!pol) {
+		esc_policy_default(1, any_times, &ladder);
+		pol = &ladder;
+		step = level;
 	}
+	char clin[8][65];
+	const char *extra[8];
+	size_t n_clin = 0;
+	if (level == 0) {
+		enum cn_err rc = clinicians(db, alert_id, site_id, now, clin, &n_clin);
+		if (rc != CN_OK)
+			return rc;
+		for (size_t i = 0; i < n_clin; i++)
+			extra[i] = clin[i];
+	}
+	ex.staff = extra;
+	ex.n_staff = n_clin;
+	int paged = step;
+	enum cn_err rc = paging_page(app, db, alert_id, site_id, resident_id, pol, step, level, &ex,
+	                             now, ob, nobody_on_shift, &paged);
+	if (paged_step)
+		*paged_step = paged;
 	return rc;
 }
 
-static enum cn_err page_level(struct app *app, struct db *db, int64_t alert_id, const char *site_id,
-                              const char *resident_id, int level, int64_t now, struct outbox *ob,
-                              bool *nobody_on_shift)
+/* When a policy's alert that paged step `step` next falls due: the step
+ * after it (or its repeat), never before `now`. */
+static int64_t next_after_step(const struct esc_policy *pol, int64_t created_at, int step,
+                               int64_t now)
 {
-	char(*ids)[65] = xcalloc(DB_PAGE_MAX, sizeof(*ids));
-	size_t n = 0;
-	bool anyone = false;
-	json_t *alert = NULL, *card = NULL;
-	enum cn_err rc = db_anyone_on_shift(db, site_id, now, &anyone);
-	if (rc != CN_OK)
-		goto out;
-	*nobody_on_shift = !anyone;
-	if (anyone) {
-		/* A level that reaches nobody (say, no primary on this shift)
-		 * goes on up rather than wait silently for the step time. */
-		for (int l = level; l <= LEVEL_MAX && n == 0; l++) {
-			rc = db_staff_to_page(db, site_id, escalation_mask(l), now, ids,
-			                      DB_PAGE_MAX, &n);
-			if (rc != CN_OK)
-				goto out;
-		}
-	}
-	if (n == 0) {
-		rc = db_staff_to_page(db, site_id, DB_PAGE_COORDINATORS, now, ids, DB_PAGE_MAX, &n);
-		if (rc == CN_OK && n == 0)
-			rc = db_staff_to_page(db, site_id, DB_PAGE_ADMINS, now, ids, DB_PAGE_MAX,
-			                      &n);
-		if (rc != CN_OK)
-			goto out;
-	}
-	if (n == 0) {
+	int64_t at = created_at + (int64_t)pol->steps[step].after_s * 1000;
+	return esc_policy_position(pol, created_at, at > now ? at : now).next_at;
+}
+
+/* A stored policy (validated when it was stored); false if it no longer
+ * parses, and the default ladder applies. */
+static bool load_policy(const char *text, struct esc_policy *pol)
+{
+	char err[200];
+	json_t *j = json_loads(text, 0, NULL);
+	bool ok = j && esc_policy_from_json(j, "policy", pol, err, sizeof(err)) == CN_OK;
+	json_decref(j);
+	if (!ok)
 		log_error("alerts",
-		          "alert %lld: nobody to page at site %s: no shift, coordinator or admin",
-		          (long long)alert_id, site_id);
-		rc = db_timeline_add(
-			db, alert_id, now, "system", "notified",
-			"nobody could be paged: no staff on shift, no coordinator, no admin");
-		goto out;
+		          "a stored escalation policy does not parse; the default ladder applies");
+	return ok;
+}
+
+/* Fires the step of the recorded policy whose time has come: after a
+ * restart that is the step due now, not the one after the last fired.
+ * failed_level >= 0: every delivery of the step the alert is at failed,
+ * so the next step is paged now rather than at its time (at the last
+ * step the repeat time applies, as on the default ladder). */
+static enum cn_err escalate_by_policy(struct app *app, struct db *db,
+                                      const struct db_alert_row *row, const struct esc_policy *pol,
+                                      int failed_level, int64_t now, struct outbox *ob)
+{
+	struct esc_position pos = esc_policy_position(pol, row->created_at, now);
+	char detail[120];
+	if (failed_level >= 0) {
+		if (row->level + 1 >= (int)pol->n)
+			return CN_OK;
+		pos.step = row->level + 1;
+		snprintf(detail, sizeof(detail),
+		         "every channel delivery of policy step %d failed: step %d at once",
+		         failed_level, pos.step);
+	} else {
+		if (pos.step < 0)
+			return db_alert_set_level(db, row->id, row->level, pos.next_at, now, false);
+		if (pos.step < row->level ||
+		    (pos.step == row->level && pos.step + 1 < (int)pol->n)) {
+			/* Paged early (its step before reached nobody, or failed):
+			 * the step's own time is no reason to page it again. */
+			return db_alert_set_level(
+				db, row->id, row->level,
+				next_after_step(pol, row->created_at, row->level, now), now, false);
+		}
+		snprintf(detail, sizeof(detail),
+		         "no acknowledgement after %lld s: policy step %d%s",
+		         (long long)((now - row->created_at) / 1000), pos.step,
+		         pos.step == row->level && row->level > 0 ? " (repeat)" : "");
 	}
-	if (level == 0) {
-		rc = add_clinicians(db, alert_id, site_id, now, ids, &n);
-		if (rc != CN_OK)
-			goto out;
-	}
-	int64_t notif_ids[DB_PAGE_MAX];
-	for (size_t i = 0; i < n; i++) {
-		rc = db_notification_add(db, alert_id, ids[i], level, !anyone, now, &notif_ids[i]);
-		if (rc != CN_OK)
-			goto out;
-		char detail[160];
-		snprintf(detail, sizeof(detail), "paged %s at level %d%s", ids[i], level,
-		         anyone ? "" : " (nobody on shift)");
-		rc = db_timeline_add(db, alert_id, now, "system", "notified", detail);
-		if (rc != CN_OK)
-			goto out;
-	}
-	rc = db_alert_json(db, alert_id, false, &alert);
-	if (rc != CN_OK)
-		goto out;
-	/* The same people on the channels they carry, and on the first page
-	 * the resident's own contacts: rows in this transaction, sent by the
-	 * notifier thread after the commit. */
-	int priority = (int)json_integer_value(json_object_get(alert, "priority"));
-	for (size_t i = 0; rc == CN_OK && i < n; i++)
-		rc = notify_plan_staff(app, db, alert_id, site_id, priority, level, ids[i], now,
-		                       ob);
-	if (rc == CN_OK && level == 0)
-		rc = notify_plan_contacts(app, db, alert_id, site_id, resident_id, level, now, ob);
+	enum cn_err rc = db_timeline_add(db, row->id, now, "system", "escalated", detail);
+	bool nobody = false;
+	int paged = pos.step;
 	if (rc == CN_OK)
-		rc = db_resident_card(db, resident_id, &card);
-	if (rc != CN_OK)
-		goto out;
-	char *payload = cn_encode_staff_page(alert, card, level, !anyone);
-	for (size_t i = 0; payload && i < n; i++) {
-		char topic[256];
-		if (cn_encode_topic_staff_page(topic, sizeof(topic), app->cfg->topic_root, ids[i]))
-			outbox_add(ob, topic, xstrdup(payload), notif_ids[i]);
-	}
-	free(payload);
-out:
-	json_decref(alert);
-	json_decref(card);
-	free(ids);
+		rc = page_level(app, db, row->id, row->site_id, row->resident_id, pos.step, pol,
+		                pos.step, now, ob, &nobody, &paged);
+	if (rc == CN_OK)
+		rc = db_alert_set_level(db, row->id, paged,
+		                        next_after_step(pol, row->created_at, paged, now), now,
+		                        nobody);
+	if (rc == CN_OK)
+		rc = announce(app, db, row->id, "escalated", now, ob);
+	ob->wake_scheduler = true;
 	return rc;
 }
 
@@ -213,7 +234,8 @@ static enum cn_err upgrade(struct app *app, struct db *db, const struct db_alert
 	struct escalation esc = escalation_next(-1, rq->priority, steps, now);
 	bool nobody = false;
 	rc = page_level(app, db, row->id, row->site_id,
-	                row->resident_id[0] ? row->resident_id : NULL, 0, now, ob, &nobody);
+	                row->resident_id[0] ? row->resident_id : NULL, 0, NULL, 0, now, ob, &nobody,
+	                NULL);
 	if (rc == CN_OK)
 		rc = db_alert_set_level(db, row->id, 0, esc.next_at, now, nobody);
 	ob->wake_scheduler = true;
@@ -247,9 +269,25 @@ enum cn_err alerts_raise(struct app *app, struct db *db, const struct alert_rais
 	if (rc != CN_ERR_NOT_FOUND)
 		return rc;
 
+	/* The site's policy for this priority, if it has one, is recorded
+	 * with the alert: a later change does not rewrite this escalation. */
+	char *ptext = NULL;
+	struct esc_policy pol;
+	bool custom = false;
+	rc = db_policy_get(db, rq->site_id, rq->priority, &ptext);
+	if (rc != CN_OK)
+		return rc;
+	if (ptext)
+		custom = load_policy(ptext, &pol);
 	long steps[3];
 	step_times(app, steps);
 	struct escalation esc = escalation_next(-1, rq->priority, steps, now);
+	struct esc_position pos = {-1, 0};
+	if (custom) {
+		pos = esc_policy_position(&pol, now, now);
+		esc.next_at = pos.next_at;
+		esc.mask = pos.step >= 0 ? 1u : 0u;
+	}
 	struct db_alert_new a = {
 		.site_id = rq->site_id,
 		.resident_id = rq->resident_id,
@@ -263,18 +301,27 @@ enum cn_err alerts_raise(struct app *app, struct db *db, const struct alert_rais
 		.next_escalation_at = esc.next_at,
 	};
 	rc = db_alert_insert(db, &a, alert_id);
+	if (rc == CN_OK && custom)
+		rc = db_alert_policy_set(db, *alert_id, ptext);
+	free(ptext);
 	if (rc != CN_OK)
 		return rc;
 	*created = true;
 	rc = db_timeline_add(db, *alert_id, now, rq->actor, "raised", rq->detail);
 	if (rc == CN_OK && esc.mask) {
 		bool nobody = false;
-		rc = page_level(app, db, *alert_id, rq->site_id, rq->resident_id, 0, now, ob,
-		                &nobody);
-		if (rc == CN_OK && nobody)
+		int paged = pos.step;
+		rc = page_level(app, db, *alert_id, rq->site_id, rq->resident_id, 0,
+		                custom ? &pol : NULL, pos.step, now, ob, &nobody, &paged);
+		if (rc == CN_OK && custom && paged != pos.step)
+			rc = db_alert_set_level(db, *alert_id, paged,
+			                        next_after_step(&pol, now, paged, now), now,
+			                        nobody);
+		else if (rc == CN_OK && nobody)
 			rc = db_alert_set_level(db, *alert_id, 0, a.next_escalation_at, now, true);
-		ob->wake_scheduler = true;
 	}
+	if (esc.next_at || esc.mask)
+		ob->wake_scheduler = true;
 	if (rc == CN_OK)
 		rc = announce(app, db, *alert_id, "raised", now, ob);
 	if (rc == CN_OK) {
@@ -328,7 +375,9 @@ enum cn_err alerts_note_active(struct app *app, struct db *db, enum alert_kind k
 }
 
 /* failed_level >= 0: every delivery of that level failed, so the next
- * level is paged now rather than at the step time. */
+ * level is paged now rather than at the step time. A `wellbeing` alert
+ * (P3, for the coordinator) is never a night page to anyone, contacts
+ * included: at night its next step waits for the morning. */
 static enum cn_err escalate(struct app *app, struct db *db, int64_t alert_id, int64_t now,
                             int failed_level, struct outbox *ob)
 {
@@ -340,6 +389,21 @@ static enum cn_err escalate(struct app *app, struct db *db, int64_t alert_id, in
 		return CN_OK; /* acknowledged meanwhile */
 	if (failed_level >= 0 && row.level != failed_level)
 		return CN_OK; /* that level is behind us already */
+	if (strcmp(row.kind, alert_kind_name(AK_WELLBEING)) == 0) {
+		int64_t day = esc_day_time_from(now, clock_local_minute(now),
+		                                WELLBEING_DAY_FROM_MIN, WELLBEING_DAY_TO_MIN);
+		if (day > now)
+			return db_alert_set_level(db, alert_id, row.level, day, now, false);
+	}
+	char *ptext = NULL;
+	rc = db_alert_policy_get(db, alert_id, &ptext);
+	if (rc != CN_OK)
+		return rc;
+	struct esc_policy pol;
+	bool custom = ptext && load_policy(ptext, &pol);
+	free(ptext);
+	if (custom)
+		return escalate_by_policy(app, db, &row, &pol, failed_level, now, ob);
 	long steps[3];
 	step_times(app, steps);
 	struct escalation esc = escalation_next(row.level, row.priority, steps, now);
@@ -362,8 +426,8 @@ static enum cn_err escalate(struct app *app, struct db *db, int64_t alert_id, in
 	rc = db_timeline_add(db, alert_id, now, "system", "escalated", detail);
 	bool nobody = false;
 	if (rc == CN_OK)
-		rc = page_level(app, db, alert_id, row.site_id, row.resident_id, level, now, ob,
-		                &nobody);
+		rc = page_level(app, db, alert_id, row.site_id, row.resident_id, level, NULL, 0,
+		                now, ob, &nobody, NULL);
 	if (rc == CN_OK)
 		rc = db_alert_set_level(db, alert_id, level, next, now, nobody);
 	if (rc == CN_OK)
@@ -408,6 +472,9 @@ static void help_coming(struct app *app, const struct db_alert_row *row, struct 
 	else
 		free(payload);
 }
+
+static enum cn_err reminder_arm(struct app *app, struct db *db, const struct db_alert_row *row,
+                                int64_t now, struct outbox *ob);
 
 enum cn_err alerts_step(struct app *app, struct db *db, int64_t alert_id, enum alert_step step,
                         const struct principal *who, const char *arg, const char *note, int64_t now,
@@ -466,7 +533,64 @@ enum cn_err alerts_step(struct app *app, struct db *db, int64_t alert_id, enum a
 		metrics_observe_ack(app->metrics, now - row.created_at);
 		help_coming(app, &row, ob);
 	}
+	/* issue 15: acknowledged is not arrived */
+	if (was_open && (step == STEP_ACK || step == STEP_DISPATCH))
+		rc = reminder_arm(app, db, &row, now, ob);
+	else if (step == STEP_ARRIVE || step == STEP_RESOLVE)
+		rc = db_reminder_set(db, alert_id, 0);
+	if (rc != CN_OK)
+		return rc;
 	return announce(app, db, alert_id, event, now, ob);
+}
+
+/* ---- issue 15: the on-site reminder ---- */
+
+/* The first reminder of a P1/P2 alert just acknowledged (esc_policy.h). */
+static enum cn_err reminder_arm(struct app *app, struct db *db, const struct db_alert_row *row,
+                                int64_t now, struct outbox *ob)
+{
+	(void)app;
+	long timeout_s = 0;
+	enum cn_err rc = db_site_onsite_timeout(db, row->site_id, &timeout_s);
+	int64_t at = rc == CN_OK ? esc_onsite_reminder_at(row->priority, now, timeout_s, 0) : 0;
+	if (at == 0)
+		return rc;
+	ob->wake_scheduler = true;
+	return db_reminder_set(db, row->id, at);
+}
+
+enum cn_err alerts_remind(struct app *app, struct db *db, int64_t alert_id, int64_t now,
+                          struct outbox *ob)
+{
+	struct db_reminder_row r;
+	enum cn_err rc = db_reminder_row(db, alert_id, &r);
+	if (rc != CN_OK)
+		return rc;
+	if (strcmp(r.status, "acknowledged") != 0 && strcmp(r.status, "dispatched") != 0)
+		return db_reminder_set(db, alert_id, 0); /* on site or resolved meanwhile */
+	long timeout_s = 0;
+	rc = db_site_onsite_timeout(db, r.site_id, &timeout_s);
+	if (rc != CN_OK)
+		return rc;
+	int64_t next = esc_onsite_reminder_at(r.priority, r.acked_at, timeout_s, now);
+	char detail[240];
+	snprintf(
+		detail, sizeof(detail),
+		"not on site %lld min after the acknowledgement: %s%.64s and the coordinators paged"
+		" again",
+		(long long)((now - r.acked_at) / 60000), r.responder[0] ? "responder " : "",
+		r.responder);
+	rc = db_timeline_add(db, alert_id, now, "system", "reminded", detail);
+	if (rc == CN_OK)
+		rc = paging_remind(app, db, alert_id, r.site_id,
+		                   r.resident_id[0] ? r.resident_id : NULL, r.responder, 0,
+		                   "reminder, not on site", now, ob);
+	if (rc == CN_OK)
+		rc = db_reminder_fired(db, alert_id, next, now);
+	if (rc == CN_OK)
+		rc = announce(app, db, alert_id, "updated", now, ob);
+	ob->wake_scheduler = true;
+	return rc;
 }
 
 enum cn_err alerts_ack_by_contact(struct app *app, struct db *db, int64_t alert_id,
@@ -496,6 +620,11 @@ enum cn_err alerts_ack_by_contact(struct app *app, struct db *db, int64_t alert_
 		return rc;
 	metrics_observe_ack(app->metrics, now - row.created_at);
 	help_coming(app, &row, ob);
+	/* A contact's "I am going" is not arrival either (issue 15): the
+	 * coordinators are reminded as after a staff acknowledgement. */
+	rc = reminder_arm(app, db, &row, now, ob);
+	if (rc != CN_OK)
+		return rc;
 	return announce(app, db, alert_id, "acknowledged", now, ob);
 }
 

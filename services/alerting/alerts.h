@@ -59,6 +59,14 @@ enum cn_err alerts_note_active(struct app *app, struct db *db, enum alert_kind k
 enum cn_err alerts_escalate(struct app *app, struct db *db, int64_t alert_id, int64_t now,
                             struct outbox *ob);
 
+/* The on-site reminder of one alert that fell due (contract section 5):
+ * an acknowledged P1/P2 alert not on site within the site's
+ * onsite_timeout_s pages its responder and the coordinators again, with a
+ * `reminded` timeline line, and arms the next one. Nothing (the reminder
+ * cleared) when it is on site or resolved meanwhile. */
+enum cn_err alerts_remind(struct app *app, struct db *db, int64_t alert_id, int64_t now,
+                          struct outbox *ob);
+
 /* Every channel delivery of `level` failed: pages the next level now,
  * with the reason on the timeline. Nothing when the alert was taken or
  * is past that level already. */
@@ -67,7 +75,8 @@ enum cn_err alerts_escalate_failed(struct app *app, struct db *db, int64_t alert
 
 /* Acknowledges an open alert as a resident's contact (`contact_json`:
  * {"name","relation","phone"}): acked_by_contact, a timeline line naming
- * them, escalation stops, the device gets help_coming. CN_ERR_CONFLICT
+ * them, escalation stops, the device gets help_coming, and a P1/P2 alert
+ * arms the on-site reminder as a staff acknowledgement does. CN_ERR_CONFLICT
  * when it is no longer open. */
 enum cn_err alerts_ack_by_contact(struct app *app, struct db *db, int64_t alert_id,
                                   const char *contact_json, int64_t now, struct outbox *ob);

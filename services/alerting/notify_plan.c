@@ -49,7 +49,7 @@ static const char *address_for(const struct db_channel *ch, const char *given, c
 
 enum cn_err notify_plan_staff(struct app *app, struct db *db, int64_t alert_id, const char *site_id,
                               int priority, int level, const char *staff_id, int64_t now,
-                              struct outbox *ob)
+                              struct outbox *ob, size_t *queued)
 {
 	char name[201], phone[41], email[255];
 	json_t *contacts = NULL;
@@ -87,6 +87,8 @@ enum cn_err notify_plan_staff(struct app *app, struct db *db, int64_t alert_id, 
 		if (rc == CN_OK) {
 			ob->wake_notifier = true;
 			metrics_count_delivery(app->metrics, ch.kind, MD_QUEUED);
+			if (queued)
+				(*queued)++;
 		}
 	}
 	json_decref(contacts);
@@ -103,7 +105,7 @@ static int by_order(const void *a, const void *b)
 
 enum cn_err notify_plan_contacts(struct app *app, struct db *db, int64_t alert_id,
                                  const char *site_id, const char *resident_id, int level,
-                                 int64_t now, struct outbox *ob)
+                                 int64_t now, struct outbox *ob, size_t *queued)
 {
 	if (!resident_id)
 		return CN_OK;
@@ -153,11 +155,57 @@ enum cn_err notify_plan_contacts(struct app *app, struct db *db, int64_t alert_i
 			if (rc == CN_OK) {
 				ob->wake_notifier = true;
 				metrics_count_delivery(app->metrics, ch.kind, MD_QUEUED);
+				if (queued)
+					(*queued)++;
 			}
 		}
 		free(who_text);
 	}
 	free(sorted);
 	json_decref(list);
+	return rc;
+}
+
+enum cn_err notify_plan_channel(struct app *app, struct db *db, int64_t alert_id,
+                                const char *site_id, int level, const char *channel_id, int64_t now,
+                                struct outbox *ob, size_t *queued)
+{
+	struct db_channel ch;
+	if (!usable_channel(db, channel_id, site_id, &ch)) {
+		log_warn("notify", "alert %lld: channel %s is unknown, disabled or another site's",
+		         (long long)alert_id, channel_id);
+		return CN_OK;
+	}
+	const char *to = address_for(&ch, NULL, NULL, NULL);
+	if (!to) {
+		log_warn("notify", "alert %lld: channel %s is person-addressed and has no address",
+		         (long long)alert_id, channel_id);
+		return CN_OK;
+	}
+	/* Whoever answers the site's channel acknowledges as that channel. */
+	char name[96];
+	snprintf(name, sizeof(name), "channel %.64s", ch.id);
+	json_t *who = json_pack("{s:s,s:s}", "name", name, "relation", "site channel");
+	char *who_text = json_dumps(who, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(who);
+	struct db_delivery_new d = {
+		.alert_id = alert_id,
+		.channel_id = ch.id,
+		.kind = ch.kind,
+		.contact = who_text,
+		.to_addr = to,
+		.level = level,
+		.due_at = now,
+		.now = now,
+	};
+	int64_t id = 0;
+	enum cn_err rc = db_delivery_add(db, &d, &id);
+	if (rc == CN_OK) {
+		ob->wake_notifier = true;
+		metrics_count_delivery(app->metrics, ch.kind, MD_QUEUED);
+		if (queued)
+			(*queued)++;
+	}
+	free(who_text);
 	return rc;
 }

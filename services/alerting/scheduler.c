@@ -13,6 +13,7 @@
 #include "config.h"
 #include "db.h"
 #include "db_alerts.h"
+#include "db_reminders.h"
 #include "log.h"
 #include "mqtt_client.h"
 #include "outbox.h"
@@ -94,6 +95,17 @@ static int64_t fire_due(struct scheduler *s, int64_t now)
 	} else if (rc != CN_OK) {
 		failed = true;
 	}
+	/* issue 15: on-site reminders, their own round */
+	size_t n_rem = 0;
+	rc = db_reminders_due(s->db, now, ids, 64, &n_rem);
+	if (rc == CN_OK && n_rem > 0) {
+		rc = db_begin(s->db);
+		for (size_t i = 0; rc == CN_OK && i < n_rem; i++)
+			rc = alerts_remind(app, s->db, ids[i], now, &s->ob);
+		failed = !commit_and_flush(s, rc, "reminders") || failed;
+	} else if (rc != CN_OK) {
+		failed = true;
+	}
 	int64_t window_due = 0;
 	rc = windows_next_due(s->db, &window_due);
 	if (rc == CN_OK && window_due > 0 && window_due <= now) {
@@ -123,6 +135,14 @@ static int64_t fire_due(struct scheduler *s, int64_t now)
 		return -1;
 	if (n == 64 && next_alert > now)
 		next_alert = now; /* more were due than one round takes */
+	/* issue 15: the next on-site reminder */
+	int64_t next_reminder = 0;
+	if (db_reminders_next_due(s->db, &next_reminder) != CN_OK)
+		return -1;
+	if (n_rem == 64 && next_reminder > now)
+		next_reminder = now;
+	if (next_reminder && (!next_alert || next_reminder < next_alert))
+		next_alert = next_reminder;
 	if (!next_alert || (next_window && next_window < next_alert))
 		return next_window;
 	return next_alert;

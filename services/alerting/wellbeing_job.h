@@ -9,13 +9,13 @@
 #include <stdint.h>
 
 #include "cn_error.h"
+#include "wellbeing.h"
 
 struct app;
 struct db;
 struct outbox;
 
-#define WELLBEING_DAY_FROM_MIN (8 * 60)
-#define WELLBEING_DAY_TO_MIN   (20 * 60)
+/* WELLBEING_DAY_FROM_MIN, WELLBEING_DAY_TO_MIN: care/wellbeing.h. */
 
 /* Judges yesterday (local) for up to a batch of residents without a
  * verdict for it, in one transaction the caller opened; alerts go into

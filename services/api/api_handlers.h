@@ -27,6 +27,8 @@ void api_alerts_stream(struct api_req *r);
 /* reads (api_reads.c) */
 void api_events_list(struct api_req *r);
 void api_oncall(struct api_req *r);
+void api_escalation_get(struct api_req *r);
+void api_escalation_put(struct api_req *r);
 void api_audit_list(struct api_req *r);
 
 #endif

@@ -1,13 +1,17 @@
 /* GET /v1/events, GET /v1/oncall, GET /v1/audit: read-only views. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "api_handlers.h"
 #include "db_alerts_list.h"
 #include "db_queries.h"
 #include "db_records.h"
+#include "db_rotas.h"
+#include "oncall.h"
 #include "payload.h"
 #include "policy.h"
 #include "validate.h"
+#include "xalloc.h"
 
 void api_events_list(struct api_req *r)
 {
@@ -39,6 +43,37 @@ void api_events_list(struct api_req *r)
 	api_reply(r, 200, page_body(items, q.limit, last));
 }
 
+/* The on-call list from rotas and shifts (alerting/oncall.h), grouped by
+ * tier, each entry the staff member with the shift or rota occurrence
+ * that puts them there. NULL with the response set on a database error. */
+static json_t *oncall_json(struct api_req *r, const char *site, int64_t at)
+{
+	struct oncall_entry *on = xcalloc(ONCALL_MAX, sizeof(*on));
+	size_t n = 0;
+	json_t *res = NULL;
+	enum cn_err rc = oncall_at(r->db, site, at, on, ONCALL_MAX, &n);
+	if (rc != CN_OK) {
+		api_error(r, rc, "cannot read the on-call list");
+		goto out;
+	}
+	res = json_pack("{s:[],s:[],s:[]}", "primary", "backup", "supervisor");
+	for (size_t i = 0; i < n; i++) {
+		json_t *st = NULL;
+		if (db_oncall_staff_json(r->db, on[i].staff_id, &st) != CN_OK)
+			continue;
+		char ts[32];
+		cn_time_format_rfc3339(on[i].starts_at, ts);
+		json_object_set_new(st, "starts_at", json_string(ts));
+		cn_time_format_rfc3339(on[i].ends_at, ts);
+		json_object_set_new(st, "ends_at", json_string(ts));
+		json_object_set_new(st, "source", json_string(on[i].from_rota ? "rota" : "shift"));
+		json_array_append_new(json_object_get(res, rota_tier_name(on[i].tier)), st);
+	}
+out:
+	free(on);
+	return res;
+}
+
 void api_oncall(struct api_req *r)
 {
 	/* Who may see a roster at all (volunteers and family may not), then
@@ -67,12 +102,9 @@ void api_oncall(struct api_req *r)
 		return;
 	}
 	json_decref(s);
-	json_t *out = NULL;
-	enum cn_err rc = db_oncall(r->db, site, at, &out);
-	if (rc != CN_OK) {
-		api_error(r, rc, "cannot read the on-call list");
+	json_t *out = oncall_json(r, site, at);
+	if (!out)
 		return;
-	}
 	char ts[32];
 	cn_time_format_rfc3339(at, ts);
 	json_object_set_new(out, "site_id", json_string(site));

@@ -11,6 +11,7 @@ extern const struct api_resource api_staff;
 extern const struct api_resource api_residents;
 extern const struct api_resource api_devices;
 extern const struct api_resource api_shifts;
+extern const struct api_resource api_rotas;
 extern const struct api_resource api_services;
 extern const struct api_resource api_channels;
 

@@ -14,6 +14,7 @@
 #include "app.h"
 #include "csv.h"
 #include "db.h"
+#include "db_reminders.h"
 #include "db_service_net.h"
 #include "payload.h"
 #include "policy.h"
@@ -89,6 +90,17 @@ static enum cn_err build_report(struct api_req *r, const struct db_report_query 
 		json_decref(exceptions);
 		return rc;
 	}
+	int64_t reminded = 0, reminders = 0, by_contact = 0; /* issue 15 */
+	rc = db_report_reminded(r->db, q, &reminded, &reminders, &by_contact);
+	if (rc != CN_OK) {
+		json_decref(by_kind);
+		json_decref(by_outcome);
+		json_decref(ack);
+		json_decref(exceptions);
+		return rc;
+	}
+	/* acknowledged by a resident's contact (issue 14's ack link) */
+	json_object_set_new(ack, "by_contact", json_integer((json_int_t)by_contact));
 	char from[32], to[32];
 	cn_time_format_rfc3339(q->from, from);
 	cn_time_format_rfc3339(q->to, to);
@@ -105,6 +117,9 @@ static enum cn_err build_report(struct api_req *r, const struct db_report_query 
 	                 pct(c.false_alarms, c.with_outcome), "exceptions", exceptions, "visits",
 	                 "done", (json_int_t)c.visits_done, "missed", (json_int_t)c.visits_missed,
 	                 "mean_rating", mean);
+	json_object_set_new(*out, "reminded",
+	                    json_pack("{s:I,s:I}", "alerts", (json_int_t)reminded, "reminders",
+	                              (json_int_t)reminders));
 	return CN_OK;
 }
 

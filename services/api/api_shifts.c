@@ -9,7 +9,7 @@
 #include "db_records.h"
 #include "payload.h"
 
-static const char *const tiers[] = {"primary", "backup", "supervisor", NULL};
+static const char *const tiers[] = {"primary", "backup", "supervisor", "off", NULL};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,4 +1,5 @@
 /* Sites (/v1/sites): a care site's fields and policy facts. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "api_records.h"
@@ -6,6 +7,8 @@
 #include "api_regions.h"
 #include "db_records.h"
 #include "db_regions.h"
+#include "xalloc.h"
+#include "zone.h"
 
 /* The language of the site's channel messages and ack pages. */
 static const char *const locales[] = {"zh-CN", "en", NULL};
@@ -25,7 +28,26 @@ static const struct field_spec site_fields[] = {
 	{"region_id", FIELD_ID, false, 0, 0, NULL, true},
 	{"visit_radius_m", FIELD_INT, false, 10, 100000},
 	{"locale", FIELD_ENUM, false, 0, 0, locales},
+	/* issue 15 */
+	{"timezone", FIELD_STRING, false, 1, ZONE_NAME_MAX, NULL, true},
+	{"onsite_timeout_s", FIELD_INT, false, 1, 86400},
 };
+
+/* A site's time zone must be one the system knows (its rotas are read in
+ * it; issue 15). */
+static bool zone_known(struct api_req *r, const json_t *body)
+{
+	const char *tz = str(body, "timezone");
+	if (!tz)
+		return true;
+	struct tzif *z = xcalloc(1, sizeof(*z));
+	bool ok = zone_load(tz, z) == CN_OK;
+	free(z);
+	if (!ok)
+		api_error(r, CN_ERR_INVALID,
+		          "timezone: not a known IANA time zone (Europe/London)");
+	return ok;
+}
 
 static void site_target(struct api_req *r, const json_t *obj, struct pol_target *t)
 {
@@ -44,7 +66,7 @@ static bool site_prepare(struct api_req *r, json_t *body, const json_t *before)
 		return false;
 	}
 	json_decref(reg);
-	return true;
+	return zone_known(r, body);
 }
 
 const struct api_resource api_sites = {

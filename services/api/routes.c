@@ -39,6 +39,9 @@ const struct route api_routes[] = {
 	RES("PATCH", "/v1/sites/{id}", res_patch, W, api_sites),
 	R("GET", "/v1/sites/{id}/thresholds", api_site_thresholds_get, 0),
 	R("PUT", "/v1/sites/{id}/thresholds", api_site_thresholds_put, W),
+	/* issue 15: escalation policies */
+	R("GET", "/v1/sites/{id}/escalation", api_escalation_get, 0),
+	R("PUT", "/v1/sites/{id}/escalation", api_escalation_put, W),
 
 	RES("GET", "/v1/staff", res_list, 0, api_staff),
 	RES("POST", "/v1/staff", res_create, W, api_staff),
@@ -74,6 +77,11 @@ const struct route api_routes[] = {
 	RES("GET", "/v1/shifts", res_list, 0, api_shifts),
 	RES("POST", "/v1/shifts", res_create, W, api_shifts),
 	RES("DELETE", "/v1/shifts/{id}", res_delete, W, api_shifts),
+	RES("GET", "/v1/rotas", res_list, 0, api_rotas),
+	RES("POST", "/v1/rotas", res_create, W, api_rotas),
+	RES("GET", "/v1/rotas/{id}", res_get, 0, api_rotas),
+	RES("PATCH", "/v1/rotas/{id}", res_patch, W, api_rotas),
+	RES("DELETE", "/v1/rotas/{id}", res_delete, W, api_rotas),
 	R("GET", "/v1/oncall", api_oncall, 0),
 
 	R("GET", "/v1/alerts", api_alerts_list, 0),

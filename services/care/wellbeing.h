@@ -16,6 +16,11 @@
 
 #include "rules.h"
 
+/* The day-time hours (local minutes) in which a wellbeing alert may be
+ * raised or escalated: it is never a night page (issue 18). */
+#define WELLBEING_DAY_FROM_MIN (8 * 60)
+#define WELLBEING_DAY_TO_MIN   (20 * 60)
+
 /* One resident's day, as stored (one row per resident and day). */
 struct activity_day {
 	int32_t day;         /* days since 1970-01-01 of the local date */

@@ -1,4 +1,5 @@
-// On call: who is on duty now, and the shifts of this week.
+// On call: who is on duty now, the standing rotas, the shifts of this
+// week and the site's escalation policy (issue 15).
 import {api, all} from './api.js';
 import {h, mount} from './dom.js';
 import {t, fmtTime} from './i18n.js';
@@ -17,6 +18,14 @@ export async function show(view) {
     shifts = await all((c) => api.get('/v1/shifts', {from: from.toISOString(), to: to.toISOString(), limit: 500, cursor: c}));
   } catch (e) { shifts = []; }
   shifts.sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at));
+  const site = ctx.user.site_id || ctx.site;
+  let rotas = [], policy = null;
+  try {
+    rotas = await all((c) => api.get('/v1/rotas', {site_id: site || undefined, limit: 500, cursor: c}));
+  } catch (e) { rotas = []; }
+  if (site) {
+    try { policy = await api.get('/v1/sites/' + encodeURIComponent(site) + '/escalation'); } catch (e) { policy = null; }
+  }
   const tiers = ['primary', 'backup', 'supervisor'];
   mount(view, h('h1', {}, t('oncall.title')),
     h('section', {class: 'grid three', id: 'oncall-now', 'aria-label': t('oncall.now')}, tiers.map((tier) => h('div', {class: 'card'},
@@ -33,5 +42,22 @@ export async function show(view) {
         h('td', {'data-label': t('shift.starts')}, fmtTime(s.starts_at)),
         h('td', {'data-label': t('shift.ends')}, fmtTime(s.ends_at))))))
       : h('p', {class: 'muted'}, t('none')),
-    ctx.user.role === 'caregiver' ? h('p', {class: 'muted'}, t('oncall.own_only')) : null);
+    ctx.user.role === 'caregiver' ? h('p', {class: 'muted'}, t('oncall.own_only')) : null,
+    h('h2', {}, t('rota.title')),
+    rotas.length ? h('table', {class: 'stack', id: 'rotas'},
+      h('thead', {}, h('tr', {}, [t('shift.staff'), t('shift.tier'), t('rota.days'), t('rota.hours'), t('rota.dates')].map((x) => h('th', {scope: 'col'}, x)))),
+      h('tbody', {}, rotas.map((r) => h('tr', {},
+        h('td', {'data-label': t('shift.staff')}, staffName(r.staff_id)),
+        h('td', {'data-label': t('shift.tier')}, t('tier.' + r.tier)),
+        h('td', {'data-label': t('rota.days')}, r.days.map((d) => t('day.' + d)).join(' ')),
+        h('td', {'data-label': t('rota.hours')}, r.from + '–' + r.to),
+        h('td', {'data-label': t('rota.dates')}, (r.starts_on || '…') + ' – ' + (r.ends_on || '…'))))))
+      : h('p', {class: 'muted'}, t('none')),
+    policy ? [h('h2', {}, t('policy.title')),
+      h('section', {class: 'grid three', id: 'policy'}, ['p1', 'p2', 'p3', 'p4'].map((p) => h('div', {class: 'card'},
+        h('h3', {}, 'P' + p.slice(1) + (policy[p].default ? ' · ' + t('policy.default') : '')),
+        policy[p].steps.length ? h('ol', {class: 'plain'}, policy[p].steps.map((st) => h('li', {},
+          t('policy.after', {s: st.after_s}) + ': ' + st.notify.join(', '))))
+          : h('p', {class: 'muted'}, t('policy.listed')),
+        policy[p].repeat_s ? h('p', {class: 'muted'}, t('policy.repeat', {s: policy[p].repeat_s})) : null)))] : null);
 }

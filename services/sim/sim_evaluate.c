@@ -25,6 +25,7 @@
 #include "rules.h"
 #include "sim_cmds.h"
 #include "sim_common.h"
+#include "sim_policy.h"
 #include "sim_trace.h"
 #include "wellbeing.h"
 #include "window_math.h"
@@ -62,6 +63,7 @@ struct eval {
 	int64_t since;
 	bool armed;
 	bool at_home;
+	struct sim_policy *policy; /* --policy/--rota: who would be paged (issue 15) */
 };
 
 static struct day_count *day_of(struct eval *e, int64_t ms)
@@ -95,6 +97,8 @@ static void emit(struct eval *e, const char *kind, int64_t at, const char *detai
 	free(text);
 	json_decref(line);
 	e->alerts++;
+	if (e->policy)
+		sim_policy_alert(e->policy, kind, at);
 	struct day_count *c = day_of(e, at);
 	if (strcmp(kind, "inactivity") == 0)
 		c->inactivity++;
@@ -360,6 +364,8 @@ int sim_evaluate_main(int argc, char **argv)
 {
 	const char *settings = NULL, *presence_path = NULL, *tz = "US/Pacific";
 	long wb_min_days = 7;
+	const char *policy = NULL, *rota = NULL; /* issue 15 */
+	long unanswered_s = 600;
 	struct sim_common common;
 	sim_common_defaults(&common);
 	const struct sim_opt opts[] = {
@@ -371,6 +377,13 @@ int sim_evaluate_main(int argc, char **argv)
 		{"tz", SIM_OPT_STR, &tz, 0, 0, "ZONE", "IANA zone of the trace's wall-clock times"},
 		{"wellbeing-min-days", SIM_OPT_LONG, &wb_min_days, 1, 14, "N",
 	         "usable baseline days before the wellbeing rule judges a day (carenetd: 7)"},
+		{"policy", SIM_OPT_STR, &policy, 0, 0, "JSON",
+	         "escalation policy as for PUT /v1/sites/{id}/escalation (or @FILE): prints who"
+	         " would be paged when for each alert, if nobody answered (needs --rota)"},
+		{"rota", SIM_OPT_STR, &rota, 0, 0, "JSON",
+	         "{\"rotas\": [bodies of POST /v1/rotas], \"coordinators\": [ids]} (or @FILE)"},
+		{"unanswered-s", SIM_OPT_LONG, &unanswered_s, 0, 86400, "S",
+	         "with --policy: follow each alert's pages this long (default 600)"},
 	};
 	const struct sim_cmd_spec spec = {
 		CMD,
@@ -405,6 +418,12 @@ int sim_evaluate_main(int argc, char **argv)
 	int rc = SIM_EXIT_USAGE;
 	FILE *f = NULL;
 	if (!load_settings(e, settings) || (presence_path && !load_presence(e, presence_path)))
+		goto out;
+	if ((policy != NULL) != (rota != NULL)) {
+		sim_error(CMD, "--policy and --rota go together");
+		goto out;
+	}
+	if (policy && !(e->policy = sim_policy_load(policy, rota, unanswered_s)))
 		goto out;
 	f = fopen(pos[0], "r");
 	if (!f) {
@@ -454,10 +473,13 @@ int sim_evaluate_main(int argc, char **argv)
 		       activity_active_hours(&e->days[i].act), e->days[i].away ? "true" : "false");
 	printf("{\"total\":{\"events\":%ld,\"bad_lines\":%ld,\"alerts\":%ld,\"days\":%zu}}\n", n,
 	       bad, e->alerts, e->n_days);
+	if (e->policy)
+		sim_policy_summary(e->policy);
 	rc = SIM_EXIT_OK;
 out:
 	if (f)
 		fclose(f);
+	sim_policy_free(e->policy);
 	free(e->away);
 	free(e);
 	return rc;

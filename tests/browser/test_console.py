@@ -204,6 +204,31 @@ def test_phone_width_has_no_horizontal_scrolling(browser, site):
     b.wait_text("Active alerts")
 
 
+def test_oncall_shows_the_rotas_and_the_escalation_policy(browser, api, site):
+    """Issue 15: the On call view lists the standing rotas (who, tier,
+    days, local hours) and the site's escalation policy per priority."""
+    b = browser
+    api.ok("POST", "/v1/rotas", {"staff_id": site.backup["id"], "site_id": site.id, "tier": "backup",
+                                 "days": ["sat", "sun"], "from": "20:00", "to": "08:00"})
+    api.ok("PUT", "/v1/sites/%s/escalation" % site.id, {"p3": {"steps": [
+        {"after_s": 0, "notify": ["tier:primary"]}, {"after_s": 45, "notify": ["role:coordinator"]}],
+        "repeat_s": 120}})
+    b.d.execute_script("location.hash = '#/board'")
+    b.wait_text("Active alerts")
+    b.d.execute_script("location.hash = '#/oncall'")
+    b.wait_text("Rotas")
+    rows = b.wait(lambda: b.d.find_elements(By.CSS_SELECTOR, "#rotas tbody tr"), what="the rota rows")
+    assert any("Bob" in r.text and "Sat Sun" in r.text and "20:00" in r.text for r in rows), [r.text for r in rows]
+    policy = b.d.find_element(By.ID, "policy").text
+    assert "after 45 s: role:coordinator" in policy and "every 120 s" in policy
+    set_lang(b, "zh-CN")
+    b.wait_text("轮班表")
+    set_lang(b, "en")
+    b.wait_text("Rotas")
+    b.d.execute_script("location.hash = '#/board'")
+    b.wait_text("Active alerts")
+
+
 def test_a_hostile_name_is_shown_as_text(browser, api, site, presser):
     b = browser
     presser.press("b-sos-hostile")
